@@ -1,0 +1,56 @@
+# nic1000: `make demo` serves a demo system, `make test` runs the whole suite. Both set everything up first.
+SHELL := /bin/bash
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+UV := $(VENV)/bin/uv
+UV_VERSION := 0.13.8
+STAMP := $(VENV)/.installed
+export PYTHONUNBUFFERED := 1
+
+.PHONY: install demo test lint typecheck pytest bench clean messages system-deps
+
+$(STAMP): requirements.lock pyproject.toml package.json package-lock.json
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@$(BIN)/python -m pip install --quiet --disable-pip-version-check "uv==$(UV_VERSION)"
+	VIRTUAL_ENV=$(VENV) $(UV) pip sync --quiet requirements.lock
+	VIRTUAL_ENV=$(VENV) $(UV) pip install --quiet --no-deps -e .
+	npm ci --no-audit --no-fund --silent
+	@touch $(STAMP)
+
+install: $(STAMP) system-deps
+
+# Debian's Chromium drives the browser tests; Korean fonts make pages and PDFs readable.
+system-deps:
+	@if [ ! -x /usr/bin/chromium ] || ! fc-list 2>/dev/null | grep -qi "noto sans cjk"; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; \
+	  else echo "Install Debian's chromium and fonts-noto-cjk (sudo apt-get install chromium fonts-noto-cjk)"; fi; \
+	fi
+
+demo: install
+	$(BIN)/nic1000 migrate --no-input -v0
+	$(BIN)/nic1000 collectstatic --no-input -v0
+	$(BIN)/nic1000 demo --serve
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: install
+	$(BIN)/mypy
+
+pytest: install
+	$(BIN)/pytest -n 2 --dist loadgroup
+
+test: lint typecheck pytest
+
+bench: install
+	$(BIN)/python -m bench
+
+messages: install
+	$(BIN)/nic1000 makemessages -l ko -l en --ignore=.venv --ignore=node_modules --ignore=tests --ignore=bench
+	$(BIN)/nic1000 compilemessages --ignore=.venv --ignore=node_modules
+
+clean:
+	rm -rf $(VENV) node_modules var .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,65 @@
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from nic1000.accounts.roles import Role
+
+
+class User(AbstractUser):
+    """A person using nic1000. The role decides what they see; the binding says whose data it is."""
+
+    role = models.CharField(max_length=30, choices=Role.choices, default=Role.COMPANY)
+    display_name = models.CharField(max_length=100, blank=True)
+    body = models.ForeignKey(
+        "registry.Body", null=True, blank=True, on_delete=models.PROTECT, verbose_name=_("Ministry or agency")
+    )
+    institution = models.ForeignKey(
+        "registry.Institution", null=True, blank=True, on_delete=models.PROTECT, verbose_name=_("Institution")
+    )
+    company = models.ForeignKey(
+        "registry.Company", null=True, blank=True, on_delete=models.PROTECT, verbose_name=_("Company")
+    )
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                name="ministry_officer_has_body",
+                condition=~models.Q(role=Role.MINISTRY_OFFICER) | models.Q(body__isnull=False),
+            ),
+            models.CheckConstraint(
+                name="institution_officer_has_institution",
+                condition=~models.Q(role=Role.INSTITUTION_OFFICER) | models.Q(institution__isnull=False),
+            ),
+            models.CheckConstraint(
+                name="company_rep_has_company",
+                condition=~models.Q(role=Role.COMPANY)
+                | models.Q(company__isnull=False)
+                | models.Q(is_superuser=True),
+            ),
+        ]
+
+    def clean(self) -> None:
+        super().clean()
+        if self.role == Role.MINISTRY_OFFICER and not self.body_id:
+            raise ValidationError({"body": _("A ministry officer is bound to one ministry or agency.")})
+        if self.role == Role.INSTITUTION_OFFICER and not self.institution_id:
+            raise ValidationError({"institution": _("An institution officer is bound to one institution.")})
+        if self.role == Role.COMPANY and not self.company_id and not self.is_superuser:
+            raise ValidationError({"company": _("A company representative is bound to one company.")})
+
+    def __str__(self) -> str:
+        return self.display_name or self.username
+
+    def has_role(self, *roles: str) -> bool:
+        return self.is_authenticated and self.is_active and self.role in roles
+
+
+class LoginFailure(models.Model):
+    """Failed logins, for throttling by username and by address."""
+
+    username = models.CharField(max_length=150, db_index=True)
+    ip = models.GenericIPAddressField(null=True, blank=True, db_index=True)
+    at = models.DateTimeField(db_index=True)

@@ -1,0 +1,81 @@
+"""The JSON API (django-ninja): /api/v1/..., schema at /api/openapi.json.
+
+Each domain app exposes `router` (and `ROUTER_PREFIX`) in its `apis.py`; domain errors become 4xx answers with
+one machine-readable body shape: {"error": {"code", "message", "details": [...]}}.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+from django.http import Http404, HttpRequest, HttpResponse
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as NinjaValidationError
+
+from nic1000.core.errors import ApplicationError
+
+api = NinjaAPI(
+    title="nic1000 API",
+    version="1",
+    description=(
+        "National Innovation Company 1000: the published selections (public) and the policy financial "
+        "institutions' interface (per-institution tokens). Errors share one body: "
+        '`{"error": {"code": ..., "message": ..., "details": [...]}}`.'
+    ),
+    urls_namespace="api",
+    openapi_url="/openapi.json",
+    docs_url="/docs",
+)
+
+
+def _error(
+    request: HttpRequest, status: int, code: str, message: str, details: list[Any] | None = None
+) -> HttpResponse:
+    return api.create_response(
+        request, {"error": {"code": code, "message": message, "details": details or []}}, status=status
+    )
+
+
+@api.exception_handler(ApplicationError)
+def _application_error(request: HttpRequest, exc: ApplicationError) -> HttpResponse:
+    return api.create_response(request, exc.as_dict(), status=exc.status)
+
+
+@api.exception_handler(NinjaValidationError)
+def _validation_error(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
+    details = [
+        {
+            "field": ".".join(str(p) for p in e.get("loc", [])),
+            "message": e.get("msg", ""),
+            "code": e.get("type", ""),
+        }
+        for e in exc.errors
+    ]
+    return _error(request, 422, "validation_failed", "The request is not valid", details)
+
+
+@api.exception_handler(AuthenticationError)
+def _auth_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    return _error(request, 401, "unauthorized", "A valid token or session is required")
+
+
+@api.exception_handler(Http404)
+def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+    return _error(request, 404, "not_found", "Not found")
+
+
+@api.exception_handler(HttpError)
+def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    return _error(request, exc.status_code, "http_error", str(exc))
+
+
+for _app in ("registry", "rounds", "finance", "monitoring"):
+    try:
+        _module = importlib.import_module(f"nic1000.{_app}.apis")
+    except ModuleNotFoundError as _exc:
+        if _exc.name != f"nic1000.{_app}.apis":
+            raise
+        continue
+    api.add_router(getattr(_module, "ROUTER_PREFIX", f"/v1/{_app}"), _module.router)

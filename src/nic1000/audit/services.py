@@ -1,0 +1,114 @@
+"""Writing the audit trail. Every service that changes data calls `audit_record` inside its transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import models, transaction
+from django.utils import timezone
+
+from nic1000.audit.chain import canonical, row_hash
+from nic1000.audit.models import AuditEntry, AuditHead
+
+
+@dataclass
+class AuditItem:
+    action: str
+    object_type: str
+    object_id: str = ""
+    object_repr: str = ""
+    changes: Mapping[str, Any] | None = None
+    reason: str = ""
+
+
+def snapshot(instance: models.Model, fields: Iterable[str] | None = None) -> dict[str, Any]:
+    """Field values of an instance, foreign keys by id, for before/after diffs."""
+    names = list(fields) if fields is not None else [f.attname for f in instance._meta.concrete_fields]
+    return {name: getattr(instance, name) for name in names}
+
+
+def diff(before: Mapping[str, Any], after: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
+    """{field: {"before": x, "after": y}} for fields whose value changed."""
+    keys = set(before) | set(after)
+    out: dict[str, dict[str, Any]] = {}
+    for key in sorted(keys):
+        b, a = before.get(key), after.get(key)
+        if canonical(b) != canonical(a):
+            out[key] = {"before": b, "after": a}
+    return out
+
+
+def created(after: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
+    return {k: {"before": None, "after": v} for k, v in after.items() if v not in (None, "")}
+
+
+def _actor_label(actor: Any) -> str:
+    if actor is None:
+        return "system"
+    return str(getattr(actor, "username", None) or actor)
+
+
+def audit_record_many(*, actor: Any, items: Sequence[AuditItem]) -> list[AuditEntry]:
+    """Append several entries in one go (used by imports and batch jobs). Must run inside a transaction."""
+    if not items:
+        return []
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("audit_record must run inside the service's transaction")
+    head = AuditHead.objects.select_for_update().filter(pk=1).first()
+    if head is None:  # a flushed database (tests) or a fresh one before migrations seeded it
+        head, _ = AuditHead.objects.get_or_create(pk=1)
+        head = AuditHead.objects.select_for_update().get(pk=1)
+    now = timezone.now()
+    actor_id = getattr(actor, "pk", None)
+    label = _actor_label(actor)
+    seq, prev = head.seq, head.hash
+    rows = []
+    for item in items:
+        seq += 1
+        changes = canonical(dict(item.changes or {}))
+        fields = {
+            "seq": seq,
+            "at": now,
+            "actor_label": label,
+            "action": item.action,
+            "object_type": item.object_type,
+            "object_id": str(item.object_id),
+            "object_repr": str(item.object_repr)[:300],
+            "changes": changes,
+            "reason": item.reason or "",
+            "prev_hash": prev,
+        }
+        h = row_hash(actor_id=actor_id, **fields)
+        rows.append(AuditEntry(actor_id=actor_id, hash=h, **fields))
+        prev = h
+    AuditEntry.objects.bulk_create(rows, batch_size=2000)
+    AuditHead.objects.filter(pk=1).update(seq=seq, hash=prev)
+    return rows
+
+
+def audit_record(
+    *,
+    actor: Any,
+    action: str,
+    obj: models.Model | None = None,
+    object_type: str | None = None,
+    object_id: str | int | None = None,
+    object_repr: str | None = None,
+    changes: Mapping[str, Any] | None = None,
+    reason: str = "",
+) -> AuditEntry:
+    if obj is not None:
+        object_type = object_type or obj._meta.label_lower
+        object_id = obj.pk if object_id is None else object_id
+        object_repr = object_repr if object_repr is not None else str(obj)
+    item = AuditItem(
+        action=action,
+        object_type=object_type or "",
+        object_id=str(object_id or ""),
+        object_repr=object_repr or "",
+        changes=changes,
+        reason=reason,
+    )
+    return audit_record_many(actor=actor, items=[item])[0]

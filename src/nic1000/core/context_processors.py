@@ -1,0 +1,50 @@
+"""Navigation by role: each role sees the menu of what it may use."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext_lazy as _
+
+from nic1000.accounts.roles import Role
+
+# (url name, label, roles that see it; "public" = everyone)
+NAV_ITEMS: list[tuple[str, Any, set[str]]] = [
+    (
+        "registry:company_list",
+        _("Registry"),
+        {Role.PROGRAM_OFFICE, Role.MINISTRY_OFFICER, Role.AUDITOR, Role.SUPPORT_GROUP},
+    ),
+    ("registry:import", _("Import"), {Role.PROGRAM_OFFICE}),
+    ("audit:list", _("Audit trail"), {Role.PROGRAM_OFFICE, Role.AUDITOR}),
+]
+
+
+def register_nav(url_name: str, label: Any, roles: set[str], position: int | None = None) -> None:
+    """Apps add their menu entries at import time (from their urls module)."""
+    if any(item[0] == url_name for item in NAV_ITEMS):
+        return
+    item = (url_name, label, set(roles))
+    if position is None:
+        NAV_ITEMS.append(item)
+    else:
+        NAV_ITEMS.insert(position, item)
+
+
+def navigation(request: HttpRequest) -> dict[str, Any]:
+    user = getattr(request, "user", None)
+    role = getattr(user, "role", None) if user is not None and user.is_authenticated else "public"
+    items = []
+    for name, label, roles in NAV_ITEMS:
+        if role in roles or "public" in roles:
+            try:
+                url = reverse(name)
+            except NoReverseMatch:
+                continue
+            items.append({"url": url, "label": label, "active": request.path.startswith(url)})
+    unread = 0
+    if user is not None and user.is_authenticated:
+        unread = user.notifications.filter(read_at__isnull=True).count()  # type: ignore[union-attr]
+    return {"nav_items": items, "nav_role": role, "unread_notifications": unread}

@@ -1,0 +1,67 @@
+"""Shared tables: workflow state history, in-app notifications, programme-wide settings."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class StateChange(models.Model):
+    """One transition of a workflow-driven object (round, application, case...). Written only by
+    `nic1000.core.services.workflow_transition`, so time-in-state can be measured for any of them."""
+
+    workflow = models.CharField(max_length=50)
+    object_type = models.CharField(max_length=100)
+    object_id = models.CharField(max_length=64)
+    transition = models.CharField(max_length=50)
+    from_state = models.CharField(max_length=50)
+    to_state = models.CharField(max_length=50)
+    at = models.DateTimeField()
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    reason = models.TextField(blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["object_type", "object_id", "at"])]
+        ordering = ["at", "id"]
+
+
+class Notification(models.Model):
+    """An in-app message to one user (companies are told about selection, missing statements...)."""
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+    )
+    created_at = models.DateTimeField()
+    kind = models.CharField(max_length=50)
+    title = models.CharField(max_length=200)
+    body = models.TextField(blank=True)
+    link = models.CharField(max_length=300, blank=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+    # Lets a sender notify idempotently (same key, same recipient: one notification).
+    dedupe_key = models.CharField(max_length=120, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["recipient", "read_at"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["recipient", "dedupe_key"],
+                condition=~models.Q(dedupe_key=""),
+                name="notification_dedupe",
+            )
+        ]
+        ordering = ["-created_at", "-id"]
+
+
+class ProgramSetting(models.Model):
+    """Programme-wide switches set by the programme office (a single row)."""
+
+    require_staff_2fa = models.BooleanField(
+        default=False, verbose_name=_("Require two-factor authentication for staff roles")
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    @classmethod
+    def current(cls) -> ProgramSetting:
+        obj, _created = cls.objects.get_or_create(pk=1)
+        return obj

@@ -1,0 +1,39 @@
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from nic1000.core.access import login_only, public
+from nic1000.core.models import Notification
+
+
+@public
+def home(request: HttpRequest) -> HttpResponse:
+    return render(request, "core/home.html")
+
+
+@login_only
+def notifications(request: HttpRequest) -> HttpResponse:
+    items = Notification.objects.filter(recipient=request.user)[:200]
+    return render(request, "core/notifications.html", {"items": items})
+
+
+@login_only
+@require_POST
+def notification_read(request: HttpRequest, pk: int) -> HttpResponse:
+    # Scoped by recipient: another user's notification is simply not found.
+    item = get_object_or_404(Notification, pk=pk, recipient=request.user)
+    if item.read_at is None:
+        item.read_at = timezone.now()
+        item.save(update_fields=["read_at"])
+    return redirect(item.link or "core:notifications")
+
+
+def forbidden(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return render(request, "core/error.html", {"status": 403}, status=403)
+
+
+def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return render(request, "core/error.html", {"status": 404}, status=404)

@@ -1,0 +1,25 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+
+from nic1000.api import api
+from nic1000.core import views as core_views
+
+urlpatterns = [
+    path("", include("nic1000.core.urls")),
+    path("accounts/", include("nic1000.accounts.urls")),
+    path("audit/", include("nic1000.audit.urls")),
+    path("registry/", include("nic1000.registry.urls")),
+    path("rounds/", include("nic1000.rounds.urls")),
+    path("finance/", include("nic1000.finance.urls")),
+    path("monitoring/", include("nic1000.monitoring.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+    path("api/", api.urls),
+]
+
+handler403 = core_views.forbidden
+handler404 = core_views.not_found
+
+if settings.DEBUG:  # pragma: no cover
+    pass

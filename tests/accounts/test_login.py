@@ -81,7 +81,10 @@ def test_user_create_validates_bindings_and_audits(personas) -> None:  # type: i
     with pytest.raises(ValidationFailed):
         user_create(username="y", password=None, role="wizard", acting_user=personas.program_office)
     u = user_create(
-        username="new_mss", password=None, role="ministry_officer", body=personas.ministry_mss.body,
+        username="new_mss",
+        password=None,
+        role="ministry_officer",
+        body=personas.ministry_mss.body,
         acting_user=personas.program_office,
     )
     entry = AuditEntry.objects.get(action="user.create", object_id=str(u.pk))

@@ -16,7 +16,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @login_only
 def notifications(request: HttpRequest) -> HttpResponse:
-    items = Notification.objects.filter(recipient=request.user)[:200]
+    items = Notification.objects.filter(recipient_id=request.user.pk)[:200]
     return render(request, "core/notifications.html", {"items": items})
 
 
@@ -24,7 +24,7 @@ def notifications(request: HttpRequest) -> HttpResponse:
 @require_POST
 def notification_read(request: HttpRequest, pk: int) -> HttpResponse:
     # Scoped by recipient: another user's notification is simply not found.
-    item = get_object_or_404(Notification, pk=pk, recipient=request.user)
+    item = get_object_or_404(Notification, pk=pk, recipient_id=request.user.pk)
     if item.read_at is None:
         item.read_at = timezone.now()
         item.save(update_fields=["read_at"])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.http import HttpRequest
@@ -11,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from nic1000.accounts.roles import Role
 
 # (url name, label, roles that see it; "public" = everyone)
-NAV_ITEMS: list[tuple[str, Any, set[str]]] = [
+NAV_ITEMS: list[tuple[str, Any, set[str]]] = [  # type: ignore[list-item]
     (
         "registry:company_list",
         _("Registry"),
@@ -22,7 +23,7 @@ NAV_ITEMS: list[tuple[str, Any, set[str]]] = [
 ]
 
 
-def register_nav(url_name: str, label: Any, roles: set[str], position: int | None = None) -> None:
+def register_nav(url_name: str, label: Any, roles: Iterable[str], position: int | None = None) -> None:
     """Apps add their menu entries at import time (from their urls module)."""
     if any(item[0] == url_name for item in NAV_ITEMS):
         return

@@ -48,9 +48,12 @@ test: lint typecheck pytest
 bench: install
 	$(BIN)/python -m bench
 
+# Korean translations: msgids are English; each app's locale_ko.py supplies Korean; the .mo is committed.
 messages: install
-	$(BIN)/nic1000 makemessages -l ko -l en --ignore=.venv --ignore=node_modules --ignore=tests --ignore=bench
-	$(BIN)/nic1000 compilemessages --ignore=.venv --ignore=node_modules
+	mkdir -p src/nic1000/locale
+	cd src/nic1000 && ../../$(BIN)/nic1000 makemessages -l ko --no-obsolete -v0
+	$(BIN)/python tools/po_fill.py src/nic1000/locale/ko/LC_MESSAGES/django.po
+	cd src/nic1000 && ../../$(BIN)/nic1000 compilemessages -l ko -v0
 
 clean:
 	rm -rf $(VENV) node_modules var .pytest_cache .mypy_cache .ruff_cache

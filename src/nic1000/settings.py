@@ -173,6 +173,8 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 
 OTP_TOTP_ISSUER = "nic1000"
+# Institutions' API: requests per token per minute before 429.
+API_RATE_LIMIT_PER_MINUTE = env_int("API_RATE_LIMIT_PER_MINUTE", 120)
 
 LOGGING = {
     "version": 1,

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from django.db import models, transaction
-from django.utils import timezone
 
 from nic1000.audit.chain import canonical, row_hash
 from nic1000.audit.models import AuditEntry, AuditHead
@@ -60,7 +60,8 @@ def audit_record_many(*, actor: Any, items: Sequence[AuditItem]) -> list[AuditEn
     if head is None:  # a flushed database (tests) or a fresh one before migrations seeded it
         head, _ = AuditHead.objects.get_or_create(pk=1)
         head = AuditHead.objects.select_for_update().get(pk=1)
-    now = timezone.now()
+    # The wall clock, never a patched django.utils.timezone.now: the trail records when a write really happened.
+    now = dt.datetime.now(dt.UTC)
     actor_id = getattr(actor, "pk", None)
     label = _actor_label(actor)
     seq, prev = head.seq, head.hash

@@ -1,4 +1,31 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+from django.utils.translation import gettext_lazy as _
+
+from nic1000.accounts.roles import Role
+from nic1000.core.context_processors import register_nav
+from nic1000.finance import views
 
 app_name = "finance"
-urlpatterns: list = []
+urlpatterns = [
+    path("products/", views.products, name="products"),
+    path("terms/", views.terms, name="terms"),
+    path("apply/", views.apply, name="apply"),
+    path("applications/", views.application_list, name="application_list"),
+    path("applications/<int:pk>/", views.application_detail, name="application_detail"),
+    path("applications/<int:pk>/action/", views.application_action, name="application_action"),
+    path("dashboard/", views.dashboard, name="dashboard"),
+    path("dashboard/export.xlsx", views.export_xlsx, name="export"),
+    path("exposure/<int:company_id>/", views.company_exposure, name="company_exposure"),
+    path("tokens/", views.tokens, name="tokens"),
+    path("tokens/<int:pk>/revoke/", views.token_revoke, name="token_revoke"),
+]
+
+_PROGRAM: set[str] = {Role.PROGRAM_OFFICE, Role.AUDITOR, Role.SUPPORT_GROUP}
+register_nav("finance:terms", _("My finance terms"), {Role.COMPANY})
+register_nav(
+    "finance:application_list",
+    _("Finance applications"),
+    {Role.COMPANY, Role.INSTITUTION_OFFICER, *_PROGRAM},
+)
+register_nav("finance:dashboard", _("Finance dashboard"), _PROGRAM)
+register_nav("finance:tokens", _("API tokens"), {Role.PROGRAM_OFFICE})

@@ -1,0 +1,65 @@
+"""The programme office edits the product catalogue and the Center's routing rules (configuration) here.
+
+Applications, money and tokens are changed only through the services (pages and API), so they are read-only.
+"""
+
+from __future__ import annotations
+
+from django.contrib import admin
+
+from nic1000.finance.models import Application, Product, RoutingRule
+
+
+@admin.register(Product)
+class ProductAdmin(admin.ModelAdmin):
+    list_display = (
+        "code",
+        "institution",
+        "kind",
+        "limit_basis",
+        "base_limit_ratio",
+        "pref_limit_ratio",
+        "base_rate_pct",
+        "pref_rate_cut_pp",
+        "pref_guarantee_ratio_pct",
+        "active",
+    )
+    list_filter = ("institution", "kind", "active")
+
+
+@admin.register(RoutingRule)
+class RoutingRuleAdmin(admin.ModelAdmin):
+    list_display = (
+        "priority",
+        "purpose",
+        "technology_company",
+        "min_amount_krw",
+        "max_amount_krw",
+        "product",
+        "active",
+    )
+    list_editable = ("active",)
+    ordering = ("priority",)
+
+
+@admin.register(Application)
+class ApplicationAdmin(admin.ModelAdmin):
+    list_display = (
+        "__str__",
+        "company",
+        "institution",
+        "product",
+        "state",
+        "amount_requested",
+        "approved_amount",
+    )
+    list_filter = ("state", "institution")
+
+    def has_add_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False
+
+    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False
+
+    def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False

@@ -1,0 +1,222 @@
+"""`nic1000 demo`: a deterministic demo programme, written through the services, optionally served.
+
+    nic1000 demo --no-serve [--seed 1000] [--companies 2000] [--reset] [--fast]
+        loads the demo and exits; the last line printed is a one-line JSON summary of counts.
+    nic1000 demo --serve
+        loads the demo if the database holds none, prints the logins, starts the background worker and
+        serves http://127.0.0.1:8000 until interrupted (what `make demo` runs).
+
+Stages run in order: the registry (nic1000.demo.registry_data), then nic1000.rounds.demo,
+nic1000.finance.demo and nic1000.monitoring.demo when those modules exist (see nic1000.demo.context).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib
+import json
+import signal
+import subprocess
+import sys
+import time
+from typing import Any
+
+from django.core.management import call_command, get_commands
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import transaction
+
+from nic1000.demo.context import DEMO_PASSWORD, DemoContext, DemoLogin
+
+STAGES = {
+    "registry": "nic1000.demo.registry_data",
+    "rounds": "nic1000.rounds.demo",
+    "finance": "nic1000.finance.demo",
+    "monitoring": "nic1000.monitoring.demo",
+}
+
+
+def _load_stage(name: str) -> Any:
+    try:
+        return importlib.import_module(name)
+    except ModuleNotFoundError as exc:
+        if exc.name == name:  # the stage is not written (yet): skip it; any other missing module is a bug
+            return None
+        raise
+
+
+def demo_loaded() -> bool:
+    from nic1000.registry.models import Company
+
+    return Company.objects.exists()
+
+
+def demo_logins() -> list[DemoLogin]:
+    """The demo users in the database (for --serve on an already loaded database)."""
+    from nic1000.accounts.models import User
+
+    order = {role: i for i, role in enumerate(
+        ["program_office", "ministry_officer", "evaluator", "institution_officer", "company", "support_group",
+         "auditor"]
+    )}  # fmt: skip
+    users = User.objects.filter(email__endswith="@demo.nic1000.kr").select_related(
+        "body", "institution", "company"
+    )
+    out = []
+    for u in sorted(users, key=lambda u: (order.get(u.role, 99), u.username)):
+        binding = (
+            (u.body and u.body.code)
+            or (u.institution and u.institution.code)
+            or (u.company and u.company.name_ko)
+        )
+        out.append(DemoLogin(username=u.username, role=u.role, binding=binding or ""))
+    return out
+
+
+def run_demo(
+    *,
+    seed: int = 1000,
+    companies: int = 2000,
+    fast: bool = False,
+    out: Any = print,
+    stages: tuple[str, ...] = tuple(STAGES),
+    keep_going: bool = False,
+) -> tuple[dict[str, int], DemoContext]:
+    """Run the named stages (keys of STAGES) in STAGES order; returns the summary counts and the context.
+
+    The registry stage runs in one transaction; later stages manage their own (their services are atomic).
+    A failing stage raises, unless `keep_going` (used by --serve, so a broken later stage still leaves a usable
+    demo): then the error is printed and counted in `stages_failed` (what the stage committed before failing
+    stays). The registry stage always raises: nothing works without it.
+    """
+    from nic1000.accounts.models import User
+
+    ctx = DemoContext(seed=seed, companies=companies, out=out, fast=fast)
+    summary: dict[str, int] = {}
+    for stage, name in STAGES.items():
+        if stage not in stages:
+            continue
+        module = _load_stage(name)
+        if module is None:
+            out(f"stage {name}: not available, skipped")
+            continue
+        started = time.perf_counter()
+        out(f"stage {name}…")
+        try:
+            # The registry stage is one transaction (all or nothing, and fast on SQLite). Later stages manage
+            # their own: some commit and hand work to the background worker (monitoring's inspections).
+            with transaction.atomic() if stage == "registry" else contextlib.nullcontext():
+                counts = module.run(ctx) or {}
+        except Exception as exc:
+            if not keep_going or stage == "registry":
+                raise
+            out(f"stage {name}: FAILED: {type(exc).__name__}: {exc}")
+            summary["stages_failed"] = summary.get("stages_failed", 0) + 1
+            continue
+        for key, value in counts.items():
+            summary[key] = summary.get(key, 0) + int(value)
+        out(f"stage {name}: done in {time.perf_counter() - started:.1f} s")
+    summary["users"] = User.objects.count()
+    ordered = {k: summary[k] for k in ("companies", "patents", "statements", "users") if k in summary}
+    ordered.update({k: v for k, v in summary.items() if k not in ordered})
+    return ordered, ctx
+
+
+class Command(BaseCommand):
+    help = "Load a deterministic demo programme through the services (and serve it with --serve)."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--seed", type=int, default=1000)
+        parser.add_argument("--companies", type=int, default=2000)
+        parser.add_argument("--fast", action="store_true", help="small stages (tests, quick looks)")
+        parser.add_argument("--reset", action="store_true", help="empty the database first (flush)")
+        group = parser.add_mutually_exclusive_group()
+        group.add_argument("--serve", dest="serve", action="store_true", help="serve on 127.0.0.1:8000")
+        group.add_argument("--no-serve", dest="serve", action="store_false", help="load and exit (default)")
+        parser.set_defaults(serve=False)
+        parser.add_argument("--addr", default="127.0.0.1:8000", help="address for --serve")
+        parser.add_argument(
+            "--stages",
+            default=",".join(STAGES),
+            help=f"comma-separated stages to run (default: all of {', '.join(STAGES)}; registry always runs)",
+        )
+
+    def _out(self, line: str) -> None:
+        self.stdout.write(line)
+        self.stdout.flush()
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if options["companies"] < 1:
+            raise CommandError("--companies must be at least 1")
+        stages = {s.strip() for s in options["stages"].split(",") if s.strip()} | {"registry"}
+        unknown = stages - set(STAGES)
+        if unknown:
+            raise CommandError(f"unknown stage(s): {', '.join(sorted(unknown))}; known: {', '.join(STAGES)}")
+        if options["reset"]:
+            self._reset()
+        loaded = demo_loaded()
+        if loaded and not options["serve"]:
+            raise CommandError(
+                "The database already holds registry data, so the demo will not load over it. "
+                "Delete var/nic1000.sqlite3 (then `nic1000 migrate`) or run `nic1000 demo --reset`."
+            )
+        summary: dict[str, int] | None = None
+        if not loaded:
+            summary, ctx = run_demo(
+                seed=options["seed"],
+                companies=options["companies"],
+                fast=options["fast"],
+                out=self._out,
+                stages=tuple(stages),
+                keep_going=options["serve"],
+            )
+            logins = ctx.logins
+        else:
+            self._out("The database already holds the demo; not loading it again.")
+            logins = demo_logins()
+        if options["serve"] and summary is not None:
+            self._out(json.dumps(summary, ensure_ascii=False, separators=(",", ":")))
+        self._print_logins(logins)
+        if options["serve"]:
+            self._serve(options["addr"])
+            return
+        assert summary is not None
+        self._out(json.dumps(summary, ensure_ascii=False, separators=(",", ":")))
+
+    def _reset(self) -> None:
+        from nic1000.registry.models import Body, Institution, KsicCode
+        from nic1000.registry.reference import load_reference_data
+
+        self._out("Emptying the database (flush)…")
+        call_command("flush", interactive=False, verbosity=0)
+        load_reference_data(KsicCode, Body, Institution)
+
+    def _print_logins(self, logins: list[DemoLogin]) -> None:
+        self._out("")
+        self._out(f"Demo logins (password for every user: {DEMO_PASSWORD})")
+        self._out(f"  {'username':<20} {'role':<20} binding")
+        for login in logins:
+            self._out(f"  {login.username:<20} {login.role:<20} {login.binding}")
+        self._out("")
+
+    def _serve(self, addr: str) -> None:
+        worker_cmd = "worker" if "worker" in get_commands() else "db_worker"
+        worker = subprocess.Popen([sys.executable, "-m", "nic1000", worker_cmd])
+        self._out(f"Background worker started (nic1000 {worker_cmd}, pid {worker.pid}).")
+        self._out(f"Serving on http://{addr}/ (Ctrl-C to stop)")
+
+        def _terminate(signum: int, frame: Any) -> None:
+            raise KeyboardInterrupt  # run the cleanup below on SIGTERM too
+
+        previous = signal.signal(signal.SIGTERM, _terminate)
+        try:
+            call_command("runserver", addr, use_reloader=False)
+        except KeyboardInterrupt:
+            pass
+        finally:
+            signal.signal(signal.SIGTERM, previous)
+            worker.terminate()
+            try:
+                worker.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                worker.kill()
+            self._out("Stopped the server and the background worker.")

@@ -1,0 +1,509 @@
+"""The registry stage of the demo: companies, patents, core technologies, statements and users of every role.
+
+`generate_registry(rng, n)` is pure (no database): it returns plain records keyed by model field names,
+drawn from one numpy Generator, so the same seed gives the same registry. `run(ctx)` writes them through
+`registry.importing.registry_import_records` (as an import by the programme office) and creates the users.
+
+What the data looks like (programme facts, ../shared/guide/program-facts.md):
+* sectors of the programme with their weights (names.SECTORS), KSIC sub-classes and IPC classes per sector;
+* regions concentrated in Seoul and Gyeonggi (names.REGIONS); ocean companies by the sea;
+* young companies (about 46% under seven years old), more than 92% SMEs;
+* patents with heavy-tailed (lognormal) forward citations, older patents cited more;
+* 3–5 years of balanced statements (they pass `statement_items.statement_problems`) following a health
+  profile: ``grower`` (growing sales, thin profits), ``tech_loss`` (strong technology, losses, high debt,
+  kept afloat by equity rounds), ``mature`` (stable), ``distress`` (falling sales, losses; negative equity in
+  the latest year); a few companies have a credit delinquency in the latest year.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from nic1000.core.identifiers import brn_make
+from nic1000.demo.names import (
+    COASTAL_REGIONS,
+    GIVEN,
+    PREFIXES,
+    REGIONS,
+    SECTORS,
+    SURNAMES,
+    Sector,
+)
+from nic1000.registry.regions import REGION_KO
+
+LATEST_FISCAL_YEAR = 2025
+# The demo's "today" for ages and patent dates: fixed, so the data does not depend on the day it is made.
+REFERENCE_DATE = dt.date(2026, 6, 30)
+PROFILES = ("grower", "tech_loss", "mature", "distress")
+PROFILE_WEIGHTS = (0.46, 0.25, 0.18, 0.11)
+DELINQUENCY_RATE = 0.03
+
+
+@dataclass
+class DemoCompany:
+    company: dict[str, Any]
+    sector: str
+    body: str
+    profile: str
+    patents: list[dict[str, Any]] = field(default_factory=list)
+    technologies: list[dict[str, Any]] = field(default_factory=list)
+    statements: list[dict[str, Any]] = field(default_factory=list)
+
+
+def _choice(rng: np.random.Generator, seq: Any) -> Any:
+    return seq[int(rng.integers(len(seq)))]
+
+
+def _weighted(rng: np.random.Generator, keys: list[str], weights: list[float]) -> str:
+    p = np.asarray(weights, dtype=float)
+    return keys[int(rng.choice(len(keys), p=p / p.sum()))]
+
+
+def person_name(rng: np.random.Generator) -> str:
+    return _choice(rng, SURNAMES) + _choice(rng, GIVEN)
+
+
+def _company_name(rng: np.random.Generator, sector: Sector, taken: set[str]) -> tuple[str, str]:
+    for attempt in range(50):
+        (p_ko, p_en), (s_ko, s_en) = _choice(rng, PREFIXES), _choice(rng, sector.suffixes)
+        if attempt >= 3:  # two stems when the simple name is taken: 한빛넥스반도체
+            q_ko, q_en = _choice(rng, PREFIXES)
+            p_ko, p_en = p_ko + q_ko, p_en + q_en.lower()
+        base = p_ko + s_ko
+        if base not in taken:
+            taken.add(base)
+            break
+    form = rng.random()
+    name_ko = f"주식회사 {base}" if form < 0.35 else f"(주){base}" if form < 0.5 else base
+    name_en = f"{p_en} {s_en} {'Inc.' if rng.random() < 0.4 else 'Co., Ltd.'}"
+    return name_ko, name_en
+
+
+def _address(rng: np.random.Generator, region: str) -> str:
+    district, road = _choice(rng, REGIONS[region][1])
+    number = int(rng.integers(1, 400))
+    parts = [REGION_KO[region], district, f"{road} {number}"]
+    if rng.random() < 0.6:
+        parts.append(f"{int(rng.integers(2, 20))}층")
+    return " ".join(p for p in parts if p)
+
+
+def _founded(rng: np.random.Generator) -> dt.date:
+    # About 46% under seven years old (the programme: "over 44%"), the rest up to 35 years.
+    if rng.random() < 0.46:
+        age_days = int(rng.uniform(1.2, 6.95) * 365.25)
+    else:
+        age_days = int((7.05 + rng.gamma(2.0, 4.5)) * 365.25)
+        age_days = min(age_days, 35 * 365)
+    return REFERENCE_DATE - dt.timedelta(days=age_days)
+
+
+class _Serial:
+    """Unique business registration numbers and patent application numbers."""
+
+    def __init__(self, rng: np.random.Generator) -> None:
+        self.rng = rng
+        self.brns: set[str] = set()
+        self.applications: dict[int, int] = {}
+
+    def brn(self) -> str:
+        while True:
+            office = int(self.rng.integers(101, 900))
+            kind = _choice(self.rng, (81, 81, 81, 86, 87, 88))
+            serial = int(self.rng.integers(0, 10_000))
+            value = brn_make(f"{office:03d}{kind:02d}{serial:04d}")
+            if value not in self.brns:
+                self.brns.add(value)
+                return value
+
+    def application(self, year: int) -> str:
+        n = self.applications.get(year, int(self.rng.integers(10_000, 60_000)))
+        n += int(self.rng.integers(1, 40))
+        self.applications[year] = n
+        return f"10-{year}-{n:07d}"
+
+
+def _company(rng: np.random.Generator, serial: _Serial, taken: set[str]) -> tuple[dict[str, Any], Sector]:
+    sector = SECTORS[int(rng.choice(len(SECTORS), p=_SECTOR_P))]
+    if sector.key == "oceans":
+        region = _weighted(rng, list(COASTAL_REGIONS), list(COASTAL_REGIONS.values()))
+    else:
+        region = _weighted(rng, list(REGIONS), [w for w, _ in REGIONS.values()])
+    founded = _founded(rng)
+    age = (REFERENCE_DATE - founded).days / 365.25
+    is_sme = rng.random() < 0.94
+    if is_sme:
+        employees = int(np.clip(rng.lognormal(np.log(18 + 4 * age), 0.7), 3, 299))
+    else:
+        employees = int(np.clip(rng.lognormal(np.log(600), 0.6), 300, 5000))
+    name_ko, name_en = _company_name(rng, sector, taken)
+    slug = "".join(ch for ch in name_en.split(" Inc.")[0].split(" Co.,")[0].lower() if ch.isalnum())
+    company = {
+        "name_ko": name_ko,
+        "name_en": name_en,
+        "brn": serial.brn(),
+        "ksic": _choice(rng, sector.ksic),
+        "region": region,
+        "address": _address(rng, region),
+        "founded_on": founded,
+        "employees": employees,
+        "is_sme": is_sme,
+        "is_listed": bool(rng.random() < (0.5 if not is_sme else 0.08 if age > 7 else 0.02)),
+        "website": f"https://www.{slug}.co.kr",
+        "representative": person_name(rng),
+    }
+    return company, sector
+
+
+def _patents(
+    rng: np.random.Generator, serial: _Serial, sector: Sector, founded: dt.date, profile: str
+) -> list[dict[str, Any]]:
+    age = max((REFERENCE_DATE - founded).days / 365.25, 0.5)
+    mean = sector.patent_mean * min(age, 12) / 10 * (1.6 if profile == "tech_loss" else 1.0)
+    count = int(rng.negative_binomial(1.5, 1.5 / (1.5 + mean)))
+    start = max(founded, dt.date(2005, 1, 1))
+    span = max((REFERENCE_DATE - start).days - 30, 1)
+    out = []
+    for _ in range(min(count, 60)):
+        filed = start + dt.timedelta(days=int(rng.integers(0, span)))
+        years_old = (REFERENCE_DATE - filed).days / 365.25
+        status = "filed"
+        granted: dt.date | None = None
+        lag = int(rng.integers(380, 1100))
+        if filed + dt.timedelta(days=lag) < REFERENCE_DATE and rng.random() < 0.8:
+            granted = filed + dt.timedelta(days=lag)
+            status = "expired" if rng.random() < 0.03 else "registered"
+        elif years_old > 3 and rng.random() < 0.5:
+            status = "abandoned"
+        # Forward citations: heavy-tailed, growing with age; most patents are cited rarely or never.
+        cites = 0
+        if status in ("registered", "expired"):
+            cites = int(rng.lognormal(np.log(0.6 + years_old * 0.5), 1.1) * (rng.random() < 0.75))
+        ipc = list(dict.fromkeys(_choice(rng, sector.ipc) for _ in range(int(rng.integers(1, 4)))))
+        tech_name, keywords = _choice(rng, sector.technologies)
+        kw = keywords.split(", ")[0]
+        obj = _choice(rng, sector.patent_objects)
+        template = int(rng.integers(3))
+        title = (
+            f"{kw} 기반 {obj}"
+            if template == 0
+            else f"{obj} 및 그 제조 방법"
+            if template == 1
+            else f"{kw}을(를) 이용한 {obj}, 이를 포함하는 시스템 및 방법"
+        )
+        out.append(
+            {
+                "application_number": serial.application(filed.year),
+                "registration_number": f"10-{int(rng.integers(1_000_000, 2_800_000)):07d}" if granted else "",
+                "title": title,
+                "abstract": f"본 발명은 {tech_name}에 관한 것으로, {obj}의 성능과 신뢰성을 높인다.",
+                "ipc_classes": "; ".join(ipc),
+                "filed_on": filed,
+                "granted_on": granted,
+                "status": status,
+                "claims": int(np.clip(rng.poisson(12), 1, 60)),
+                "family_size": int(1 + rng.geometric(0.6) - 1 + (rng.random() < 0.2) * rng.integers(1, 6)),
+                "forward_citations": cites,
+                "backward_citations": int(rng.poisson(7)),
+            }
+        )
+    return out
+
+
+def _technologies(rng: np.random.Generator, sector: Sector, profile: str) -> list[dict[str, Any]]:
+    n = int(rng.integers(1, 5))
+    picks = rng.permutation(len(sector.technologies))[: min(n, len(sector.technologies))]
+    low, high = {"grower": (5, 9), "tech_loss": (4, 8), "mature": (7, 9), "distress": (4, 8)}[profile]
+    out = []
+    for i in picks:
+        name, keywords = sector.technologies[int(i)]
+        out.append(
+            {
+                "name": name,
+                "keywords": keywords,
+                "description": f"{sector.label_ko} 분야 핵심기술: {name}",
+                "trl": int(rng.integers(low, high + 1)),
+            }
+        )
+    return out
+
+
+def _statements(
+    rng: np.random.Generator, sector: Sector, company: dict[str, Any], profile: str, delinquent: bool
+) -> list[dict[str, Any]]:
+    founded: dt.date = company["founded_on"]
+    n_years = int(rng.integers(3, 6))
+    first = max(founded.year if founded.month <= 6 else founded.year + 1, LATEST_FISCAL_YEAR - n_years + 1)
+    years = list(range(first, LATEST_FISCAL_YEAR + 1))
+    if not years:
+        return []
+    # Sales per employee about 250 million won (less for loss-making technology companies).
+    per_head = {"grower": 2.5e8, "tech_loss": 0.9e8, "mature": 3.2e8, "distress": 2.0e8}[profile]
+    sales = company["employees"] * per_head * rng.lognormal(0, 0.35)
+    turnover = {"grower": 1.0, "tech_loss": 0.45, "mature": 1.1, "distress": 0.8}[profile] * rng.lognormal(
+        0, 0.2
+    )
+    equity_share = {"grower": 0.4, "tech_loss": 0.3, "mature": 0.55, "distress": 0.3}[profile]
+    equity_share *= rng.uniform(0.75, 1.25)
+    total_assets = sales / turnover
+    equity = total_assets * equity_share
+    share_capital = max(int(equity * rng.uniform(0.1, 0.35)), 50_000_000)
+    surplus = equity * (1.4 if profile == "tech_loss" else 0.1)
+    retained = equity - share_capital - surplus
+    liabilities_prev = total_assets - equity
+    cogs_ratio = float(np.clip(sector.cogs_ratio + rng.normal(0, 0.05), 0.15, 0.92))
+    out = []
+    for i, year in enumerate(years):
+        last = i == len(years) - 1
+        if i > 0:
+            growth = {
+                "grower": rng.normal(0.22, 0.1),
+                "tech_loss": rng.normal(0.35, 0.25),
+                "mature": rng.normal(0.03, 0.05),
+                # Distress: sales fall, faster towards the latest year.
+                "distress": rng.normal(-0.08 - 0.12 * i / len(years), 0.05),
+            }[profile]
+            sales *= max(1 + growth, 0.3)
+        margin = {
+            "grower": rng.normal(0.06, 0.04),
+            "tech_loss": rng.normal(-0.35, 0.15),
+            "mature": rng.normal(0.07, 0.03),
+            "distress": rng.normal(-0.05 - 0.1 * i / len(years), 0.04),
+        }[profile]
+        s = int(sales)
+        cogs = int(s * cogs_ratio)
+        pos = int(s * margin)
+        opex = s - pos
+        if opex < cogs:
+            cogs = int(opex * 0.9)
+        poa = pos + int(s * rng.normal(0, 0.005))
+        interest = int(max(liabilities_prev, 0) * 0.6 * rng.uniform(0.03, 0.065))
+        fin = interest + int(max(liabilities_prev, 0) * rng.uniform(0, 0.004))
+        extraordinary = int(s * rng.normal(0, 0.004))
+        cash_income = int(total_assets * 0.15 * 0.02)
+        gross = poa - fin + extraordinary + cash_income
+        tax = int(gross * 0.18) if gross > 0 else 0
+        net = gross - tax
+        injection = 0.0
+        new_equity = equity + net
+        target_assets = sales / turnover
+        if profile == "tech_loss" and new_equity < 0.22 * target_assets:
+            injection = 0.26 * target_assets - new_equity  # an equity round keeps the company afloat
+        if profile == "distress" and last and new_equity + injection >= 0:
+            # An impairment in the latest year wipes out the equity (자본잠식).
+            impairment = int(new_equity + 0.04 * target_assets) + 1
+            extraordinary -= impairment
+            gross -= impairment
+            tax = int(gross * 0.18) if gross > 0 else 0
+            net = gross - tax
+            new_equity = equity + net
+        equity = new_equity + injection
+        retained += net
+        share_capital += int(injection * 0.1)
+        surplus += injection * 0.9
+        total_assets = target_assets
+        if equity > 0.85 * total_assets:
+            total_assets = equity / 0.85
+        ta = int(total_assets)
+        eq = int(equity)
+        tl = ta - eq
+        stl = int(tl * rng.uniform(0.45, 0.75))
+        ltl = tl - stl
+        ca = int(ta * rng.uniform(0.4, 0.7))
+        fa = ta - ca
+        cash_share = rng.uniform(0.15, 0.45) * (1.3 if injection else 1.0)
+        parts = np.array([cash_share, rng.uniform(0, 0.12), rng.uniform(0.15, 0.3), sector.inventory_share])
+        parts *= rng.uniform(0.85, 1.15, size=4)
+        if parts.sum() > 0.95:
+            parts *= 0.95 / parts.sum()
+        cash, securities, receivables, inventory = (int(ca * p) for p in parts)
+        out.append(
+            {
+                "fiscal_year": year,
+                "credit_delinquency": bool(delinquent and last),
+                "cash": cash,
+                "short_term_securities": securities,
+                "receivables": receivables,
+                "inventory": inventory,
+                "current_assets": ca,
+                "fixed_assets": fa,
+                "total_assets": ta,
+                "short_term_liabilities": stl,
+                "long_term_liabilities": ltl,
+                "total_liabilities": tl,
+                "share_capital": share_capital,
+                "retained_earnings": int(retained),
+                "equity": eq,
+                "sales": s,
+                "cost_of_products_sold": cogs,
+                "operating_expenses": opex,
+                "depreciation": int(fa * rng.uniform(0.05, 0.12)),
+                "profit_on_sales": pos,
+                "profit_on_operating_activities": poa,
+                "financial_expenses": fin,
+                "interest_expense": interest,
+                "extraordinary_items": extraordinary,
+                "gross_profit": gross,
+                "net_profit": net,
+            }
+        )
+        liabilities_prev = tl
+    return out
+
+
+_SECTOR_P = np.asarray([s.weight for s in SECTORS], dtype=float)
+_SECTOR_P = _SECTOR_P / _SECTOR_P.sum()
+
+
+def generate_registry(rng: np.random.Generator, n: int) -> list[DemoCompany]:
+    """n companies with their patents, technologies and statements. Pure and deterministic for a given rng."""
+    serial = _Serial(rng)
+    taken: set[str] = set()
+    out = []
+    for _ in range(n):
+        company, sector = _company(rng, serial, taken)
+        profile = PROFILES[
+            int(rng.choice(len(PROFILES), p=np.asarray(PROFILE_WEIGHTS) / sum(PROFILE_WEIGHTS)))
+        ]
+        # Delinquency mostly among distressed companies, a few loss-making technology companies.
+        p_delinquent = {"distress": 0.2, "tech_loss": 0.03}.get(profile, 0.0)
+        delinquent = bool(rng.random() < p_delinquent)
+        body = sector.bodies[0] if rng.random() < 0.6 else _choice(rng, sector.bodies)
+        out.append(
+            DemoCompany(
+                company=company,
+                sector=sector.key,
+                body=body,
+                profile=profile,
+                patents=_patents(rng, serial, sector, company["founded_on"], profile),
+                technologies=_technologies(rng, sector, profile),
+                statements=_statements(rng, sector, company, profile, delinquent),
+            )
+        )
+    return out
+
+
+# --- writing the registry through the services -------------------------------------------------------------
+
+CHUNK = 1000
+
+
+def _import(kind: str, records: list[dict[str, Any]], ctx: Any) -> int:
+    """Import records (keyed by template column names) in chunks; any problem stops the demo loudly."""
+    from nic1000.registry.importing import registry_import_records
+
+    done = 0
+    for start in range(0, len(records), CHUNK):
+        chunk = records[start : start + CHUNK]
+        report = registry_import_records(
+            kind=kind, records=chunk, acting_user=ctx.program_office, source="demo"
+        )
+        if not report.ok:
+            first = report.problems[:5]
+            raise RuntimeError(f"demo {kind} import refused: {first}")
+        done += len(chunk)
+    return done
+
+
+def _records(data: list[DemoCompany]) -> dict[str, list[dict[str, Any]]]:
+    """The generated registry as import records, one list per import kind."""
+    from nic1000.demo.columns import to_columns
+
+    out: dict[str, list[dict[str, Any]]] = {
+        k: [] for k in ("companies", "patents", "technologies", "statements")
+    }
+    for c in data:
+        brn = c.company["brn"]
+        out["companies"].append(to_columns("companies", c.company))
+        out["patents"].extend(to_columns("patents", {"brn": brn, **p}) for p in c.patents)
+        out["technologies"].extend(to_columns("technologies", {"brn": brn, **t}) for t in c.technologies)
+        out["statements"].extend(to_columns("statements", {"brn": brn, **s}) for s in c.statements)
+    return out
+
+
+def _users(ctx: Any, data: list[DemoCompany], company_ids: dict[str, int]) -> None:
+    from nic1000.accounts.roles import Role
+    from nic1000.registry.models import Body, Company, Institution
+
+    rng = ctx.rng_for("registry-users")
+    for body in Body.objects.filter(active=True).exclude(kind=Body.Kind.FSC):
+        ctx.create_user(
+            username=f"ministry_{body.code.lower()}",
+            role=Role.MINISTRY_OFFICER,
+            display_name=f"{person_name(rng)} ({body.name_ko})",
+            binding=body.code,
+            body=body,
+        )
+    for inst in Institution.objects.all():
+        ctx.create_user(
+            username=f"inst_{inst.code.lower()}",
+            role=Role.INSTITUTION_OFFICER,
+            display_name=f"{person_name(rng)} ({inst.name_ko})",
+            binding=inst.code,
+            institution=inst,
+        )
+    for i in range(1, (4 if ctx.fast else 8) + 1):
+        ctx.create_user(
+            username=f"evaluator{i:02d}",
+            role=Role.EVALUATOR,
+            display_name=f"{person_name(rng)} 위원",
+        )
+    for i in range(1, 3):
+        ctx.create_user(
+            username=f"support{i:02d}", role=Role.SUPPORT_GROUP, display_name=f"{person_name(rng)} (지원단)"
+        )
+    ctx.create_user(username="auditor", role=Role.AUDITOR, display_name=f"{person_name(rng)} (감사)")
+    # Company representatives for some companies: a healthy one, a distressed one, then a spread of the rest.
+    reps = min(len(data), 3 if ctx.fast else 25)
+    chosen: list[DemoCompany] = []
+    for profile in ("grower", "distress", "tech_loss", "mature"):
+        chosen.extend([c for c in data if c.profile == profile][:1])
+    for c in data:
+        if len(chosen) >= reps:
+            break
+        if c not in chosen:
+            chosen.append(c)
+    companies = Company.objects.in_bulk([company_ids[c.company["brn"]] for c in chosen[:reps]])
+    for i, c in enumerate(chosen[:reps], start=1):
+        company = companies[company_ids[c.company["brn"]]]
+        ctx.create_user(
+            username=f"company{i:02d}",
+            role=Role.COMPANY,
+            display_name=f"{c.company['representative']} ({company.name_ko})",
+            binding=company.name_ko,
+            company=company,
+        )
+
+
+def run(ctx: Any) -> dict[str, int]:
+    """The registry stage: users of every role, then the registry through imports."""
+    from nic1000.accounts.roles import Role
+    from nic1000.registry.models import Company
+
+    ctx.program_office = ctx.create_user(
+        username="fsc_admin",
+        role=Role.PROGRAM_OFFICE,
+        display_name="금융위원회 혁신기업 담당",
+        acting_user=None,
+    )
+    # create_user audits the password with ctx.program_office, now set.
+    ctx.out(f"Generating {ctx.companies} companies (seed {ctx.seed})…")
+    data = generate_registry(ctx.rng, ctx.companies)
+    records = _records(data)
+    counts: dict[str, int] = {}
+    for kind in ("companies", "patents", "technologies", "statements"):
+        counts[kind] = _import(kind, records[kind], ctx)
+        ctx.out(f"  {kind}: {counts[kind]}")
+    company_ids = dict(
+        Company.objects.filter(brn__in=[c.company["brn"] for c in data]).values_list("brn", "id")
+    )
+    for c in data:
+        cid = company_ids[c.company["brn"]]
+        ctx.sector_of[cid] = c.sector
+        ctx.body_of[cid] = c.body
+    _users(ctx, data, company_ids)
+    return counts

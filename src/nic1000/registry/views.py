@@ -1,0 +1,379 @@
+"""Registry pages: the company list (HTMX filters), a company's detail with ratio trends, imports and exports.
+
+Thin: parse the request, call one selector or service, render.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from nic1000.accounts.roles import Role
+from nic1000.core.access import role_required
+from nic1000.core.errors import ApplicationError
+from nic1000.core.identifiers import brn_compact, brn_format
+from nic1000.core.money import krw
+from nic1000.registry import selectors
+from nic1000.registry.forms import CompanyFilterForm, ImportForm
+from nic1000.registry.regions import Region
+from nic1000.registry.statement_items import ALL_ITEMS
+
+REGISTRY_READERS: tuple[str, ...] = (
+    Role.PROGRAM_OFFICE,
+    Role.MINISTRY_OFFICER,
+    Role.AUDITOR,
+    Role.SUPPORT_GROUP,
+)
+EXPORTERS: tuple[str, ...] = (Role.PROGRAM_OFFICE, Role.AUDITOR)
+# Counting every match on every page is what makes long lists slow; beyond this we say "10,000+".
+COUNT_CAP = 10_000
+
+KIND_LABELS = {
+    "companies": gettext_lazy("Companies"),
+    "patents": gettext_lazy("Patents"),
+    "technologies": gettext_lazy("Core technologies"),
+    "statements": gettext_lazy("Financial statements"),
+}
+
+# Ratios shown on a company's page: (key in the ratio frame, label, format).
+KEY_RATIOS: tuple[tuple[str, Any, str], ...] = (
+    ("X2", gettext_lazy("Debt ratio (liabilities / assets)"), "pct"),
+    ("X4", gettext_lazy("Current ratio"), "x"),
+    ("X1", gettext_lazy("Return on assets (net profit / assets)"), "pct"),
+    ("X21", gettext_lazy("Sales growth"), "growth"),
+    ("altman_z2", gettext_lazy("Altman Z''"), "num"),
+    ("cash_runway_months", gettext_lazy("Cash runway (months)"), "num"),
+)
+# The ratio module's reasons for a value it cannot compute (msgids, translated on display).
+RATIO_REASONS = (
+    gettext_lazy("needs previous year"),
+    gettext_lazy("needs 3 years of statements (n, n−1, n−2)"),
+    gettext_lazy("not burning cash"),
+    gettext_lazy("non-finite result"),
+)
+
+
+@dataclass
+class ListPage:
+    """One page of a list, counted only up to COUNT_CAP (a constant number of queries at any page size)."""
+
+    rows: list[Any]
+    number: int
+    size: int
+    count: int
+    capped: bool  # the true count is larger than `count` (not counted, or beyond COUNT_CAP)
+    more: bool = False  # a row exists after this page
+    counted: bool = True  # False for text searches (no COUNT query)
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.more
+
+    @property
+    def previous_page_number(self) -> int:
+        return self.number - 1
+
+    @property
+    def next_page_number(self) -> int:
+        return self.number + 1
+
+    @property
+    def num_pages(self) -> int | None:
+        return None if self.capped else max(1, math.ceil(self.count / self.size))
+
+    @property
+    def start_index(self) -> int:
+        return (self.number - 1) * self.size + 1 if self.rows else 0
+
+    @property
+    def end_index(self) -> int:
+        return (self.number - 1) * self.size + len(self.rows)
+
+
+def list_page(qs: QuerySet[Any], page: str | None, size: int, *, count: bool = True) -> ListPage:
+    """One page of `qs`: size + 1 rows tell whether there is a next page; the total is counted only when asked
+    (and only up to COUNT_CAP). Text searches skip the count: it would scan the whole table a second time."""
+    try:
+        number = max(1, int(page or 1))
+    except ValueError:
+        number = 1
+    total: int | None = None
+    if count:
+        total = qs.order_by().values("pk")[: COUNT_CAP + 1].count()
+        if total <= COUNT_CAP:
+            number = min(number, max(1, math.ceil(total / size)))
+    offset = (number - 1) * size
+    rows = list(qs[offset : offset + size + 1])
+    more = len(rows) > size
+    rows = rows[:size]
+    if total is None:  # not counted: known exactly only when this is the last page
+        capped = more
+        total = offset + len(rows)
+    else:
+        capped = total > COUNT_CAP
+    return ListPage(
+        rows=rows,
+        number=number,
+        size=size,
+        count=min(total, COUNT_CAP),
+        capped=capped,
+        more=more,
+        counted=count,
+    )
+
+
+_HANGUL = re.compile("[\u1100-\u11ff\u3130-\u318f\uac00-\ud7a3]")
+_LATIN = re.compile("[A-Za-z]")
+
+
+def _company_queryset(user: Any, filters: dict[str, Any]) -> QuerySet[Any]:
+    """The selector's list; a query that looks like a business registration number (digits and dashes only)
+    is searched by BRN prefix alone, which the BRN index answers without scanning every name."""
+    q = filters.get("q") or ""
+    digits = brn_compact(q)
+    if digits.isdigit() and len(digits) >= 3:
+        # A prefix as a range (not LIKE, which SQLite cannot answer from an index): 10081 ≤ brn < 10082.
+        qs = selectors.company_list(user=user, **{**filters, "q": ""}).filter(brn__gte=digits)
+        if digits.strip("9"):
+            upper = str(int(digits) + 1).zfill(len(digits))
+            qs = qs.filter(brn__lt=upper)
+        return qs
+    if _HANGUL.search(q) and not _LATIN.search(q):
+        # Korean has no letter case and English names hold no Hangul: a plain LIKE on the Korean name finds
+        # the same companies without UPPER() on every row (several times faster on PostgreSQL).
+        return selectors.company_list(user=user, **{**filters, "q": ""}).filter(name_ko__contains=q)
+    return selectors.company_list(user=user, **filters)
+
+
+def _company_rows(companies: list[Any]) -> list[dict[str, Any]]:
+    """Display values for the list, prepared once per row (templates with per-row tags and filters are slow
+    at 100 rows)."""
+    detail = reverse("registry:company_detail", kwargs={"pk": 0}).removesuffix("0/")
+    regions = {code: str(label) for code, label in Region.choices}
+    return [
+        {
+            "url": f"{detail}{c.pk}/",
+            "name_ko": c.name_ko,
+            "name_en": c.name_en,
+            "brn": brn_format(c.brn),
+            "ksic": c.ksic_id,
+            "ksic_name": c.ksic.name,
+            "region": regions.get(c.region, c.region),
+            "founded": c.founded_on.isoformat(),
+            "employees": f"{c.employees:,}",
+            "is_sme": c.is_sme,
+            "is_listed": c.is_listed,
+        }
+        for c in companies
+    ]
+
+
+@role_required(*REGISTRY_READERS)
+@require_GET
+def company_list(request: HttpRequest) -> HttpResponse:
+    form = CompanyFilterForm(request.GET or None)
+    filters = form.filters()
+    size = form.rows_per_page()
+    qs = _company_queryset(request.user, filters)
+    page = list_page(qs, request.GET.get("page"), size, count=not filters["q"])
+    context = {
+        "form": form,
+        "page": page,
+        "rows": _company_rows(page.rows),
+        "can_export": getattr(request.user, "role", "") in EXPORTERS,
+        "can_import": getattr(request.user, "role", "") == Role.PROGRAM_OFFICE,
+        "query": request.GET.urlencode(),
+    }
+    htmx = getattr(request, "htmx", None)
+    # A history restore (back button after hx-push-url, cache miss) needs the whole page, not the partial.
+    if htmx and not htmx.boosted and not htmx.history_restore_request:
+        return render(request, "registry/_company_table.html", context)
+    context["filter_fields"] = form.display_fields()
+    return render(request, "registry/company_list.html", context)
+
+
+@role_required(*EXPORTERS)
+@require_GET
+def export(request: HttpRequest) -> HttpResponse:
+    from nic1000.registry.exporting import registry_export_xlsx
+
+    form = CompanyFilterForm(request.GET or None)
+    qs = _company_queryset(request.user, form.filters())
+    content = registry_export_xlsx(acting_user=request.user, queryset=qs)
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    response = HttpResponse(
+        content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    response["Content-Disposition"] = f'attachment; filename="nic1000-registry-{stamp}.xlsx"'
+    return response
+
+
+def _ratio_trends(statements: list[Any]) -> dict[str, Any]:
+    """Key ratios per fiscal year from the pure ratio module: rows for the table and series for the chart.
+
+    NaN is shown as "–" with the module's reason (translated when we know it) on hover.
+    """
+    years = [s.fiscal_year for s in statements]
+    if not statements:
+        return {"years": [], "rows": [], "chart": {"labels": [], "datasets": []}}
+    import pandas as pd
+
+    from nic1000.algorithms.ratios import compute_ratios
+
+    frame = pd.DataFrame(
+        [{"company_id": s.company_id, "fiscal_year": s.fiscal_year, **s.items()} for s in statements]
+    )
+    result = compute_ratios(frame)
+    rows = []
+    datasets = []
+    for key, label, fmt in KEY_RATIOS:
+        cells = []
+        series: list[float | None] = []
+        for i in range(len(statements)):
+            value = result.values[key].iloc[i]
+            if value is None or pd.isna(value):
+                reason = result.reasons[key].iloc[i] or ""
+                cells.append({"text": "–", "reason": _(reason) if reason else _("Not computable")})
+                series.append(None)
+                continue
+            value = float(value)
+            if fmt == "growth":  # X21 is sales(n) / sales(n-1): shown as growth
+                value -= 1.0
+            cells.append({"text": _format_ratio(value, fmt), "reason": ""})
+            series.append(round(value * (100 if fmt in ("pct", "growth") else 1), 2))
+        rows.append({"key": key, "label": str(label), "cells": cells})
+        datasets.append(
+            {"label": str(label), "data": series, "key": key, "percent": fmt in ("pct", "growth")}
+        )
+    return {"years": years, "rows": rows, "chart": {"labels": years, "datasets": datasets}}
+
+
+def _format_ratio(value: float, fmt: str) -> str:
+    if fmt == "pct":
+        return f"{value * 100:,.1f}%"
+    if fmt == "growth":
+        return f"{value * 100:+,.1f}%"
+    if fmt == "x":
+        return f"{value:,.2f}×"
+    return f"{value:,.2f}"
+
+
+def _statement_rows(statements: list[Any]) -> list[dict[str, Any]]:
+    lang = (get_language() or "ko")[:2]
+    rows = []
+    for name, ko, en, _neg in ALL_ITEMS:
+        rows.append(
+            {
+                "name": name,
+                "label": ko if lang == "ko" else en,
+                "values": [
+                    {"short": f"{getattr(s, name) / 1_000_000:,.0f}", "full": krw(getattr(s, name))}
+                    for s in statements
+                ],
+            }
+        )
+    return rows
+
+
+@role_required(*REGISTRY_READERS, Role.COMPANY)
+@require_GET
+def company_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    company = selectors.access_company(user=request.user, pk=pk)
+    statements = sorted(company.statements.all(), key=lambda s: s.fiscal_year)
+    context = {
+        "company": company,
+        "patents": list(company.patents.all()[:200]),
+        "patent_count": company.patents.count(),
+        "technologies": list(company.technologies.all()),
+        "statements": statements,
+        "statement_rows": _statement_rows(statements),
+        "delinquent_years": [s.fiscal_year for s in statements if s.credit_delinquency],
+        "trends": _ratio_trends(statements),
+        "is_reader": getattr(request.user, "role", "") in REGISTRY_READERS,
+    }
+    return render(request, "registry/company_detail.html", context)
+
+
+def _kinds() -> list[tuple[str, Any]]:
+    from nic1000.registry.importing import KINDS
+
+    return [(k, KIND_LABELS.get(k, k)) for k in KINDS]
+
+
+def _problems(report: Any) -> list[dict[str, Any]]:
+    lang = (get_language() or "ko")[:2]
+    return [
+        {
+            "row": p.row,
+            "column": p.column,
+            "value": p.value,
+            "message": p.message_ko if lang == "ko" and p.message_ko else p.message_en,
+        }
+        for p in report.problems
+    ]
+
+
+@role_required(Role.PROGRAM_OFFICE)
+@require_http_methods(["GET", "POST"])
+def import_view(request: HttpRequest) -> HttpResponse:
+    from nic1000.registry.importing import registry_import_file
+
+    kinds = _kinds()
+    report = None
+    error = ""
+    if request.method == "POST":
+        form = ImportForm(request.POST, request.FILES, kinds=kinds)
+        if form.is_valid():
+            upload = form.cleaned_data["file"]
+            try:
+                report = registry_import_file(
+                    kind=form.cleaned_data["kind"],
+                    file=upload,
+                    filename=upload.name,
+                    acting_user=request.user,
+                    dry_run=form.cleaned_data["dry_run"],
+                )
+            except ApplicationError as exc:
+                error = str(exc)
+                form.add_error("file", error)
+    else:
+        form = ImportForm(kinds=kinds, initial={"kind": request.GET.get("kind") or kinds[0][0]})
+    context = {
+        "form": form,
+        "report": report,
+        "problems": _problems(report) if report is not None else [],
+        "kinds": kinds,
+        "dry_run": bool(form.is_bound and form.is_valid() and form.cleaned_data.get("dry_run")),
+    }
+    # Problems are shown on the page (re-rendered form, row-by-row report), never as an error status.
+    return render(request, "registry/import.html", context)
+
+
+@role_required(Role.PROGRAM_OFFICE)
+@require_GET
+def template_download(request: HttpRequest, kind: str) -> HttpResponse:
+    from nic1000.registry.importing import KINDS, template_workbook
+
+    if kind not in KINDS:
+        raise Http404
+    response = HttpResponse(
+        template_workbook(kind),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = f'attachment; filename="nic1000-{kind}-template.xlsx"'
+    return response

@@ -1,0 +1,41 @@
+"""Role matrix: the registry pages (company list, detail, export, import, templates)."""
+
+from tests.access.spec import Case
+
+READERS = frozenset({"program_office", "ministry_officer", "auditor", "support_group"})
+
+
+def _own(world: dict) -> dict:
+    return {"pk": world["personas"].company_a_obj.pk}  # the company persona represents company_a
+
+
+def _other(world: dict) -> dict:
+    return {"pk": world["personas"].company_b_obj.pk}
+
+
+CASES = [
+    Case("registry:company_list", READERS),
+    Case(
+        "registry:company_list",
+        READERS,
+        query="q=%EC%97%90%EC%9D%B4&ksic_section=C&region=11&size=small&sme=yes&page_size=50&page=2",
+        label="filtered",
+    ),
+    Case(
+        "registry:company_list",
+        READERS,
+        query="q=not-a-number&page=abc&page_size=7&sme=maybe",
+        label="bad input",
+    ),
+    Case("registry:company_list", READERS, headers=lambda w, r: {"HX-Request": "true"}, label="htmx partial"),
+    # A company representative sees their own company's page, never another's (404 like a missing one).
+    Case("registry:company_detail", READERS | {"company"}, kwargs=_own, label="own company"),
+    Case("registry:company_detail", READERS, kwargs=_other, label="another company"),
+    Case("registry:company_detail", set(), kwargs={"pk": 999999}, label="missing"),
+    Case("registry:export", {"program_office", "auditor"}),
+    Case("registry:import", {"program_office"}),
+    # No file: the form comes back with the problem marked (200), nothing is written.
+    Case("registry:import", {"program_office"}, method="POST", data={"kind": "companies"}, label="no file"),
+    Case("registry:template", {"program_office"}, kwargs={"kind": "companies"}),
+    Case("registry:template", set(), kwargs={"kind": "nonsense"}, label="unknown kind"),
+]

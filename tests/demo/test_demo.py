@@ -1,0 +1,104 @@
+"""The demo generator: deterministic, internally consistent, every role can log in, summary JSON last."""
+
+from __future__ import annotations
+
+import io
+import json
+from typing import Any
+
+import numpy as np
+import pytest
+from django.core.management import CommandError, call_command
+from django.test import Client
+
+from nic1000.demo.context import DEMO_PASSWORD, DemoContext
+from nic1000.demo.registry_data import REFERENCE_DATE, generate_registry
+from nic1000.registry.statement_items import statement_problems
+
+N = 40
+
+
+def _summary(stdout: str) -> dict[str, int]:
+    return json.loads(stdout.strip().splitlines()[-1])
+
+
+def test_generator_is_deterministic() -> None:
+    a = generate_registry(DemoContext(seed=7, companies=N).rng, N)
+    b = generate_registry(DemoContext(seed=7, companies=N).rng, N)
+    c = generate_registry(DemoContext(seed=8, companies=N).rng, N)
+    assert [x.company["brn"] for x in a] == [x.company["brn"] for x in b]
+    assert [x.statements for x in a] == [x.statements for x in b]
+    assert [x.company["brn"] for x in a] != [x.company["brn"] for x in c]
+
+
+def test_generated_registry_is_realistic_and_consistent() -> None:
+    data = generate_registry(np.random.default_rng(1000), 600)
+    statements = [s for c in data for s in c.statements]
+    assert statements
+    assert all(not statement_problems(s) for s in statements)
+    brns = [c.company["brn"] for c in data]
+    assert len(set(brns)) == len(brns)
+    applications = [p["application_number"] for c in data for p in c.patents]
+    assert len(set(applications)) == len(applications)
+    assert sum(c.company["is_sme"] for c in data) / len(data) > 0.9
+    young = sum((REFERENCE_DATE - c.company["founded_on"]).days < 7 * 365.25 for c in data)
+    assert 0.38 < young / len(data) < 0.55
+    seoul_gyeonggi = sum(c.company["region"] in ("11", "41") for c in data)
+    assert seoul_gyeonggi / len(data) > 0.5
+    # Health varies: some negative equity in the latest year, some delinquency, many profitable growers.
+    latest = [c.statements[-1] for c in data if c.statements]
+    assert any(s["equity"] < 0 for s in latest)
+    assert any(s["credit_delinquency"] for s in latest)
+    assert sum(s["net_profit"] > 0 for s in latest) > len(latest) * 0.4
+    cites = np.array([p["forward_citations"] for c in data for p in c.patents])
+    assert np.median(cites) < cites.mean() < cites.max()  # heavy tail
+    for c in data:
+        assert 1 <= len(c.technologies) <= 4
+        assert all(1 <= t["trl"] <= 9 for t in c.technologies)
+        for p in c.patents:
+            assert p["granted_on"] is None or p["granted_on"] >= p["filed_on"]
+
+
+@pytest.mark.django_db
+def test_demo_command_loads_through_the_services(reference_data: None) -> None:
+    from nic1000.accounts.models import User
+    from nic1000.accounts.roles import Role
+    from nic1000.audit.models import AuditEntry
+    from nic1000.registry.models import Company, FinancialStatement
+
+    out = io.StringIO()
+    call_command(
+        "demo",
+        "--no-serve",
+        "--companies",
+        str(N),
+        "--fast",
+        "--seed",
+        "11",
+        "--stages",
+        "registry",
+        stdout=out,
+    )
+    summary = _summary(out.getvalue())
+    assert summary["companies"] == N == Company.objects.count()
+    assert summary["statements"] == FinancialStatement.objects.count() > 0
+    assert summary["users"] == User.objects.count()
+    assert {"patents", "statements", "users"} <= set(summary)
+    # Same seed, same registry: the BRNs in the database are the generator's.
+    expected = generate_registry(DemoContext(seed=11, companies=N).rng, N)
+    assert sorted(c.company["brn"] for c in expected) == sorted(Company.objects.values_list("brn", flat=True))
+    assert summary["patents"] == sum(len(c.patents) for c in expected)
+    assert AuditEntry.objects.filter(action__startswith="user.").exists()
+    for s in FinancialStatement.objects.all()[:200]:
+        assert not statement_problems(s.items())
+    # Every role has a demo user who can log in with the printed password.
+    text = out.getvalue()
+    assert DEMO_PASSWORD in text
+    for role in Role.values:
+        user: Any = User.objects.filter(role=role, email__endswith="@demo.nic1000.kr").first()
+        assert user is not None, role
+        assert user.username in text
+        assert Client().login(username=user.username, password=DEMO_PASSWORD), role
+    # A second run refuses rather than loading over the data.
+    with pytest.raises(CommandError, match="already holds"):
+        call_command("demo", "--no-serve", "--companies", "5", stdout=io.StringIO())

@@ -1,0 +1,218 @@
+"""Reading and writing spreadsheets (XLSX and CSV) safely. No Django import.
+
+- Reading: the format is decided by the file's content (magic bytes), never by its name. XLSX is read with
+  python-calamine (fast, Rust); CSV is decoded as UTF-8 (with or without BOM) or CP949/EUC-KR, which Korean
+  Excel writes.
+- Writing: every text cell that a spreadsheet would treat as a formula (= + - @ tab CR) is neutralised with a
+  leading apostrophe (formula injection, OWASP "CSV injection").
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import zipfile
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+QUOTE = "'"
+
+# Binary formats people upload by mistake; refused with a clear message.
+_BINARY_MAGIC = (
+    b"\xd0\xcf\x11\xe0",  # OLE2: legacy .xls / .hwp / .doc
+    b"%PDF",
+    b"\x89PNG",
+    b"GIF8",
+    b"\xff\xd8\xff",  # JPEG
+    b"\x1f\x8b",  # gzip
+    b"7z\xbc\xaf",
+    b"Rar!",
+    b"MZ",  # executables
+    b"\x7fELF",
+)
+
+Format = Literal["xlsx", "csv"]
+
+
+class FileRefused(ValueError):
+    """The file cannot be read as a table: `code` is stable, messages are English and Korean."""
+
+    def __init__(self, code: str, message_en: str, message_ko: str):
+        super().__init__(message_en)
+        self.code = code
+        self.message_en = message_en
+        self.message_ko = message_ko
+
+
+def safe_text(value: str) -> str:
+    """Neutralise a text that a spreadsheet would evaluate as a formula."""
+    if value and value[0] in FORMULA_PREFIXES:
+        return QUOTE + value
+    return value
+
+
+def safe_cell(value: Any) -> Any:
+    """A cell value ready to write: text neutralised, numbers/dates/bools/None unchanged."""
+    if isinstance(value, str):
+        return safe_text(value)
+    return value
+
+
+def unquote_text(value: str) -> str:
+    """Undo `safe_text` when reading a file we exported: "'=x" → "=x" (only before a formula character)."""
+    if len(value) > 1 and value[0] == QUOTE and value[1] in FORMULA_PREFIXES:
+        return value[1:]
+    return value
+
+
+def sniff_format(data: bytes) -> Format:
+    """'xlsx' or 'csv' from the content, or raise FileRefused."""
+    if not data or not data.strip():
+        raise FileRefused("empty_file", "the file is empty", "빈 파일입니다")
+    if data[:4] == b"PK\x03\x04":
+        try:
+            with zipfile.ZipFile(io.BytesIO(data)) as z:
+                names = set(z.namelist())
+        except zipfile.BadZipFile as exc:
+            raise FileRefused(
+                "not_a_table", "the file is a damaged ZIP/XLSX file", "손상된 ZIP/XLSX 파일입니다"
+            ) from exc
+        if "xl/workbook.xml" in names or "xl/workbook.bin" in names:
+            return "xlsx"
+        raise FileRefused(
+            "not_a_table",
+            "the file is a ZIP archive but not an Excel workbook (XLSX)",
+            "ZIP 파일이지만 엑셀(XLSX) 통합문서가 아닙니다",
+        )
+    for magic in _BINARY_MAGIC:
+        if data.startswith(magic):
+            hint_en = " (legacy .xls: save it as .xlsx)" if magic == _BINARY_MAGIC[0] else ""
+            hint_ko = " (구 .xls 형식은 .xlsx로 저장해 주십시오)" if magic == _BINARY_MAGIC[0] else ""
+            raise FileRefused(
+                "not_a_table",
+                f"the file is not an XLSX or CSV file{hint_en}",
+                f"XLSX 또는 CSV 파일이 아닙니다{hint_ko}",
+            )
+    if b"\x00" in data[:8192]:
+        raise FileRefused(
+            "not_a_table", "the file is not an XLSX or CSV file", "XLSX 또는 CSV 파일이 아닙니다"
+        )
+    return "csv"
+
+
+def decode_text(data: bytes) -> str:
+    """UTF-8 (BOM or not), else CP949 (a superset of EUC-KR). Raise FileRefused for anything else."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("cp949")
+    except UnicodeDecodeError as exc:
+        raise FileRefused(
+            "bad_encoding",
+            "the CSV file is neither UTF-8 nor CP949/EUC-KR text (or it is not a CSV file)",
+            "CSV 파일의 인코딩이 UTF-8 또는 CP949/EUC-KR이 아닙니다 (또는 CSV 파일이 아닙니다)",
+        ) from exc
+
+
+def read_rows(data: bytes, fmt: Format | None = None) -> list[list[Any]]:
+    """All rows of the first sheet (XLSX) or of the CSV, header included. Cells: str, float, int, bool,
+    date, datetime, '' for empty."""
+    fmt = fmt or sniff_format(data)
+    if fmt == "xlsx":
+        from python_calamine import CalamineWorkbook
+
+        try:
+            wb = CalamineWorkbook.from_filelike(io.BytesIO(data))
+            rows = wb.get_sheet_by_index(0).to_python(skip_empty_area=False)
+        except Exception as exc:  # calamine raises several error types for damaged files
+            raise FileRefused(
+                "not_a_table",
+                f"the Excel file cannot be read: {exc}",
+                "엑셀 파일을 읽을 수 없습니다 (손상되었거나 지원하지 않는 형식)",
+            ) from exc
+        return rows
+    text = decode_text(data)
+    first_line = text.split("\n", 1)[0]
+    delimiter = max((",", "\t", ";"), key=first_line.count)  # the header decides; ties go to the comma
+    try:
+        return list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+    except csv.Error as exc:
+        raise FileRefused(
+            "not_a_table", f"the CSV file cannot be read: {exc}", "CSV 파일을 읽을 수 없습니다"
+        ) from exc
+
+
+@dataclass
+class Sheet:
+    """One sheet to write: a header row, data rows, optional number formats and widths by column index."""
+
+    title: str
+    header: Sequence[str]
+    rows: Iterable[Sequence[Any]]
+    number_formats: dict[int, str] = field(default_factory=dict)
+    widths: dict[int, float] = field(default_factory=dict)
+    freeze_header: bool = True
+
+
+KRW_FORMAT = '#,##0"원";-#,##0"원"'
+DATE_FORMAT = "yyyy-mm-dd"
+
+
+def xlsx_write(sheets: Sequence[Sheet]) -> bytes:
+    """An XLSX workbook (openpyxl write-only mode, so memory stays flat), every text cell made safe."""
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font, PatternFill
+    from openpyxl.utils import get_column_letter
+
+    wb = Workbook(write_only=True)
+    bold = Font(bold=True)
+    fill = PatternFill("solid", fgColor="E8EEF7")
+    for sheet in sheets:
+        ws = wb.create_sheet(title=sheet.title[:31])
+        for idx, width in sheet.widths.items():
+            ws.column_dimensions[get_column_letter(idx + 1)].width = width
+        if sheet.freeze_header:
+            ws.freeze_panes = "A2"
+        header = []
+        for name in sheet.header:
+            cell = WriteOnlyCell(ws, value=safe_cell(name))
+            cell.font = bold
+            cell.fill = fill
+            header.append(cell)
+        ws.append(header)
+        formats = sheet.number_formats
+        for row in sheet.rows:
+            if formats:
+                out: list[Any] = []
+                for i, value in enumerate(row):
+                    fmt = formats.get(i)
+                    if fmt is not None and value is not None and not isinstance(value, str):
+                        cell = WriteOnlyCell(ws, value=value)
+                        cell.number_format = fmt
+                        out.append(cell)
+                    else:
+                        out.append(safe_cell(value))
+                ws.append(out)
+            else:
+                ws.append([safe_cell(v) for v in row])
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def csv_write(header: Sequence[str], rows: Iterable[Sequence[Any]], *, bom: bool = True) -> bytes:
+    """UTF-8 CSV (with a BOM so Korean Excel opens it correctly), every text cell made safe."""
+    buf = io.StringIO(newline="")
+    writer = csv.writer(buf)
+    writer.writerow([safe_cell(h) for h in header])
+    for row in rows:
+        writer.writerow(["" if v is None else safe_cell(v) for v in row])
+    data = buf.getvalue().encode("utf-8")
+    return (b"\xef\xbb\xbf" + data) if bom else data

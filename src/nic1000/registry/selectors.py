@@ -1,0 +1,91 @@
+"""Reads of the company registry, scoped by role.
+
+The programme office, auditors, the support group and ministry officers (who nominate from the registry) see
+every company; a company representative sees only their own company; evaluators, institution officers and
+the public see no registry company here (they see companies through their assignments/applications).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from nic1000.accounts.roles import Role
+from nic1000.core.identifiers import brn_compact
+from nic1000.registry.models import Company
+
+REGISTRY_ROLES = frozenset({Role.PROGRAM_OFFICE, Role.AUDITOR, Role.SUPPORT_GROUP, Role.MINISTRY_OFFICER})
+
+# Size bands by employees (filter `size`): value → (label_en, label_ko, min, max or None).
+SIZE_BANDS: dict[str, tuple[str, str, int, int | None]] = {
+    "micro": ("Micro (under 10)", "소기업 (10명 미만)", 0, 9),
+    "small": ("Small (10–49)", "소규모 (10~49명)", 10, 49),
+    "medium": ("Medium (50–299)", "중규모 (50~299명)", 50, 299),
+    "large": ("Large (300 or more)", "대규모 (300명 이상)", 300, None),
+}
+
+
+def registry_sees_all(user: Any) -> bool:
+    """Whether the user sees every registry company."""
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    return bool(user.is_superuser) or user.role in REGISTRY_ROLES
+
+
+def companies_visible(*, user: Any) -> QuerySet[Company]:
+    """Every company the user may see in the registry (no filters, no joins)."""
+    if registry_sees_all(user):
+        return Company.objects.all()
+    if (
+        user is not None
+        and getattr(user, "is_authenticated", False)
+        and user.is_active
+        and user.role == Role.COMPANY
+        and user.company_id
+    ):
+        return Company.objects.filter(pk=user.company_id)
+    return Company.objects.none()
+
+
+def company_list(
+    *,
+    user: Any,
+    q: str = "",
+    ksic_section: str = "",
+    region: str = "",
+    size: str = "",
+    sme: bool | None = None,
+) -> QuerySet[Company]:
+    """The registry list: visible companies filtered by a search text (name or BRN), KSIC section, region,
+    size band (SIZE_BANDS) and SME status. Ordered by name; KSIC joined."""
+    qs = companies_visible(user=user).select_related("ksic")
+    q = (q or "").strip()
+    if q:
+        cond = Q(name_ko__icontains=q) | Q(name_en__icontains=q)
+        digits = brn_compact(q)
+        if digits.isdigit() and len(digits) >= 3:
+            cond |= Q(brn__startswith=digits)
+        qs = qs.filter(cond)
+    if ksic_section:
+        qs = qs.filter(ksic_section=ksic_section.strip().upper()[:1])
+    if region:
+        qs = qs.filter(region=region)
+    band = SIZE_BANDS.get(size or "")
+    if band is not None:
+        _en, _ko, low, high = band
+        qs = qs.filter(employees__gte=low)
+        if high is not None:
+            qs = qs.filter(employees__lte=high)
+    if sme is not None:
+        qs = qs.filter(is_sme=sme)
+    return qs.order_by("name_ko", "id")
+
+
+def access_company(*, user: Any, pk: int) -> Company:
+    """One company the user may see; Http404 for missing and forbidden alike."""
+    try:
+        return companies_visible(user=user).select_related("ksic").get(pk=pk)
+    except (Company.DoesNotExist, ValueError, TypeError):
+        raise Http404("No such company") from None

@@ -46,7 +46,12 @@ def fill(po_path: Path) -> tuple[int, int]:
     out_blocks = []
     for block in blocks:
         lines = block.split("\n")
-        idx = {k: i for i, line in enumerate(lines) for k in ("msgid ", "msgid_plural ", "msgstr ", "msgstr[0] ") if line.startswith(k)}
+        idx = {
+            k: i
+            for i, line in enumerate(lines)
+            for k in ("msgid ", "msgid_plural ", "msgstr ", "msgstr[0] ")
+            if line.startswith(k)
+        }
         if "msgid " not in idx or block.startswith('msgid ""\nmsgstr ""'):
             out_blocks.append(block)
             continue

@@ -1,4 +1,35 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+from django.utils.translation import gettext_lazy as _
+
+from nic1000.accounts.roles import Role
+from nic1000.core.context_processors import register_nav
+from nic1000.monitoring import views
 
 app_name = "monitoring"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.dashboard, name="dashboard"),
+    path("inspections/", views.run_list, name="run_list"),
+    path("inspections/start/", views.run_start, name="run_start"),
+    path("companies/<int:pk>/", views.company_detail, name="company_detail"),
+    path("cases/", views.case_list, name="case_list"),
+    path("cases/<int:pk>/", views.case_detail, name="case_detail"),
+    path("cases/<int:pk>/assign/", views.case_assign, name="case_assign"),
+    path("cases/<int:pk>/action/", views.case_action, name="case_action"),
+    path("cases/<int:pk>/transition/", views.case_transition, name="case_transition"),
+    path("surveys/", views.survey_list, name="survey_list"),
+    path("surveys/monthly/", views.monthly_survey, name="monthly_survey"),
+    path("surveys/difficulty/", views.difficulty_survey, name="difficulty_survey"),
+    path("surveys/<str:kind>/<int:pk>/review/", views.survey_review, name="survey_review"),
+    path("removals/", views.removal_list, name="removal_list"),
+    path("memberships/<int:pk>/remove/", views.membership_remove, name="membership_remove"),
+    path("statements/", views.statements, name="statements"),
+    path("statements/submit/", views.statement_submit, name="statement_submit"),
+    path("statements/upload/", views.statement_upload, name="statement_upload"),
+]
+
+register_nav(
+    "monitoring:dashboard",
+    _("Monitoring"),
+    {Role.SUPPORT_GROUP, Role.PROGRAM_OFFICE, Role.AUDITOR, Role.MINISTRY_OFFICER},
+)
+register_nav("monitoring:survey_list", _("Surveys and statements"), {Role.COMPANY})

@@ -6,8 +6,11 @@ policy finance checks it for eligibility; monitoring inspects active members and
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from nic1000.registry.regions import Region
 
 
 class Program(models.Model):
@@ -82,3 +85,371 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.company} ({self.round})"
+
+
+# --- Round configuration: criteria, rubric, bonus items, eligibility rules, quotas -------------------------
+
+DEFAULT_CRITERIA: tuple[tuple[str, str, str], ...] = (
+    ("global_competitiveness", "글로벌 경쟁력", "Global competitiveness"),
+    ("megatrends", "메가트렌드 부합성", "Fit with megatrends"),
+    ("market_growth", "향후 5년 시장 성장성", "Market growth expected over five years"),
+    ("tech_differentiation", "기술 차별성", "Technology differentiation"),
+    ("tech_maturity", "기술 성숙도", "Technical maturity"),
+)
+
+
+class RoundSettings(models.Model):
+    """How a round evaluates and selects (one row per round, made with the round)."""
+
+    class Aggregation(models.TextChoices):
+        MEAN = "mean", _("Mean")
+        MEDIAN = "median", _("Median")
+
+    round = models.OneToOneField(Round, on_delete=models.CASCADE, related_name="settings")
+    reviews_per_candidacy = models.PositiveSmallIntegerField(_("Evaluators per candidacy"), default=3)
+    load_min = models.PositiveSmallIntegerField(_("Minimum reviews per evaluator"), default=0)
+    load_max = models.PositiveSmallIntegerField(_("Maximum reviews per evaluator"), default=15)
+    score_min = models.PositiveSmallIntegerField(_("Lowest score"), default=1)
+    score_max = models.PositiveSmallIntegerField(_("Highest score"), default=5)
+    aggregation = models.CharField(
+        _("Aggregation"), max_length=10, choices=Aggregation.choices, default=Aggregation.MEAN
+    )
+    disagreement_threshold = models.FloatField(
+        _("Disagreement flag: evaluators' spread (points of 100) above"), default=15.0
+    )
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                name="round_score_scale", condition=models.Q(score_max__gt=models.F("score_min"))
+            ),
+            models.CheckConstraint(
+                name="round_load_bounds", condition=models.Q(load_max__gte=models.F("load_min"))
+            ),
+        ]
+
+
+class Criterion(models.Model):
+    """One scoring criterion of a round; `body` null = the round's default set, else that body's own set."""
+
+    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="criteria")
+    body = models.ForeignKey("registry.Body", null=True, blank=True, on_delete=models.PROTECT)
+    key = models.SlugField(max_length=50)
+    name_ko = models.CharField(max_length=100)
+    name_en = models.CharField(max_length=150, blank=True)
+    weight = models.PositiveSmallIntegerField()
+    # {"1": "what a 1 means", ..., "5": "..."}
+    rubric = models.JSONField(default=dict, blank=True)
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["round_id", "body_id", "order", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["round", "body", "key"], name="criterion_key_per_set"),
+            models.UniqueConstraint(
+                fields=["round", "key"],
+                condition=models.Q(body__isnull=True),
+                name="criterion_key_default_set",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name_ko
+
+
+class BonusItem(models.Model):
+    """Bonus points an evaluator may confirm (e.g. regulatory-sandbox approval)."""
+
+    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="bonus_items")
+    body = models.ForeignKey("registry.Body", null=True, blank=True, on_delete=models.PROTECT)
+    name = models.CharField(max_length=200)
+    points = models.PositiveSmallIntegerField()
+
+    class Meta:
+        ordering = ["round_id", "body_id", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.name} (+{self.points})"
+
+
+class EligibilityRule(models.Model):
+    class Kind(models.TextChoices):
+        CREDIT_DELINQUENCY = "credit_delinquency", _("No credit delinquency in the last fiscal year")
+        CAPITAL_IMPAIRMENT = "capital_impairment", _("No full capital impairment in the last fiscal year")
+
+    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="eligibility_rules")
+    body = models.ForeignKey("registry.Body", null=True, blank=True, on_delete=models.PROTECT)
+    kind = models.CharField(max_length=30, choices=Kind.choices)
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["round_id", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["round", "body", "kind"], name="eligibility_rule_once")
+        ]
+
+
+class Quota(models.Model):
+    class Family(models.TextChoices):
+        TOTAL = "total", _("Total")
+        BODY = "body", _("Per nominating body")
+        SECTOR = "sector", _("Per sector")
+
+    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="quotas")
+    family = models.CharField(max_length=10, choices=Family.choices)
+    key = models.CharField(max_length=50, blank=True)  # body code or sector key; "" for the total
+    min_count = models.PositiveIntegerField(null=True, blank=True)
+    max_count = models.PositiveIntegerField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["round_id", "family", "key"]
+        constraints = [
+            models.UniqueConstraint(fields=["round", "family", "key"], name="quota_once"),
+            models.CheckConstraint(
+                name="quota_min_le_max",
+                condition=models.Q(min_count__isnull=True)
+                | models.Q(max_count__isnull=True)
+                | models.Q(min_count__lte=models.F("max_count")),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def name(self) -> str:
+        return f"{self.family}:{self.key}" if self.key else self.family
+
+
+# --- Nominations and candidacies ----------------------------------------------------------------------------
+
+
+class Candidacy(models.Model):
+    """One company in one round, however many bodies nominated it."""
+
+    class Forced(models.TextChoices):
+        NONE = "", _("Not forced")
+        IN = "in", _("Forced in")
+        OUT = "out", _("Forced out")
+
+    round = models.ForeignKey(Round, on_delete=models.PROTECT, related_name="candidacies")
+    company = models.ForeignKey("registry.Company", on_delete=models.PROTECT, related_name="candidacies")
+    lead_body = models.ForeignKey("registry.Body", on_delete=models.PROTECT, related_name="+")
+    sector = models.CharField(max_length=50, blank=True, db_index=True)
+    created_at = models.DateTimeField()
+    eligible = models.BooleanField(default=True)
+    eligibility_reasons = models.JSONField(default=list, blank=True)
+    eligibility_override_reason = models.TextField(blank=True)
+    # Aggregation (written by the aggregation service)
+    score = models.FloatField(null=True, blank=True)
+    spread = models.FloatField(null=True, blank=True)
+    reviews_count = models.PositiveSmallIntegerField(default=0)
+    disagreement = models.BooleanField(default=False)
+    # Selection (written by the selection service)
+    forced = models.CharField(max_length=3, choices=Forced.choices, default=Forced.NONE, blank=True)
+    force_reason = models.TextField(blank=True)
+    selected = models.BooleanField(null=True)
+    rank = models.PositiveIntegerField(null=True, blank=True)
+    deciding_quota = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["round_id", "id"]
+        constraints = [models.UniqueConstraint(fields=["round", "company"], name="one_candidacy_per_company")]
+        indexes = [models.Index(fields=["round", "lead_body"]), models.Index(fields=["round", "rank"])]
+
+    def __str__(self) -> str:
+        return f"{self.company} · {self.round}"
+
+
+class Nomination(models.Model):
+    candidacy = models.ForeignKey(Candidacy, on_delete=models.CASCADE, related_name="nominations")
+    body = models.ForeignKey("registry.Body", on_delete=models.PROTECT, related_name="nominations")
+    nominated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField()
+    reason = models.TextField()
+    evidence = models.TextField(blank=True)  # links or references
+    evidence_file = models.FileField(upload_to="nominations/%Y/", blank=True)
+
+    class Meta:
+        ordering = ["candidacy_id", "created_at", "id"]
+        constraints = [models.UniqueConstraint(fields=["candidacy", "body"], name="one_nomination_per_body")]
+        indexes = [models.Index(fields=["body", "candidacy"])]
+
+
+# --- Evaluators, conflicts, assignments, reviews ------------------------------------------------------------
+
+
+class EvaluatorProfile(models.Model):
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="evaluator_profile"
+    )
+    affiliation = models.CharField(_("Affiliation"), max_length=200, blank=True)
+    ksic_sections = models.CharField(_("KSIC sections of expertise"), max_length=50, blank=True)  # e.g. "C,J"
+    keywords = models.CharField(_("Technology keywords"), max_length=500, blank=True)
+    expertise = models.TextField(_("Expertise (free text)"), blank=True)
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return str(self.user)
+
+    @property
+    def sections(self) -> list[str]:
+        return [s.strip().upper() for s in self.ksic_sections.split(",") if s.strip()]
+
+
+class EvaluatorRelationship(models.Model):
+    class Kind(models.TextChoices):
+        EMPLOYMENT = "employment", _("Employment")
+        SHAREHOLDING = "shareholding", _("Shareholding")
+        ADVISORY = "advisory", _("Advisory")
+        FAMILY = "family", _("Family")
+        OTHER = "other", _("Other")
+
+    evaluator = models.ForeignKey(EvaluatorProfile, on_delete=models.CASCADE, related_name="relationships")
+    company = models.ForeignKey("registry.Company", on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    note = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["evaluator", "company", "kind"], name="relationship_once")
+        ]
+
+
+class Conflict(models.Model):
+    class Source(models.TextChoices):
+        DECLARED = "declared", _("Declared by the evaluator")
+        DETECTED = "detected", _("Detected")
+
+    candidacy = models.ForeignKey(Candidacy, on_delete=models.CASCADE, related_name="conflicts")
+    evaluator = models.ForeignKey(EvaluatorProfile, on_delete=models.CASCADE, related_name="conflicts")
+    source = models.CharField(max_length=10, choices=Source.choices)
+    kind = models.CharField(max_length=30)
+    reason = models.TextField(blank=True)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["candidacy", "evaluator"], name="conflict_once")]
+
+
+class Assignment(models.Model):
+    class Source(models.TextChoices):
+        SOLVER = "solver", _("Optimal assignment")
+        MANUAL = "manual", _("Changed by hand")
+
+    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="assignments")
+    candidacy = models.ForeignKey(Candidacy, on_delete=models.CASCADE, related_name="assignments")
+    evaluator = models.ForeignKey(EvaluatorProfile, on_delete=models.PROTECT, related_name="assignments")
+    affinity = models.FloatField(default=0.0)
+    source = models.CharField(max_length=10, choices=Source.choices, default=Source.SOLVER)
+    reason = models.TextField(blank=True)
+    active = models.BooleanField(default=True)
+    created_at = models.DateTimeField()
+    opened_at = models.DateTimeField(null=True, blank=True)
+    ended_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["candidacy_id", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["candidacy", "evaluator"],
+                condition=models.Q(active=True),
+                name="one_active_assignment",
+            )
+        ]
+        indexes = [models.Index(fields=["evaluator", "active"]), models.Index(fields=["round", "active"])]
+
+
+class Review(models.Model):
+    class State(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        SUBMITTED = "submitted", _("Submitted")
+
+    assignment = models.OneToOneField(Assignment, on_delete=models.PROTECT, related_name="review")
+    state = models.CharField(max_length=10, choices=State.choices, default=State.DRAFT, db_index=True)
+    comment = models.TextField(blank=True)
+    bonus_items = models.ManyToManyField(BonusItem, blank=True, related_name="+")
+    total = models.FloatField(null=True, blank=True)  # weighted criteria (0–100) + bonus points
+    updated_at = models.DateTimeField()
+    submitted_at = models.DateTimeField(null=True, blank=True)
+
+
+class ReviewScore(models.Model):
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="scores")
+    criterion = models.ForeignKey(Criterion, on_delete=models.PROTECT, related_name="+")
+    score = models.PositiveSmallIntegerField()
+    comment = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["review_id", "criterion__order", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["review", "criterion"], name="one_score_per_criterion")
+        ]
+
+
+# --- Committee decision and publication ----------------------------------------------------------------------
+
+
+class SelectionRun(models.Model):
+    """One run of the selection optimiser (the latest is the round's current proposal)."""
+
+    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="selection_runs")
+    run_at = models.DateTimeField()
+    run_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    feasible = models.BooleanField()
+    selected_count = models.PositiveIntegerField(default=0)
+    objective = models.FloatField(null=True, blank=True)
+    diagnosis = models.JSONField(default=list, blank=True)  # [{"quota": name, "message": ...}, ...]
+    tie_break = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-run_at", "-id"]
+
+
+class CommitteeDecision(models.Model):
+    round = models.OneToOneField(Round, on_delete=models.PROTECT, related_name="committee_decision")
+    selection_run = models.ForeignKey(SelectionRun, on_delete=models.PROTECT, related_name="+")
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    decided_at = models.DateTimeField()
+    note = models.TextField()
+
+
+class Publication(models.Model):
+    """The frozen result of a round. One per round (unique), rows never change after creation."""
+
+    round = models.OneToOneField(Round, on_delete=models.PROTECT, related_name="publication")
+    published_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    published_at = models.DateTimeField()
+    selected_count = models.PositiveIntegerField()
+
+
+class PublishedSelection(models.Model):
+    publication = models.ForeignKey(Publication, on_delete=models.PROTECT, related_name="rows")
+    round = models.ForeignKey(Round, on_delete=models.PROTECT, related_name="+")
+    candidacy = models.OneToOneField(Candidacy, on_delete=models.PROTECT, related_name="+")
+    company = models.ForeignKey("registry.Company", on_delete=models.PROTECT, related_name="+")
+    company_name = models.CharField(max_length=200)
+    body = models.ForeignKey("registry.Body", on_delete=models.PROTECT, related_name="+")
+    bodies = models.CharField(max_length=200)  # every nominating body's code, comma-separated
+    sector = models.CharField(max_length=50, blank=True)
+    region = models.CharField(max_length=2, choices=Region.choices)
+    rank = models.PositiveIntegerField()
+    score = models.FloatField(null=True)
+
+    class Meta:
+        ordering = ["round_id", "rank", "id"]
+        constraints = [models.UniqueConstraint(fields=["round", "company"], name="published_once_per_round")]
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        # Frozen: a published row is written once (by the publication service) and never updated.
+        if self.pk is not None and not kwargs.get("force_insert"):
+            raise ValueError("published selections are immutable")
+        super().save(*args, **kwargs)  # type: ignore[arg-type]
+
+    def delete(self, *args: object, **kwargs: object) -> tuple[int, dict[str, int]]:
+        raise ValueError("published selections are immutable")

@@ -1,0 +1,169 @@
+"""Demo stage: inspections through the task path, support cases with actions, surveys and a removal.
+
+The inspections are enqueued as Django Tasks and executed by django-tasks-db's own worker loop in batch mode
+(the default queue), exactly what `nic1000 worker` does, so the demo exercises the real path.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from nic1000.monitoring import services
+from nic1000.monitoring.models import CaseAction, InspectionResult, InspectionRun, SupportCase
+
+
+def _periods(n: int) -> list[str]:
+    today = timezone.localdate()
+    out = []
+    y, m = today.year, today.month
+    for _ in range(n):
+        out.append(f"{y:04d}-{m:02d}")
+        y, m = (y, m - 1) if m > 1 else (y - 1, 12)
+    return list(reversed(out))
+
+
+def _run_worker_batch() -> None:
+    from django.utils.crypto import get_random_string
+    from django_tasks_db.management.commands.db_worker import Worker
+
+    Worker(
+        queue_names=["default"],
+        interval=0,
+        batch=True,
+        backend_name="default",
+        startup_delay=False,
+        max_tasks=None,
+        worker_id=f"demo-{get_random_string(8)}",
+        excluded_queue_names=[],
+    ).run()
+
+
+def run(ctx: Any) -> dict[str, int]:
+    from nic1000.monitoring.tasks import inspection_enqueue, inspection_task
+
+    rng = ctx.rng_for("monitoring")
+    office = ctx.program_office
+    group = list(ctx.users.get("support_group", [])) or [office]
+    periods = _periods(2 if ctx.fast else 4)
+    for period in periods:
+        with transaction.atomic():
+            inspection_enqueue(period=period, acting_user=office, trigger=InspectionRun.Trigger.MONTHLY)
+    try:
+        _run_worker_batch()
+    except Exception as exc:  # pragma: no cover - fall back to running the task in-process
+        ctx.out(f"monitoring: worker batch failed ({exc}); running the task directly")
+    for period in periods:  # anything the worker did not finish (e.g. another backend) runs here
+        run_ = InspectionRun.objects.get(period=period)
+        if run_.status != InspectionRun.Status.DONE:
+            inspection_task.call(period=period, trigger="monthly", requested_by_id=office.pk)
+    latest = periods[-1]
+    ctx.out(f"monitoring: inspections {', '.join(periods)} done")
+
+    warnings = InspectionResult.objects.filter(period=latest, level__in=["warning", "critical"]).count()
+    cases = list(SupportCase.objects.filter(state="open").order_by("id"))
+    institutions = list(_institutions())
+    for i, case in enumerate(cases[: (6 if ctx.fast else 60)]):
+        owner = group[i % len(group)]
+        services.case_assign(
+            case=case,
+            owner=owner,
+            due_on=timezone.localdate() + dt.timedelta(days=int(rng.integers(7, 30))),
+            acting_user=owner,
+        )
+        services.case_action_add(
+            case=case,
+            kind=CaseAction.Kind.CONTACT,
+            note="대표이사와 전화 상담, 자금 사정 확인",
+            acting_user=owner,
+        )
+        if i % 3 == 0:
+            services.case_transition(case=case, transition="start", reason="", acting_user=owner)
+            if institutions:
+                services.case_action_add(
+                    case=case,
+                    kind=CaseAction.Kind.MATURITY_EXTENSION,
+                    note="만기연장 요청 공문 발송",
+                    institution=institutions[i % len(institutions)],
+                    acting_user=owner,
+                )
+        if i % 5 == 1:
+            services.case_action_add(
+                case=case,
+                kind=CaseAction.Kind.REFERRAL,
+                note="중기부 재도약 지원사업 연계",
+                acting_user=owner,
+            )
+            services.case_transition(case=case, transition="resolve", reason="연계 완료", acting_user=owner)
+
+    surveys = _surveys(ctx, rng, latest, group[0])
+    removals = _removal(ctx, office)
+    return {
+        "inspections": len(periods),
+        "warnings": warnings,
+        "cases": SupportCase.objects.count(),
+        "case_actions": CaseAction.objects.count(),
+        "surveys": surveys,
+        "removals": removals,
+    }
+
+
+def _institutions() -> Any:
+    from nic1000.registry.models import Institution
+
+    return Institution.objects.filter(kind__in=["bank", "guarantee"]).order_by("sort_order")
+
+
+def _surveys(ctx: Any, rng: Any, period: str, reviewer: Any) -> int:
+    from nic1000.monitoring.models import MonthlySurvey
+    from nic1000.rounds.selectors import active_memberships
+
+    active = set(active_memberships().values_list("company_id", flat=True))
+    reps = [u for u in ctx.users.get("company", []) if u.company_id in active]
+    n = 0
+    for i, rep in enumerate(reps[: (4 if ctx.fast else 40)]):
+        status = MonthlySurvey.SupportStatus.values[int(rng.integers(0, 4))]
+        s = services.monthly_survey_submit(
+            company=rep.company,
+            period=period,
+            values={
+                "support_status": status,
+                "financing_need": int(rng.integers(0, 50)) * 100_000_000,
+                "financing_plan": "운영자금 대출 신청 예정",
+                "needs_help": bool(rng.random() < 0.3),
+            },
+            acting_user=rep,
+        )
+        n += 1
+        services.difficulty_survey_submit(
+            company=rep.company,
+            half=services.half_of(),
+            values={
+                "satisfaction": int(rng.integers(2, 6)),
+                "difficulties": ["funding", "interest"] if i % 2 else ["sales"],
+                "improvements": "보증 심사 기간 단축 필요",
+            },
+            acting_user=rep,
+        )
+        n += 1
+        if i % 2 == 0:
+            services.survey_review(survey=s, note="확인, 담당자 배정", acting_user=reviewer)
+    return n
+
+
+def _removal(ctx: Any, office: Any) -> int:
+    from nic1000.rounds.selectors import active_memberships
+
+    critical = InspectionResult.objects.filter(level="critical").values_list("company_id", flat=True)
+    victims = list(active_memberships().filter(company_id__in=critical).order_by("company_id")[:2])
+    for m in victims:
+        services.membership_remove(
+            membership=m,
+            reason="going_concern",
+            note="반기 재평가: 완전자본잠식 지속, 계속기업 가치 훼손",
+            acting_user=office,
+        )
+    return len(victims)

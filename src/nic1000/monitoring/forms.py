@@ -1,0 +1,160 @@
+"""Input forms (parsing only; rules live in the services)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from nic1000.accounts.models import User
+from nic1000.accounts.roles import Role
+from nic1000.monitoring.models import AlertLevel, CaseAction, MonthlySurvey
+from nic1000.monitoring.services import DIFFICULTIES
+from nic1000.registry.models import Institution
+from nic1000.registry.statement_items import ALL_ITEMS, NON_NEGATIVE_ITEMS
+from nic1000.rounds.models import Membership
+
+INPUT = {"class": "krds-input"}
+SELECT = {"class": "krds-form-select"}
+
+
+class PeriodForm(forms.Form):
+    period = forms.RegexField(
+        label=_("Period (YYYY-MM)"),
+        regex=r"^\d{4}-(0[1-9]|1[0-2])$",
+        widget=forms.TextInput(attrs={**INPUT, "placeholder": "2026-05"}),
+        error_messages={"invalid": _("Enter the period as YYYY-MM.")},
+    )
+
+
+class ResultFilterForm(forms.Form):
+    period = forms.CharField(required=False, label=_("Period"), widget=forms.TextInput(attrs=INPUT))
+    level = forms.ChoiceField(
+        required=False,
+        label=_("Level"),
+        choices=[("", "—"), *AlertLevel.choices],
+        widget=forms.Select(attrs=SELECT),
+    )
+    q = forms.CharField(required=False, label=_("Company"), widget=forms.TextInput(attrs=INPUT))
+
+
+class MonthlySurveyForm(forms.Form):
+    period = forms.RegexField(
+        label=_("Month (YYYY-MM)"),
+        regex=r"^\d{4}-(0[1-9]|1[0-2])$",
+        widget=forms.TextInput(attrs=INPUT),
+        error_messages={"invalid": _("Enter the month as YYYY-MM.")},
+    )
+    support_status = forms.ChoiceField(
+        label=_("Support status"),
+        choices=MonthlySurvey.SupportStatus.choices,
+        widget=forms.Select(attrs=SELECT),
+    )
+    financing_need = forms.IntegerField(
+        label=_("Financing needed in the next 6 months (KRW)"),
+        min_value=0,
+        initial=0,
+        widget=forms.NumberInput(attrs=INPUT),
+    )
+    financing_plan = forms.CharField(
+        label=_("Financing plans"), required=False, widget=forms.Textarea(attrs={**INPUT, "rows": 3})
+    )
+    needs_help = forms.BooleanField(label=_("We would like the support group to contact us"), required=False)
+
+
+class DifficultySurveyForm(forms.Form):
+    half = forms.RegexField(
+        label=_("Half-year (e.g. 2026H1)"),
+        regex=r"^\d{4}H[12]$",
+        widget=forms.TextInput(attrs=INPUT),
+        error_messages={"invalid": _("Enter the half-year as 2026H1 or 2026H2.")},
+    )
+    satisfaction = forms.TypedChoiceField(
+        label=_("Satisfaction with the programme's support (1 = very low, 5 = very high)"),
+        choices=[(str(i), str(i)) for i in range(1, 6)],
+        coerce=int,
+        widget=forms.RadioSelect,
+    )
+    difficulties = forms.MultipleChoiceField(
+        label=_("Difficulties"),
+        required=False,
+        choices=[(k, _(en)) for k, (en, _ko) in DIFFICULTIES.items()],
+        widget=forms.CheckboxSelectMultiple,
+    )
+    improvements = forms.CharField(
+        label=_("Improvements needed"), required=False, widget=forms.Textarea(attrs={**INPUT, "rows": 3})
+    )
+
+
+class ReviewForm(forms.Form):
+    note = forms.CharField(
+        label=_("Review note"), required=False, widget=forms.Textarea(attrs={**INPUT, "rows": 2})
+    )
+
+
+class CaseAssignForm(forms.Form):
+    owner = forms.ModelChoiceField(
+        label=_("Owner"),
+        queryset=User.objects.filter(role__in=[Role.SUPPORT_GROUP, Role.PROGRAM_OFFICE], is_active=True),
+        required=False,
+        widget=forms.Select(attrs=SELECT),
+    )
+    due_on = forms.DateField(
+        label=_("Due date"), required=False, widget=forms.DateInput(attrs={**INPUT, "type": "date"})
+    )
+
+
+class CaseActionForm(forms.Form):
+    kind = forms.ChoiceField(
+        label=_("Action"), choices=CaseAction.Kind.choices, widget=forms.Select(attrs=SELECT)
+    )
+    institution = forms.ModelChoiceField(
+        label=_("Lender (for a maturity-extension request)"),
+        queryset=Institution.objects.all(),
+        required=False,
+        widget=forms.Select(attrs=SELECT),
+    )
+    note = forms.CharField(label=_("What was done"), widget=forms.Textarea(attrs={**INPUT, "rows": 3}))
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("kind") == CaseAction.Kind.MATURITY_EXTENSION and not data.get("institution"):
+            self.add_error("institution", _("Choose the lender asked for the extension."))
+        return data
+
+
+class CaseTransitionForm(forms.Form):
+    transition = forms.CharField(widget=forms.HiddenInput)
+    reason = forms.CharField(
+        label=_("Reason"), required=False, widget=forms.Textarea(attrs={**INPUT, "rows": 2})
+    )
+
+
+class RemovalForm(forms.Form):
+    reason = forms.ChoiceField(
+        label=_("Reason"), choices=Membership.RemovalReason.choices, widget=forms.Select(attrs=SELECT)
+    )
+    note = forms.CharField(label=_("Decision note"), widget=forms.Textarea(attrs={**INPUT, "rows": 3}))
+
+
+class StatementForm(forms.Form):
+    """Every statement item (docs/statement-items.md) as a whole-KRW integer."""
+
+    fiscal_year = forms.IntegerField(
+        label=_("Fiscal year"), min_value=1990, max_value=2100, widget=forms.NumberInput(attrs=INPUT)
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name, ko, en, _neg in ALL_ITEMS:
+            self.fields[name] = forms.IntegerField(
+                label=f"{ko} ({en})",
+                min_value=0 if name in NON_NEGATIVE_ITEMS else None,
+                max_value=10**17,
+                widget=forms.NumberInput(attrs=INPUT),
+            )
+
+
+class StatementUploadForm(forms.Form):
+    file = forms.FileField(label=_("Excel or CSV file (import template)"))

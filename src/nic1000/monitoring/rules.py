@@ -1,0 +1,256 @@
+"""Alert rules as configuration: thresholds and rules are data, evaluated for many companies at once.
+
+The programme exists for technology companies with low sales and high debt, so:
+
+* **going-concern signals** (negative equity, capital impairment, a missed statement submission, a sharp sales
+  collapse) always raise the level they name;
+* **financial-stress signals** (the early-warning probability, high debt, losses) raise a level too, but a
+  **mitigation** caps them at `watch` when the company has cash runway (or is not burning cash) *and* strong
+  technology (a core technology at TRL ≥ 7, or registered patents with forward citations);
+* the result records every rule that fired, so the explanation says which rule applied.
+
+Thresholds can be overridden with the `NIC1000_MONITORING_RULES` setting (a dict of `RuleConfig` fields).
+No Django import is needed to evaluate rules; `current_config()` reads the setting lazily.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, fields, replace
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+LEVELS = ("normal", "watch", "warning", "critical")
+LEVEL_RANK = {name: i for i, name in enumerate(LEVELS)}
+
+
+@dataclass(frozen=True)
+class RuleConfig:
+    watch_probability: float = 0.10
+    warning_probability: float = 0.30
+    critical_probability: float = 0.60
+    high_debt_ratio: float = 0.85  # total liabilities / total assets
+    runway_months_min: float = 12.0
+    strong_trl_min: int = 7
+    strong_patent_citations_min: int = 1  # registered patents with at least this many forward citations
+    sales_collapse_share: float = 0.5  # sales fell by more than this share year on year
+    # Statements for fiscal year Y are due by this month of Y+1 (corporate tax filing is due by the end of March).
+    statement_due_month: int = 4
+    # A case is opened at this level or above.
+    case_level: str = "warning"
+    case_due_days: int = 14
+    # Explanations (LightGBM per-feature contributions, costly) are stored at inspection time for companies at
+    # this level or above; for the others the company page computes them on demand.
+    explain_level: str = "warning"
+
+
+@dataclass(frozen=True)
+class Rule:
+    code: str
+    kind: str  # "going_concern" | "stress" | "mitigation"
+    level: str  # level raised (mitigation: the cap)
+    en: str
+    ko: str
+    when: Callable[[pd.DataFrame, RuleConfig], pd.Series]
+
+
+def _col(df: pd.DataFrame, name: str) -> pd.Series:
+    if name in df:
+        return pd.to_numeric(df[name], errors="coerce").astype("float64")
+    return pd.Series(np.nan, index=df.index, dtype="float64")
+
+
+def _has_statement(df: pd.DataFrame, cfg: RuleConfig) -> pd.Series:
+    return _col(df, "fiscal_year").notna()
+
+
+def _negative_equity(df: pd.DataFrame, cfg: RuleConfig) -> pd.Series:
+    return _col(df, "equity") < 0
+
+
+def _capital_impairment(df: pd.DataFrame, cfg: RuleConfig) -> pd.Series:
+    eq, cap = _col(df, "equity"), _col(df, "share_capital")
+    return (eq >= 0) & (eq < cap)
+
+
+def _missed_submission(df: pd.DataFrame, cfg: RuleConfig) -> pd.Series:
+    fy, due = _col(df, "fiscal_year"), _col(df, "expected_fiscal_year")
+    return due.notna() & (fy.isna() | (fy < due))
+
+
+def _sales_collapse(df: pd.DataFrame, cfg: RuleConfig) -> pd.Series:
+    s, prev = _col(df, "sales"), _col(df, "prev_sales")
+    return (prev > 0) & (s < prev * (1 - cfg.sales_collapse_share))
+
+
+def _high_debt(df: pd.DataFrame, cfg: RuleConfig) -> pd.Series:
+    return _col(df, "debt_ratio") > cfg.high_debt_ratio
+
+
+def _net_loss(df: pd.DataFrame, cfg: RuleConfig) -> pd.Series:
+    return _col(df, "net_profit") < 0
+
+
+def _prob(level: str) -> Callable[[pd.DataFrame, RuleConfig], pd.Series]:
+    def when(df: pd.DataFrame, cfg: RuleConfig) -> pd.Series:
+        p = _col(df, "probability")
+        lo = getattr(cfg, f"{level}_probability")
+        hi = {"watch": cfg.warning_probability, "warning": cfg.critical_probability}.get(level, np.inf)
+        return (p >= lo) & (p < hi)
+
+    return when
+
+
+def _runway_and_technology(df: pd.DataFrame, cfg: RuleConfig) -> pd.Series:
+    runway = _col(df, "runway_months")
+    burning = (
+        df["burning_cash"].astype("boolean") if "burning_cash" in df else pd.Series(pd.NA, index=df.index)
+    )
+    has_runway = (runway >= cfg.runway_months_min) | (burning == False)  # noqa: E712 - nullable boolean
+    has_runway = has_runway.fillna(False).astype(bool)
+    strong = (_col(df, "max_trl") >= cfg.strong_trl_min) | (
+        _col(df, "cited_patents") >= cfg.strong_patent_citations_min
+    )
+    return has_runway & strong
+
+
+RULES: tuple[Rule, ...] = (
+    Rule(
+        "negative_equity", "going_concern", "critical",
+        "Negative equity (full capital impairment): liabilities exceed assets",
+        "자본총계가 음수입니다(완전자본잠식): 부채가 자산을 초과합니다",
+        _negative_equity,
+    ),
+    Rule(
+        "capital_impairment", "going_concern", "warning",
+        "Capital impairment: equity is below share capital",
+        "부분자본잠식: 자본총계가 자본금보다 작습니다",
+        _capital_impairment,
+    ),
+    Rule(
+        "missed_submission", "going_concern", "warning",
+        "Statements for the last fiscal year were not submitted",
+        "직전 사업연도 재무제표가 제출되지 않았습니다",
+        _missed_submission,
+    ),
+    Rule(
+        "sales_collapse", "going_concern", "warning",
+        "Sharp sales collapse year on year",
+        "전년 대비 매출이 급감했습니다",
+        _sales_collapse,
+    ),
+    Rule(
+        "model_critical", "stress", "critical",
+        "Early-warning probability at the critical threshold",
+        "조기경보 모형의 부실 확률이 위험 기준 이상입니다",
+        _prob("critical"),
+    ),
+    Rule(
+        "model_warning", "stress", "warning",
+        "Early-warning probability at the warning threshold",
+        "조기경보 모형의 부실 확률이 경고 기준 이상입니다",
+        _prob("warning"),
+    ),
+    Rule(
+        "model_watch", "stress", "watch",
+        "Early-warning probability at the watch threshold",
+        "조기경보 모형의 부실 확률이 관찰 기준 이상입니다",
+        _prob("watch"),
+    ),
+    Rule(
+        "high_debt", "stress", "warning",
+        "High debt: liabilities are a large share of assets",
+        "부채비율이 높습니다",
+        _high_debt,
+    ),
+    Rule("net_loss", "stress", "watch", "Net loss in the year", "당기순손실이 발생했습니다", _net_loss),
+    Rule(
+        "runway_and_technology", "mitigation", "watch",
+        "Cash runway and strong technology: high debt or losses alone do not raise a warning",
+        "현금 여력과 우수한 기술을 보유하여 부채나 손실만으로는 경고하지 않습니다",
+        _runway_and_technology,
+    ),
+)  # fmt: skip
+RULES_BY_CODE = {r.code: r for r in RULES}
+
+
+def current_config() -> RuleConfig:
+    """The defaults, overridden by the `NIC1000_MONITORING_RULES` setting when Django is configured."""
+    try:
+        from django.conf import settings
+
+        overrides: dict[str, Any] = dict(getattr(settings, "NIC1000_MONITORING_RULES", {}) or {})
+    except Exception:  # pragma: no cover - outside Django
+        overrides = {}
+    known = {f.name for f in fields(RuleConfig)}
+    unknown = set(overrides) - known
+    if unknown:
+        raise ValueError(f"NIC1000_MONITORING_RULES: unknown keys {sorted(unknown)}")
+    return replace(RuleConfig(), **overrides)
+
+
+@dataclass
+class RuleOutcome:
+    level: np.ndarray  # str per row
+    model_level: np.ndarray  # level from the probability alone
+    fired: list[list[str]]  # rule codes per row; a mitigation is listed when it changed the level
+
+
+def _max_level(current: np.ndarray, mask: np.ndarray, level: str) -> np.ndarray:
+    rank = LEVEL_RANK[level]
+    return np.where(mask & (current < rank), rank, current)
+
+
+def evaluate(df: pd.DataFrame, cfg: RuleConfig | None = None) -> RuleOutcome:
+    """Evaluate every rule over the frame (one row per company). Never raises on odd values: NaN never fires."""
+    cfg = cfg or current_config()
+    n = len(df)
+    masks = {r.code: r.when(df, cfg).fillna(False).to_numpy(dtype=bool) for r in RULES}
+    going = np.zeros(n, dtype=int)
+    stress = np.zeros(n, dtype=int)
+    model = np.zeros(n, dtype=int)
+    n_going = np.zeros(n, dtype=int)
+    for r in RULES:
+        m = masks[r.code]
+        if r.kind == "going_concern":
+            going = _max_level(going, m, r.level)
+            n_going += m
+        elif r.kind == "stress":
+            stress = _max_level(stress, m, r.level)
+            if r.code.startswith("model_"):
+                model = _max_level(model, m, r.level)
+    # Two going-concern signals together are critical.
+    going = np.where(n_going >= 2, LEVEL_RANK["critical"], going)
+    mitigated = np.zeros(n, dtype=bool)
+    for r in RULES:
+        if r.kind == "mitigation":
+            cap = LEVEL_RANK[r.level]
+            applies = masks[r.code] & (stress > cap)
+            stress = np.where(applies, cap, stress)
+            mitigated |= applies
+            masks[r.code] = applies
+    level = np.maximum(going, stress)
+    codes = [[] for _ in range(n)]  # type: list[list[str]]
+    for r in RULES:
+        for i in np.flatnonzero(masks[r.code]):
+            codes[i].append(r.code)
+    names = np.array(LEVELS, dtype=object)
+    return RuleOutcome(level=names[level], model_level=names[model], fired=codes)
+
+
+def describe(codes: list[str], lang: str = "en") -> list[dict[str, str]]:
+    """Words for stored rule codes (both languages available; unknown codes shown as they are)."""
+    out = []
+    for code in codes:
+        r = RULES_BY_CODE.get(code)
+        out.append(
+            {
+                "code": code,
+                "kind": r.kind if r else "",
+                "level": r.level if r else "",
+                "text": (r.ko if lang == "ko" else r.en) if r else code,
+            }
+        )
+    return out

@@ -1,0 +1,817 @@
+"""Monitoring writes: inspections, the early-warning model in use, support cases, surveys, removals, chasing.
+
+Every function is keyword-only, runs in one transaction (the inspection: one per chunk) and writes audit rows.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import time
+import uuid
+from collections import Counter
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from nic1000.accounts.roles import Role
+from nic1000.audit.services import AuditItem, audit_record, audit_record_many, created, diff, snapshot
+from nic1000.core.errors import Conflict, ErrorDetail, Forbidden, NotFound, ValidationFailed
+from nic1000.core.services import notify, workflow_transition
+from nic1000.monitoring import engine
+from nic1000.monitoring import rules as rules_mod
+from nic1000.monitoring.models import (
+    LEVEL_ORDER,
+    CaseAction,
+    DifficultySurvey,
+    EarlyWarningModel,
+    InspectionResult,
+    InspectionRun,
+    MonthlySurvey,
+    Removal,
+    SupportCase,
+)
+from nic1000.monitoring.workflows import ACTIVE_STATES, CASE_WORKFLOW
+from nic1000.registry.models import Company, FinancialStatement, Institution
+from nic1000.rounds.models import Membership
+
+log = logging.getLogger(__name__)
+
+DEFAULT_CHUNK_SIZE = 5000
+
+
+# ---------------------------------------------------------------- periods
+
+
+def period_of(when: dt.datetime | None = None) -> str:
+    now = timezone.localtime(when or timezone.now())
+    return f"{now.year:04d}-{now.month:02d}"
+
+
+def period_validate(period: str) -> tuple[int, int]:
+    try:
+        year, month = (int(x) for x in period.split("-"))
+        dt.date(year, month, 1)
+    except (ValueError, TypeError) as exc:
+        raise ValidationFailed(
+            f"The period must look like YYYY-MM, got {period!r}",
+            [ErrorDetail(message="YYYY-MM", field="period", value=period)],
+            code="bad_period",
+        ) from exc
+    if len(period) != 7:
+        raise ValidationFailed(f"The period must look like YYYY-MM, got {period!r}", code="bad_period")
+    return year, month
+
+
+def expected_fiscal_year(period: str, cfg: rules_mod.RuleConfig | None = None) -> int:
+    """The last fiscal year whose statements must be in by this period (due by the configured month)."""
+    cfg = cfg or rules_mod.current_config()
+    year, month = period_validate(period)
+    return year - 1 if month >= cfg.statement_due_month else year - 2
+
+
+# ---------------------------------------------------------------- the early-warning model
+
+
+def _model_error(exc: Exception, path: str) -> ValidationFailed:
+    return ValidationFailed(
+        f"The model file {path} was refused: {exc}. The previous model stays in use.",
+        [ErrorDetail(message=str(exc), field="path", value=path)],
+        code="model_refused",
+    )
+
+
+def model_in_use() -> engine.LoadedModel:
+    """The active model (the last one accepted), or the shipped default when none was activated."""
+    from nic1000.algorithms import early_warning
+
+    row = EarlyWarningModel.objects.filter(active=True).first()
+    if row is not None:
+        try:
+            return engine.load_checked(row.path)
+        except Exception as exc:  # the file changed on disk since it was accepted
+            log.error("active early-warning model %s no longer loads (%s); using the default", row.path, exc)
+    return engine.load_checked(early_warning.default_model_path())
+
+
+@transaction.atomic
+def model_activate(*, path: str | Path, acting_user: Any, note: str = "") -> EarlyWarningModel:
+    """Make the model at `path` the one inspections use. A corrupt file or one trained on other columns is
+    refused with a clear `ValidationFailed` (code model_refused) and the previous model stays active."""
+    path = str(Path(path).resolve())
+    try:
+        loaded = engine.load_checked(path)
+    except Exception as exc:
+        raise _model_error(exc, path) from exc
+    before = EarlyWarningModel.objects.select_for_update().filter(active=True).first()
+    if before is not None and before.sha256 == loaded.sha256 and before.path == path:
+        return before
+    EarlyWarningModel.objects.filter(active=True).update(active=False)
+    row = EarlyWarningModel.objects.create(
+        path=path,
+        sha256=loaded.sha256,
+        features=loaded.features,
+        active=True,
+        activated_at=timezone.now(),
+        activated_by=acting_user if getattr(acting_user, "pk", None) else None,
+        note=note[:300],
+    )
+    audit_record(
+        actor=acting_user,
+        action="ews_model.activate",
+        obj=row,
+        changes={
+            "path": {"before": before.path if before else None, "after": path},
+            "sha256": {"before": before.sha256 if before else None, "after": loaded.sha256},
+        },
+        reason=note,
+    )
+    return row
+
+
+# ---------------------------------------------------------------- inspections
+
+
+def _stale_seconds() -> int:
+    return int(getattr(settings, "NIC1000_INSPECTION_STALE_SECONDS", 120))
+
+
+@transaction.atomic
+def inspection_run_request(
+    *, period: str, acting_user: Any, trigger: str = InspectionRun.Trigger.ON_DEMAND
+) -> InspectionRun:
+    """Create (or find) the inspection row of a period, before a task is enqueued for it."""
+    period_validate(period)
+    run, was_created = InspectionRun.objects.get_or_create(
+        period=period,
+        defaults={
+            "trigger": trigger,
+            "created_at": timezone.now(),
+            "requested_by": acting_user if getattr(acting_user, "pk", None) else None,
+            "expected_fiscal_year": expected_fiscal_year(period),
+        },
+    )
+    if was_created:
+        audit_record(
+            actor=acting_user,
+            action="inspection.request",
+            obj=run,
+            changes=created({"period": period, "trigger": trigger}),
+        )
+    return run
+
+
+def inspection_task_set(*, run: InspectionRun, task_id: str) -> None:
+    """Remember which queued task will process the run (queue bookkeeping, not audited)."""
+    InspectionRun.objects.filter(pk=run.pk).update(task_id=task_id)
+    run.task_id = task_id
+
+
+def _claim(run: InspectionRun, token: str) -> bool:
+    now = timezone.now()
+    stale = now - dt.timedelta(seconds=_stale_seconds())
+    with transaction.atomic():
+        n = (
+            InspectionRun.objects.filter(pk=run.pk)
+            .exclude(status=InspectionRun.Status.DONE)
+            .filter(Q(claimed_by="") | Q(heartbeat_at__lt=stale) | Q(heartbeat_at__isnull=True))
+            .update(claimed_by=token, heartbeat_at=now, status=InspectionRun.Status.RUNNING, error="")
+        )
+        if n:
+            InspectionRun.objects.filter(pk=run.pk, started_at__isnull=True).update(started_at=now)
+            run.refresh_from_db()
+            run.attempts += 1
+            InspectionRun.objects.filter(pk=run.pk).update(attempts=run.attempts)
+    return bool(n)
+
+
+def _release(run: InspectionRun, token: str, error: str) -> None:
+    with transaction.atomic():
+        InspectionRun.objects.filter(pk=run.pk, claimed_by=token).update(
+            claimed_by="", status=InspectionRun.Status.FAILED, error=error[:2000], heartbeat_at=timezone.now()
+        )
+
+
+def inspection_run(
+    *,
+    period: str,
+    acting_user: Any = None,
+    trigger: str = InspectionRun.Trigger.ON_DEMAND,
+    chunk_size: int = DEFAULT_CHUNK_SIZE,
+    timing: engine.Timing | None = None,
+    after_chunk: Callable[[int], None] | None = None,
+) -> InspectionRun:
+    """Inspect every active selected company for `period` (YYYY-MM).
+
+    Idempotent and resumable:
+
+    * results are upserted by (company, period), so running a period again never duplicates a row, and a run
+      that is already done is returned unchanged (re-running changes nothing);
+    * companies are processed in chunks ordered by id; each chunk commits its results, the cases it opens and
+      the run's progress marker (`last_company_id`) in one transaction, so a worker killed in the middle loses
+      at most the chunk it was working on, and the next run for the period resumes after the last committed
+      chunk;
+    * the run is claimed (`claimed_by`, renewed at each chunk) so two workers never process it at once; a claim
+      whose heartbeat is older than `NIC1000_INSPECTION_STALE_SECONDS` is taken over.
+
+    Audit: the inspection run is the audited write. Each chunk writes ONE audit entry
+    (`inspection.chunk`, with the companies covered and counts per level) rather than one per company, and the
+    finished run writes `inspection.complete` with the totals per level. This summary auditing is used only for
+    the inspection results (derived, recomputable data); support cases opened by the run get one audit entry
+    each.
+
+    `after_chunk(k)` is called after chunk k committed (tests use it to simulate a crash).
+    """
+    period_validate(period)
+    timing = timing or engine.Timing()
+    run = inspection_run_request(period=period, acting_user=acting_user, trigger=trigger)
+    if run.status == InspectionRun.Status.DONE:
+        return run
+    token = uuid.uuid4().hex
+    if not _claim(run, token):
+        run.refresh_from_db()
+        if run.status == InspectionRun.Status.DONE:
+            return run
+        raise Conflict(f"The inspection of {period} is already running", code="inspection_running")
+    try:
+        try:
+            model = model_in_use()
+        except Exception as exc:
+            raise Conflict(f"No usable early-warning model: {exc}", code="no_model") from exc
+        cfg = rules_mod.current_config()
+        expected = run.expected_fiscal_year or expected_fiscal_year(period, cfg)
+        from nic1000.rounds.selectors import active_memberships
+
+        members = list(
+            active_memberships()
+            .filter(company_id__gt=run.last_company_id)
+            .order_by("company_id")
+            .values_list("company_id", "id")
+        )
+        InspectionRun.objects.filter(pk=run.pk).update(model_sha256=model.sha256)
+        k = run.chunks_done
+        for start in range(0, len(members), chunk_size):
+            part = members[start : start + chunk_size]
+            _inspection_chunk(
+                run=run,
+                token=token,
+                part=part,
+                model=model,
+                expected=expected,
+                cfg=cfg,
+                acting_user=acting_user,
+                timing=timing,
+            )
+            k += 1
+            if after_chunk is not None:
+                after_chunk(k)
+        _inspection_finish(run=run, token=token, acting_user=acting_user)
+    except BaseException as exc:
+        _release(run, token, f"{type(exc).__name__}: {exc}")
+        raise
+    run.refresh_from_db()
+    return run
+
+
+def _inspection_chunk(
+    *,
+    run: InspectionRun,
+    token: str,
+    part: list[tuple[int, int]],
+    model: engine.LoadedModel,
+    expected: int,
+    cfg: rules_mod.RuleConfig,
+    acting_user: Any,
+    timing: engine.Timing,
+) -> None:
+    company_ids = [c for c, _m in part]
+    membership_of = dict(part)
+    t0 = time.perf_counter()
+    data = engine.read_chunk(company_ids)
+    timing.read += time.perf_counter() - t0
+    res = engine.compute_chunk(
+        company_ids=company_ids, data=data, model=model, expected_fiscal_year=expected, cfg=cfg, timing=timing
+    )
+    t0 = time.perf_counter()
+    f = res.frame
+    cols = {
+        name: f[name].to_numpy() if name in f else np.full(len(f), np.nan)
+        for name in ("fiscal_year", "probability", "altman_z2", "cash_runway_months", "debt_ratio")
+    }
+
+    def num(v: Any) -> float | None:
+        return None if v is None or not np.isfinite(v) else float(v)
+
+    rows = []
+    for i, cid in enumerate(f["company_id"].tolist()):
+        fy = cols["fiscal_year"][i]
+        rows.append(
+            InspectionResult(
+                run_id=run.pk,
+                period=run.period,
+                company_id=cid,
+                membership_id=membership_of.get(cid),
+                fiscal_year=None if fy is None or not np.isfinite(fy) else int(fy),
+                probability=num(cols["probability"][i]),
+                model_level=f["model_level"].iat[i],
+                level=f["level"].iat[i],
+                z_score=num(cols["altman_z2"][i]),
+                runway_months=num(cols["cash_runway_months"][i]),
+                debt_ratio=num(cols["debt_ratio"][i]),
+                factors=res.factors[i],
+                rules=res.fired[i],
+                reasons=res.reasons[i],
+            )
+        )
+    counts = Counter(f["level"].tolist())
+    with transaction.atomic():
+        # The claim must still be ours (a stalled worker whose claim was taken over stops here).
+        alive = (
+            InspectionRun.objects.select_for_update()
+            .filter(pk=run.pk, claimed_by=token)
+            .values_list("counts", "processed", "chunks_done")
+            .first()
+        )
+        if alive is None:
+            raise Conflict("The inspection was taken over by another worker", code="claim_lost")
+        old_counts, processed, chunks_done = alive
+        InspectionResult.objects.bulk_create(
+            rows,
+            batch_size=2000,
+            update_conflicts=True,
+            unique_fields=["company", "period"],
+            update_fields=[
+                "run",
+                "membership",
+                "fiscal_year",
+                "probability",
+                "model_level",
+                "level",
+                "z_score",
+                "runway_months",
+                "debt_ratio",
+                "factors",
+                "rules",
+                "reasons",
+            ],
+        )
+        opened = _cases_open_for(
+            run=run, frame=f, cfg=cfg, acting_user=acting_user, membership_of=membership_of
+        )
+        new_counts = Counter(old_counts or {})
+        new_counts.update(counts)
+        InspectionRun.objects.filter(pk=run.pk).update(
+            last_company_id=max(company_ids),
+            processed=processed + len(rows),
+            chunks_done=chunks_done + 1,
+            counts=dict(new_counts),
+            heartbeat_at=timezone.now(),
+        )
+        audit_record_many(
+            actor=acting_user,
+            items=[
+                AuditItem(
+                    action="inspection.chunk",
+                    object_type="monitoring.inspectionrun",
+                    object_id=str(run.pk),
+                    object_repr=f"inspection {run.period}",
+                    changes={
+                        "chunk": chunks_done + 1,
+                        "companies": len(rows),
+                        "first_company_id": min(company_ids),
+                        "last_company_id": max(company_ids),
+                        "levels": dict(counts),
+                        "cases_opened": opened,
+                    },
+                )
+            ],
+        )
+    timing.write += time.perf_counter() - t0
+
+
+def _cases_open_for(
+    *,
+    run: InspectionRun,
+    frame: pd.DataFrame,
+    cfg: rules_mod.RuleConfig,
+    acting_user: Any,
+    membership_of: Mapping[int, int],
+) -> int:
+    """Open a support case for each company of the chunk at the case level that has no active case."""
+    threshold = LEVEL_ORDER[cfg.case_level]
+    lv = frame["level"].map(LEVEL_ORDER).to_numpy()
+    hit = frame.loc[lv >= threshold, ["company_id", "level"]]
+    if hit.empty:
+        return 0
+    ids = hit["company_id"].tolist()
+    busy = set(
+        SupportCase.objects.filter(company_id__in=ids, state__in=ACTIVE_STATES).values_list(
+            "company_id", flat=True
+        )
+    )
+    todo = hit[~hit["company_id"].isin(busy)]
+    if todo.empty:
+        return 0
+    result_ids = dict(
+        InspectionResult.objects.filter(
+            period=run.period, company_id__in=todo["company_id"].tolist()
+        ).values_list("company_id", "id")
+    )
+    now = timezone.now()
+    due = timezone.localdate() + dt.timedelta(days=cfg.case_due_days)
+    cases = [
+        SupportCase(
+            company_id=cid,
+            membership_id=membership_of.get(cid),
+            opened_from_id=result_ids.get(cid),
+            level=level,
+            state=CASE_WORKFLOW.initial,
+            due_on=due,
+            summary=f"inspection {run.period}: {level}",
+            opened_at=now,
+        )
+        for cid, level in zip(todo["company_id"].tolist(), todo["level"].tolist(), strict=True)
+    ]
+    made = SupportCase.objects.bulk_create(cases, batch_size=2000)
+    if made and made[0].pk is None:  # a backend without RETURNING: read the ids back
+        made = list(SupportCase.objects.filter(company_id__in=[c.company_id for c in cases], opened_at=now))
+    audit_record_many(
+        actor=acting_user,
+        items=[
+            AuditItem(
+                action="support_case.open",
+                object_type="monitoring.supportcase",
+                object_id=str(c.pk),
+                object_repr=f"case for company {c.company_id}",
+                changes=created(
+                    {"company_id": c.company_id, "level": c.level, "state": c.state, "due_on": c.due_on}
+                ),
+                reason=f"inspection {run.period}",
+            )
+            for c in made
+        ],
+    )
+    return len(made)
+
+
+def _inspection_finish(*, run: InspectionRun, token: str, acting_user: Any) -> None:
+    with transaction.atomic():
+        locked = InspectionRun.objects.select_for_update().get(pk=run.pk)
+        if locked.claimed_by != token:
+            raise Conflict("The inspection was taken over by another worker", code="claim_lost")
+        before = {"status": locked.status}
+        locked.status = InspectionRun.Status.DONE
+        locked.finished_at = timezone.now()
+        locked.claimed_by = ""
+        locked.error = ""
+        locked.save(update_fields=["status", "finished_at", "claimed_by", "error"])
+        audit_record(
+            actor=acting_user,
+            action="inspection.complete",
+            obj=locked,
+            changes={
+                **diff(before, {"status": locked.status}),
+                "processed": {"before": None, "after": locked.processed},
+                "counts": {"before": None, "after": locked.counts},
+            },
+        )
+        group = list(_support_group_users())
+        warn = int((locked.counts or {}).get("warning", 0)) + int((locked.counts or {}).get("critical", 0))
+        if group and warn:
+            notify(
+                recipients=group,
+                kind="inspection",
+                title=f"Inspection {locked.period}: {warn} companies at warning or above",
+                link="/monitoring/",
+                dedupe_key=f"inspection:{locked.period}",
+            )
+    expected = locked.expected_fiscal_year
+    if expected:
+        statements_chase(fiscal_year=expected, acting_user=acting_user)
+
+
+def _support_group_users() -> Any:
+    from nic1000.accounts.models import User
+
+    return User.objects.filter(role=Role.SUPPORT_GROUP, is_active=True)
+
+
+# ---------------------------------------------------------------- chasing missing statements
+
+
+def statements_chase(*, fiscal_year: int, acting_user: Any = None) -> int:
+    """Notify the representatives of active companies without statements for `fiscal_year` (in-app).
+    Deduplicated per company and fiscal year: chasing again does not repeat the message. Returns companies."""
+    from nic1000.accounts.models import User
+    from nic1000.rounds.selectors import active_memberships
+
+    active = active_memberships().values_list("company_id", flat=True)
+    have = FinancialStatement.objects.filter(fiscal_year=fiscal_year).values_list("company_id", flat=True)
+    missing = list(Company.objects.filter(pk__in=active).exclude(pk__in=have).values_list("pk", flat=True))
+    reps: dict[int, list[Any]] = {}
+    for user in User.objects.filter(role=Role.COMPANY, is_active=True, company_id__in=missing):
+        reps.setdefault(int(user.company_id or 0), []).append(user)
+    for company_id, users in reps.items():
+        notify(
+            recipients=users,
+            kind="statement_missing",
+            title=f"Please submit your financial statements for fiscal year {fiscal_year}",
+            body=f"재무제표 제출 요청: {fiscal_year} 사업연도 재무제표를 제출해 주세요.",
+            link="/monitoring/statements/",
+            dedupe_key=f"statement-missing:{company_id}:{fiscal_year}",
+        )
+    return len(missing)
+
+
+# ---------------------------------------------------------------- support cases
+
+
+def _group_only(user: Any) -> None:
+    if getattr(user, "role", None) not in (Role.SUPPORT_GROUP, Role.PROGRAM_OFFICE):
+        raise Forbidden("Only the support group and the programme office handle support cases")
+
+
+@transaction.atomic
+def case_open(
+    *, company: Company, level: str, acting_user: Any, summary: str = "", due_on: dt.date | None = None
+) -> SupportCase:
+    """Open a case by hand (inspections open theirs in bulk). One active case per company."""
+    _group_only(acting_user)
+    if level not in LEVEL_ORDER:
+        raise ValidationFailed(f"Unknown level {level!r}", code="bad_level")
+    if SupportCase.objects.filter(company=company, state__in=ACTIVE_STATES).exists():
+        raise Conflict("This company already has an open support case", code="case_exists")
+    from nic1000.rounds.selectors import membership_active_for
+
+    case = SupportCase.objects.create(
+        company=company,
+        membership=membership_active_for(company_id=company.pk),
+        level=level,
+        state=CASE_WORKFLOW.initial,
+        due_on=due_on or timezone.localdate() + dt.timedelta(days=rules_mod.current_config().case_due_days),
+        summary=summary,
+        opened_at=timezone.now(),
+    )
+    audit_record(actor=acting_user, action="support_case.open", obj=case, changes=created(snapshot(case)))
+    return case
+
+
+@transaction.atomic
+def case_assign(*, case: SupportCase, owner: Any, due_on: dt.date | None, acting_user: Any) -> SupportCase:
+    _group_only(acting_user)
+    if owner is not None and getattr(owner, "role", None) not in (Role.SUPPORT_GROUP, Role.PROGRAM_OFFICE):
+        raise ValidationFailed(
+            "The owner must be a member of the support group",
+            [ErrorDetail(message="support group only", field="owner")],
+            code="bad_owner",
+        )
+    if case.state == "closed":
+        raise Conflict("The case is closed", code="case_closed")
+    before = snapshot(case, ["owner_id", "due_on"])
+    case.owner = owner
+    case.due_on = due_on
+    case.save(update_fields=["owner", "due_on"])
+    audit_record(
+        actor=acting_user,
+        action="support_case.assign",
+        obj=case,
+        changes=diff(before, snapshot(case, before)),
+    )
+    return case
+
+
+@transaction.atomic
+def case_action_add(
+    *,
+    case: SupportCase,
+    kind: str,
+    note: str,
+    acting_user: Any,
+    institution: Institution | None = None,
+) -> CaseAction:
+    _group_only(acting_user)
+    if kind not in CaseAction.Kind.values:
+        raise ValidationFailed(f"Unknown action {kind!r}", [ErrorDetail(message="unknown", field="kind")])
+    if not note.strip():
+        raise ValidationFailed("Describe the action", [ErrorDetail(message="required", field="note")])
+    if case.state == "closed":
+        raise Conflict("The case is closed", code="case_closed")
+    action = CaseAction.objects.create(
+        case=case, kind=kind, note=note.strip(), institution=institution, at=timezone.now(), by=acting_user
+    )
+    audit_record(
+        actor=acting_user,
+        action="support_case.action",
+        obj=case,
+        changes=created(
+            {
+                "action_id": action.pk,
+                "kind": kind,
+                "note": action.note,
+                "institution_id": getattr(institution, "pk", None),
+            }
+        ),
+    )
+    return action
+
+
+def case_transition(*, case: SupportCase, transition: str, reason: str, acting_user: Any) -> SupportCase:
+    try:
+        CASE_WORKFLOW.transition(transition)
+    except KeyError as exc:
+        raise NotFound(f"Unknown transition {transition!r}") from exc
+    try:
+        with transaction.atomic():
+            workflow_transition(
+                obj=case,
+                workflow=CASE_WORKFLOW,
+                transition=transition,
+                acting_user=acting_user,
+                reason=reason,
+            )
+    except IntegrityError as exc:
+        raise Conflict("The company already has another active case", code="case_exists") from exc
+    return case
+
+
+# ---------------------------------------------------------------- surveys
+
+
+def _own_company(user: Any, company: Company) -> None:
+    if getattr(user, "role", None) != Role.COMPANY or user.company_id != company.pk:
+        raise Forbidden("A company fills in its own surveys only")
+
+
+def half_of(day: dt.date | None = None) -> str:
+    day = day or timezone.localdate()
+    return f"{day.year}H{1 if day.month <= 6 else 2}"
+
+
+@transaction.atomic
+def monthly_survey_submit(
+    *, company: Company, period: str, values: Mapping[str, Any], acting_user: Any
+) -> MonthlySurvey:
+    """Submit (or correct, until reviewed) the monthly status survey of the user's own company."""
+    _own_company(acting_user, company)
+    period_validate(period)
+    fields = ["support_status", "financing_need", "financing_plan", "needs_help"]
+    if values.get("support_status") not in MonthlySurvey.SupportStatus.values:
+        raise ValidationFailed(
+            "Choose a support status", [ErrorDetail(message="required", field="support_status")]
+        )
+    if int(values.get("financing_need") or 0) < 0:
+        raise ValidationFailed(
+            "The amount cannot be negative", [ErrorDetail(message="negative", field="financing_need")]
+        )
+    survey = MonthlySurvey.objects.select_for_update().filter(company=company, period=period).first()
+    if survey is not None and survey.reviewed_at is not None:
+        raise Conflict("This month's survey was already reviewed", code="survey_reviewed")
+    before = snapshot(survey, fields) if survey else {}
+    if survey is None:
+        survey = MonthlySurvey(company=company, period=period)
+    for name in fields:
+        setattr(survey, name, values.get(name) if name != "financing_need" else int(values.get(name) or 0))
+    survey.submitted_by = acting_user
+    survey.submitted_at = timezone.now()
+    survey.full_clean()
+    survey.save()
+    audit_record(
+        actor=acting_user,
+        action="monthly_survey.submit",
+        obj=survey,
+        changes=diff(before, snapshot(survey, fields)),
+    )
+    return survey
+
+
+DIFFICULTIES = {
+    "funding": ("Access to funding", "자금 조달"),
+    "interest": ("Interest and fees", "금리·수수료 부담"),
+    "collateral": ("Collateral or guarantees", "담보·보증"),
+    "sales": ("Sales and markets", "판로·매출"),
+    "hiring": ("Hiring", "인력 채용"),
+    "regulation": ("Regulation", "규제"),
+    "other": ("Other", "기타"),
+}
+
+
+@transaction.atomic
+def difficulty_survey_submit(
+    *, company: Company, half: str, values: Mapping[str, Any], acting_user: Any
+) -> DifficultySurvey:
+    """Submit (or correct, until reviewed) the six-monthly difficulty survey of the user's own company."""
+    _own_company(acting_user, company)
+    fields = ["satisfaction", "difficulties", "improvements"]
+    problems = []
+    try:
+        sat = int(values.get("satisfaction") or 0)
+    except (TypeError, ValueError):
+        sat = 0
+    if not 1 <= sat <= 5:
+        problems.append(ErrorDetail(message="1-5", field="satisfaction"))
+    diffs = list(values.get("difficulties") or [])
+    if any(d not in DIFFICULTIES for d in diffs):
+        problems.append(ErrorDetail(message="unknown difficulty", field="difficulties"))
+    if problems:
+        raise ValidationFailed("The survey has problems", problems)
+    survey = DifficultySurvey.objects.select_for_update().filter(company=company, half=half).first()
+    if survey is not None and survey.reviewed_at is not None:
+        raise Conflict("This half-year's survey was already reviewed", code="survey_reviewed")
+    before = snapshot(survey, fields) if survey else {}
+    if survey is None:
+        survey = DifficultySurvey(company=company, half=half)
+    survey.satisfaction = sat
+    survey.difficulties = sorted(set(diffs))
+    survey.improvements = str(values.get("improvements") or "")
+    survey.submitted_by = acting_user
+    survey.submitted_at = timezone.now()
+    survey.save()
+    audit_record(
+        actor=acting_user,
+        action="difficulty_survey.submit",
+        obj=survey,
+        changes=diff(before, snapshot(survey, fields)),
+    )
+    return survey
+
+
+@transaction.atomic
+def survey_review(*, survey: MonthlySurvey | DifficultySurvey, note: str, acting_user: Any) -> Any:
+    """The support group marks a survey reviewed, with a note."""
+    _group_only(acting_user)
+    before = snapshot(survey, ["reviewed_at", "review_note"])
+    survey.reviewed_by = acting_user
+    survey.reviewed_at = timezone.now()
+    survey.review_note = note
+    survey.save(update_fields=["reviewed_by", "reviewed_at", "review_note"])
+    audit_record(
+        actor=acting_user,
+        action=f"{survey._meta.model_name}.review",
+        obj=survey,
+        changes=diff(before, snapshot(survey, ["reviewed_at", "review_note"])),
+    )
+    return survey
+
+
+# ---------------------------------------------------------------- removal at re-evaluation
+
+
+REMOVAL_REASONS = ("mass_production_failed", "weak_marketability", "going_concern", "other")
+
+
+@transaction.atomic
+def membership_remove(*, membership: Membership, reason: str, note: str, acting_user: Any) -> Membership:
+    """Remove a company from the programme at the half-yearly re-evaluation (programme office only).
+
+    Sets the rounds Membership to removed with the reason; the `Removal` row counts a vacancy for the next
+    round (`selectors.vacancies_for_next_round`). Open support cases stay open for the group to close."""
+    if getattr(acting_user, "role", None) != Role.PROGRAM_OFFICE:
+        raise Forbidden("Only the programme office removes companies")
+    problems = []
+    if reason not in Membership.RemovalReason.values:
+        problems.append(ErrorDetail(message="choose a reason", field="reason", value=reason))
+    if not note.strip():
+        problems.append(ErrorDetail(message="explain the decision", field="note"))
+    if problems:
+        raise ValidationFailed("The removal needs a reason and a note", problems, code="removal_invalid")
+    locked = Membership.objects.select_for_update().get(pk=membership.pk)
+    if locked.status != Membership.Status.ACTIVE:
+        raise Conflict("The membership is not active", code="membership_not_active")
+    fields = ["status", "ended_on", "removal_reason", "removal_note"]
+    before = snapshot(locked, fields)
+    locked.status = Membership.Status.REMOVED
+    locked.ended_on = timezone.localdate()
+    locked.removal_reason = reason
+    locked.removal_note = note.strip()
+    locked.save(update_fields=fields)
+    removal = Removal.objects.create(
+        membership=locked,
+        body_id=locked.body_id,
+        reason=reason,
+        note=note.strip(),
+        removed_at=timezone.now(),
+        removed_by=acting_user if getattr(acting_user, "pk", None) else None,
+    )
+    audit_record(
+        actor=acting_user,
+        action="membership.remove",
+        obj=locked,
+        changes=diff(before, snapshot(locked, fields)),
+        reason=note,
+    )
+    audit_record(
+        actor=acting_user,
+        action="removal.create",
+        obj=removal,
+        changes=created({"reason": reason, "body_id": locked.body_id}),
+    )
+    for name in fields:
+        setattr(membership, name, getattr(locked, name))
+    return locked

@@ -1,0 +1,90 @@
+"""Background work of monitoring (Django Tasks, django-tasks-db backend; run by `nic1000 worker`).
+
+The inspection task only calls the service; the monthly schedule (`inspection_schedule_due`) is checked by the
+worker and enqueues the month's inspection once, re-enqueueing a run that was interrupted."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django_tasks import TaskResultStatus, task
+
+from nic1000.monitoring.models import InspectionRun
+
+log = logging.getLogger(__name__)
+
+
+@task()
+def inspection_task(
+    period: str, trigger: str = "on_demand", requested_by_id: int | None = None
+) -> dict[str, Any]:
+    from nic1000.accounts.models import User
+    from nic1000.monitoring.services import inspection_run
+
+    user = User.objects.filter(pk=requested_by_id).first() if requested_by_id else None
+    run = inspection_run(period=period, trigger=trigger, acting_user=user)
+    return {"period": run.period, "status": run.status, "processed": run.processed, "counts": run.counts}
+
+
+def inspection_enqueue(*, period: str, acting_user: Any, trigger: str = "on_demand") -> InspectionRun:
+    """Create the run row and enqueue its task after the transaction commits."""
+    from nic1000.monitoring.services import inspection_run_request, inspection_task_set
+
+    run = inspection_run_request(period=period, acting_user=acting_user, trigger=trigger)
+    if run.status == InspectionRun.Status.DONE:
+        return run
+    requested_by_id = getattr(acting_user, "pk", None)
+
+    def _enqueue() -> None:
+        result = inspection_task.enqueue(period=period, trigger=trigger, requested_by_id=requested_by_id)
+        inspection_task_set(run=run, task_id=str(result.id))
+
+    transaction.on_commit(_enqueue)
+    return run
+
+
+def _task_waiting(task_id: str) -> bool:
+    """The run's task is queued and not yet picked up (a RUNNING task of a killed worker does not count)."""
+    if not task_id:
+        return False
+    try:
+        result = inspection_task.get_result(task_id)
+    except Exception:
+        return False
+    return result.status == TaskResultStatus.READY
+
+
+def inspection_schedule_due(*, now: dt.datetime | None = None) -> InspectionRun | None:
+    """Enqueue this month's inspection when it is due: not done, no task waiting for it, no live claim.
+    A run interrupted by a killed worker (stale claim, finished or vanished task) is enqueued again and resumes."""
+    from nic1000.monitoring.services import _stale_seconds, period_of
+
+    now = now or timezone.now()
+    period = period_of(now)
+    run = InspectionRun.objects.filter(period=period).first()
+    if run is not None:
+        if run.status == InspectionRun.Status.DONE or _task_waiting(run.task_id):
+            return None
+        live = (
+            run.claimed_by
+            and run.heartbeat_at
+            and run.heartbeat_at > now - dt.timedelta(seconds=_stale_seconds())
+        )
+        if live:
+            return None
+        # A run that failed (an exception, e.g. no usable model) is retried after a pause, not every minute.
+        retry = int(getattr(settings, "NIC1000_INSPECTION_RETRY_SECONDS", 600))
+        failed_recently = (
+            run.status == InspectionRun.Status.FAILED
+            and run.heartbeat_at is not None
+            and run.heartbeat_at > now - dt.timedelta(seconds=retry)
+        )
+        if failed_recently:
+            return None
+    log.info("enqueueing the monthly inspection of %s", period)
+    return inspection_enqueue(period=period, acting_user=None, trigger=InspectionRun.Trigger.MONTHLY)

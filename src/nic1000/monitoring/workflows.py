@@ -1,0 +1,38 @@
+"""The support case workflow, as data: open → in progress → resolved / closed."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils.translation import gettext_lazy
+
+from nic1000.accounts.roles import Role
+from nic1000.core.workflow import Transition, Workflow
+
+
+def _(text: str) -> Any:
+    return gettext_lazy(text)
+
+
+GROUP = frozenset({Role.SUPPORT_GROUP, Role.PROGRAM_OFFICE})
+
+CASE_WORKFLOW = Workflow(
+    name="support_case",
+    states={
+        "open": _("Open"),
+        "in_progress": _("In progress"),
+        "resolved": _("Resolved"),
+        "closed": _("Closed"),
+    },
+    initial="open",
+    transitions=(
+        Transition("start", ("open",), "in_progress", GROUP, _("Start work")),
+        Transition("resolve", ("open", "in_progress"), "resolved", GROUP, _("Resolve"), requires_reason=True),
+        Transition(
+            "close", ("open", "in_progress", "resolved"), "closed", GROUP, _("Close"), requires_reason=True
+        ),
+        Transition("reopen", ("resolved",), "in_progress", GROUP, _("Reopen"), requires_reason=True),
+    ),
+    final_states=frozenset({"closed"}),
+)
+ACTIVE_STATES = ("open", "in_progress")

@@ -1,0 +1,253 @@
+"""Demo stage: a whole selection round (round 3, nine bodies) through the services.
+
+Nominations by the nine round-3 bodies (about 600 candidacies, some by two bodies), about 150 evaluators
+with realistic leniency and noise, the optimal assignment (with detected and declared conflicts), reviews,
+aggregation, selection of 321 under quotas (per body, BIG3 sectors), a committee override, publication.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter, defaultdict
+from typing import Any
+
+import numpy as np
+from django.utils import timezone
+
+from nic1000.accounts.roles import Role
+from nic1000.registry.models import Body, Company
+from nic1000.rounds.models import Assignment, BonusItem, Candidacy, Criterion, Review, RoundSettings
+from nic1000.rounds.services import assignment as assignment_services
+from nic1000.rounds.services import evaluators as evaluator_services
+from nic1000.rounds.services import nominations as nomination_services
+from nic1000.rounds.services import publication as publication_services
+from nic1000.rounds.services import reviews as review_services
+from nic1000.rounds.services import selection as selection_services
+from nic1000.rounds.services import setup as setup_services
+
+ROUND3_BODIES = ("MSS", "MOTIE", "MSIT", "MOHW", "MOF", "MOLIT", "MCST", "ME", "KIPO")
+MOTIE_BONUS = (
+    ("사업재편 승인기업", 3),
+    ("소재·부품·장비 으뜸기업", 5),
+    ("규제샌드박스 승인", 2),
+    ("세계일류상품 생산기업", 3),
+    ("정부 R&D 우수성과", 2),
+)
+AFFILIATIONS = (
+    "KAIST", "서울대학교", "포스텍", "연세대학교", "고려대학교", "한국전자통신연구원", "한국생산기술연구원",
+    "한국과학기술연구원", "한국기계연구원", "한국생명공학연구원", "성균관대학교", "한양대학교",
+    "기술보증기금 기술평가센터", "한국산업기술평가관리원", "정보통신기획평가원", "특허법인 한빛",
+)  # fmt: skip
+SECTOR_FIELDS = {
+    "semiconductor": ("C", "반도체, 시스템반도체, NPU, 전력반도체, 패키징", "반도체 소자 설계와 공정"),
+    "future_car": ("C", "미래차, 자율주행, 전기차, 배터리, 라이다", "자동차 전장과 자율주행"),
+    "biohealth": ("C,M", "바이오, 신약, 의료기기, 진단, 항체", "바이오의약품과 의료기기 인허가"),
+    "ict_software": ("J", "소프트웨어, AI, 클라우드, 플랫폼, 보안", "인공지능과 클라우드 서비스"),
+    "materials_parts": ("C", "소재, 부품, 장비, 정밀화학, 세라믹", "소재·부품·장비 국산화"),
+    "environment_energy": ("C,D,E", "환경, 에너지, 수소, 태양광, 재활용", "친환경 에너지 설비"),
+    "content": ("J,R", "콘텐츠, 게임, 영상, 웹툰, 메타버스", "디지털 콘텐츠 산업"),
+    "oceans": ("A,C", "해양, 수산, 조선, 양식, 해양바이오", "해양수산 기술"),
+    "machinery": ("C,M", "기계, 로봇, 자동화, 정밀가공, 스마트팩토리", "로봇과 스마트 제조"),
+    "defence": ("C", "국방, 항공, 우주, 위성, 드론", "항공우주와 방산"),
+    "smart_city": ("F,J,M", "스마트시티, 건설, IoT, 디지털트윈", "스마트 인프라"),
+}
+
+
+def _officers(ctx: Any) -> dict[str, Any]:
+    return {u.body.code: u for u in ctx.users.get(Role.MINISTRY_OFFICER, []) if u.body_id}
+
+
+def _evaluator_pool(ctx: Any, rng: np.random.Generator, n: int) -> list[Any]:
+    po = ctx.program_office
+    users = list(ctx.users.get(Role.EVALUATOR, []))
+    for i in range(len(users) + 1, n + 1):
+        users.append(
+            ctx.create_user(
+                username=f"evaluator{i:03d}", role=Role.EVALUATOR, display_name=f"평가위원 {i:03d}"
+            )
+        )
+    sectors = list(SECTOR_FIELDS)
+    profiles = []
+    for i, user in enumerate(users[:n]):
+        main = sectors[i % len(sectors)] if i < len(sectors) * 3 else sectors[int(rng.integers(len(sectors)))]
+        second = sectors[int(rng.integers(len(sectors)))]
+        sections = ",".join(sorted(set(SECTOR_FIELDS[main][0].split(",")) | {SECTOR_FIELDS[second][0][0]}))
+        keywords = SECTOR_FIELDS[main][1] + ", " + SECTOR_FIELDS[second][1].split(", ")[0]
+        profiles.append(
+            evaluator_services.evaluator_profile_save(
+                user=user,
+                acting_user=po,
+                affiliation=AFFILIATIONS[int(rng.integers(len(AFFILIATIONS)))],
+                ksic_sections=sections,
+                keywords=keywords,
+                expertise=f"{SECTOR_FIELDS[main][2]} 분야 {int(rng.integers(8, 30))}년 경력; {SECTOR_FIELDS[second][2]}",
+            )
+        )
+    return profiles
+
+
+def run(ctx: Any) -> dict[str, int]:
+    rng = ctx.rng_for("rounds")
+    po = ctx.program_office
+    fast = bool(ctx.fast)
+    n_candidacies = 60 if fast else 600
+    n_evaluators = 12 if fast else 150
+    n_select = 30 if fast else 321
+    bodies = [Body.objects.get(code=c) for c in ROUND3_BODIES]
+    officers = _officers(ctx)
+
+    # 1. Programme and round 3 with the announced criteria; MOTIE's own bonus items.
+    now = timezone.now()
+    program = setup_services.program_create(
+        name_ko="혁신기업 국가대표 1000",
+        name_en="National Innovation Company 1000",
+        starts_on=dt.date(2020, 7, 1),
+        bodies=bodies,
+        acting_user=po,
+    )
+    rnd = setup_services.round_create(
+        program=program,
+        number=3,
+        name="혁신기업 국가대표 1000 3차 선정",
+        nominations_close_at=now + dt.timedelta(days=14),
+        scoring_deadline=now + dt.timedelta(days=30),
+        reviews_per_candidacy=3,
+        load_min=4 if not fast else 1,
+        load_max=16 if not fast else 18,
+        acting_user=po,
+    )
+    for name, points in MOTIE_BONUS:
+        setup_services.bonus_item_add(round=rnd, name=name, points=points, body=bodies[1], acting_user=po)
+    setup_services.round_transition(round=rnd, transition="open_nominations", acting_user=po)
+    ctx.out(f"  round {rnd.number}: nominating ({len(bodies)} bodies)")
+
+    # 2. Nominations: each company by its likely body; about 6% by a second body as well.
+    codes = set(ROUND3_BODIES)
+    pool = [cid for cid, code in sorted(ctx.body_of.items()) if code in codes]
+    chosen = sorted(rng.choice(pool, size=min(n_candidacies, len(pool)), replace=False).tolist())
+    companies = Company.objects.in_bulk(chosen)
+    nominations = 0
+    for cid in chosen:
+        company = companies[cid]
+        first = ctx.body_of[cid]
+        sector = ctx.sector_of.get(cid, company.ksic_section)
+        nomination_services.nomination_create(
+            round=rnd,
+            company=company,
+            reason=f"{sector} 분야 혁신성과 성장성이 뛰어남",
+            evidence="https://www.example.go.kr/evidence/" + company.brn,
+            sector=sector,
+            acting_user=officers[first],
+        )
+        nominations += 1
+        if rng.random() < 0.06:
+            other = ROUND3_BODIES[int(rng.integers(len(ROUND3_BODIES)))]
+            if other != first:
+                nomination_services.nomination_create(
+                    round=rnd, company=company, reason="공동 추천", sector=sector, acting_user=officers[other]
+                )
+                nominations += 1
+    ctx.out(f"  nominations: {nominations} ({len(chosen)} candidacies)")
+
+    # 3. Evaluators, a few declared relationships (detected as conflicts), the optimal assignment.
+    profiles = _evaluator_pool(ctx, rng, n_evaluators)
+    for e in profiles[:: max(1, len(profiles) // 10)]:
+        company = companies[chosen[int(rng.integers(len(chosen)))]]
+        kind = ("employment", "shareholding", "advisory")[int(rng.integers(3))]
+        evaluator_services.evaluator_relationship_add(
+            evaluator=e, company=company, kind=kind, acting_user=e.user
+        )
+    outcome = assignment_services.assignment_solve(round=rnd, acting_user=po)
+    ctx.out(f"  assignment: {outcome.added} pairs, total affinity {outcome.total_affinity:.1f}")
+    setup_services.round_transition(round=rnd, transition="start_evaluation", acting_user=po)
+
+    # Two evaluators declare a conflict before opening a file and are replaced.
+    for a in list(Assignment.objects.filter(round=rnd, active=True).select_related("evaluator__user")[:2]):
+        evaluator_services.conflict_declare(
+            assignment=a, reason="이전 직장 (자문 이력)", acting_user=a.evaluator.user
+        )
+
+    # 4. Reviews: each company has a latent quality, each evaluator a leniency; scores are noisy.
+    settings = RoundSettings.objects.get(round=rnd)
+    criteria_by_body: dict[int | None, list[Criterion]] = defaultdict(list)
+    for c in Criterion.objects.filter(round=rnd):
+        criteria_by_body[c.body_id].append(c)
+    bonus = list(BonusItem.objects.filter(round=rnd))
+    quality = {c.pk: float(rng.normal(3.2, 0.65)) for c in Candidacy.objects.filter(round=rnd)}
+    leniency = {e.pk: float(rng.normal(0.0, 0.35)) for e in profiles}
+    reviews = 0
+    active = list(
+        Assignment.objects.filter(round=rnd, active=True)
+        .select_related("evaluator__user", "candidacy", "round")
+        .order_by("id")
+    )
+    for a in active:
+        crits = criteria_by_body.get(a.candidacy.lead_body_id) or criteria_by_body[None]
+        q = quality[a.candidacy_id] + leniency.get(a.evaluator_id, 0.0)
+        scores = {
+            c.pk: review_services.ScoreInput(
+                score=int(np.clip(round(q + rng.normal(0, 0.6)), settings.score_min, settings.score_max)),
+                comment="",
+            )
+            for c in crits
+        }
+        submit = rng.random() < 0.97  # a few stay as drafts: the office sees them as missing
+        bonus_ids = [b.pk for b in bonus if b.body_id == a.candidacy.lead_body_id and rng.random() < 0.2]
+        review_services.review_save(
+            assignment=a,
+            scores=scores,
+            comment="기술 완성도와 시장성을 종합 검토함",
+            bonus_item_ids=bonus_ids,
+            submit=submit,
+            acting_user=a.evaluator.user,
+        )
+        reviews += int(submit)
+    ctx.out(f"  reviews: {reviews} submitted of {len(active)}")
+    setup_services.round_transition(round=rnd, transition="start_selection", acting_user=po)
+
+    # 5. Aggregation, quotas, selection, a committee override, re-optimisation, decision, publication.
+    summary = selection_services.scores_aggregate(round=rnd, acting_user=po)
+    scored = Candidacy.objects.filter(round=rnd, eligible=True, score__isnull=False)
+    by_body = Counter(scored.values_list("lead_body__code", flat=True))
+    by_sector = Counter(scored.values_list("sector", flat=True))
+    rows = [setup_services.QuotaInput("total", "", n_select, n_select)]
+    for code in ROUND3_BODIES:  # every body keeps a few places, none takes more than a third
+        floor = min(by_body.get(code, 0), max(1, n_select // 40))
+        rows.append(setup_services.QuotaInput("body", code, floor, max(floor, n_select // 3)))
+    big3 = {"semiconductor": 0.09, "future_car": 0.07, "biohealth": 0.10}  # BIG3 minimums
+    rows += [
+        setup_services.QuotaInput("sector", key, min(by_sector.get(key, 0), int(n_select * share)), None)
+        for key, share in big3.items()
+    ]
+    setup_services.quotas_set(round=rnd, rows=rows, acting_user=po)
+    run = selection_services.selection_run_or_raise(round=rnd, acting_user=po)
+    ranked = list(
+        Candidacy.objects.filter(round=rnd, eligible=True, score__isnull=False).order_by("rank", "-score")
+    )
+    outside = [c for c in ranked if not c.selected]
+    inside = [c for c in ranked if c.selected and not c.deciding_quota]
+    if outside and inside:
+        selection_services.candidacy_force(
+            candidacy=outside[0], forced="in", reason="위원회: 글로벌 수주 실적 추가 확인", acting_user=po
+        )
+        selection_services.candidacy_force(
+            candidacy=inside[-1], forced="out", reason="위원회: 최근 경영권 분쟁", acting_user=po
+        )
+        run = selection_services.selection_run_or_raise(round=rnd, acting_user=po)
+    selection_services.committee_decision_record(
+        round=rnd, note="선정위원회 의결: 최적화 결과와 위원회 조정 2건을 확정함", acting_user=po
+    )
+    publication = publication_services.round_publish(round=rnd, acting_user=po)
+    ctx.out(
+        f"  selection: {run.selected_count} selected (flagged disagreement {summary['flagged']}, "
+        f"alpha {summary['alpha']}); published"
+    )
+    return {
+        "rounds": 1,
+        "candidacies": Candidacy.objects.filter(round=rnd).count(),
+        "nominations": nominations,
+        "evaluators": len(profiles),
+        "assignments": Assignment.objects.filter(round=rnd, active=True).count(),
+        "reviews": Review.objects.filter(assignment__round=rnd, state=Review.State.SUBMITTED).count(),
+        "selected": publication.selected_count,
+    }

@@ -1,0 +1,293 @@
+"""Forms parse input only; the services decide."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from nic1000.rounds.models import Candidacy, EvaluatorRelationship, Program, RoundSettings
+
+INPUT = {"class": "krds-input"}
+SELECT = {"class": "krds-form-select"}
+AREA = {"class": "krds-input", "rows": 3}
+
+
+class ProgramForm(forms.Form):
+    name_ko = forms.CharField(label=_("Name (Korean)"), max_length=200, widget=forms.TextInput(INPUT))
+    name_en = forms.CharField(label=_("Name (English)"), max_length=200, widget=forms.TextInput(INPUT))
+    target_companies = forms.IntegerField(
+        label=_("Target companies"), min_value=1, initial=1000, widget=forms.NumberInput(INPUT)
+    )
+    starts_on = forms.DateField(label=_("Starts on"), widget=forms.DateInput({"type": "date", **INPUT}))
+
+
+class RoundForm(forms.Form):
+    program = forms.ModelChoiceField(
+        label=_("Programme"), queryset=Program.objects.all(), widget=forms.Select(SELECT)
+    )
+    number = forms.IntegerField(label=_("Round number"), min_value=1, widget=forms.NumberInput(INPUT))
+    name = forms.CharField(label=_("Name"), max_length=200, widget=forms.TextInput(INPUT))
+    nominations_close_at = forms.DateTimeField(
+        label=_("Nominations close at"),
+        required=False,
+        widget=forms.DateTimeInput({"type": "datetime-local", **INPUT}),
+    )
+    scoring_deadline = forms.DateTimeField(
+        label=_("Scoring deadline"),
+        required=False,
+        widget=forms.DateTimeInput({"type": "datetime-local", **INPUT}),
+    )
+
+
+class SettingsForm(forms.Form):
+    reviews_per_candidacy = forms.IntegerField(
+        label=_("Evaluators per candidacy"), min_value=1, max_value=9, widget=forms.NumberInput(INPUT)
+    )
+    load_min = forms.IntegerField(
+        label=_("Minimum reviews per evaluator"), min_value=0, widget=forms.NumberInput(INPUT)
+    )
+    load_max = forms.IntegerField(
+        label=_("Maximum reviews per evaluator"), min_value=1, widget=forms.NumberInput(INPUT)
+    )
+    score_min = forms.IntegerField(
+        label=_("Lowest score"), min_value=0, max_value=10, widget=forms.NumberInput(INPUT)
+    )
+    score_max = forms.IntegerField(
+        label=_("Highest score"), min_value=1, max_value=10, widget=forms.NumberInput(INPUT)
+    )
+    aggregation = forms.ChoiceField(
+        label=_("Aggregation"), choices=RoundSettings.Aggregation.choices, widget=forms.Select(SELECT)
+    )
+    disagreement_threshold = forms.FloatField(
+        label=_("Disagreement flag above (spread, points)"), min_value=0, widget=forms.NumberInput(INPUT)
+    )
+    scoring_deadline = forms.DateTimeField(
+        label=_("Scoring deadline"),
+        required=False,
+        widget=forms.DateTimeInput({"type": "datetime-local", **INPUT}, format="%Y-%m-%dT%H:%M"),
+    )
+    rule_credit_delinquency = forms.BooleanField(
+        label=_("Exclude credit delinquency in the last fiscal year"), required=False
+    )
+    rule_capital_impairment = forms.BooleanField(
+        label=_("Exclude full capital impairment in the last fiscal year"), required=False
+    )
+
+
+class BonusItemForm(forms.Form):
+    name = forms.CharField(label=_("Bonus item"), max_length=200, widget=forms.TextInput(INPUT))
+    points = forms.IntegerField(label=_("Points"), min_value=1, max_value=20, widget=forms.NumberInput(INPUT))
+
+
+class CriteriaForm(forms.Form):
+    """One row per criterion: key, name, weight and the rubric (one line per level, 'level: text')."""
+
+    def __init__(
+        self, *args: Any, rows: int = 5, score_levels: list[int] | None = None, **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.rows = rows
+        for i in range(rows):
+            self.fields[f"key_{i}"] = forms.SlugField(
+                label=_("Key"), required=False, widget=forms.TextInput(INPUT)
+            )
+            self.fields[f"name_{i}"] = forms.CharField(
+                label=_("Criterion"), required=False, widget=forms.TextInput(INPUT)
+            )
+            self.fields[f"weight_{i}"] = forms.IntegerField(
+                label=_("Weight"), required=False, min_value=0, max_value=100, widget=forms.NumberInput(INPUT)
+            )
+            self.fields[f"rubric_{i}"] = forms.CharField(
+                label=_("Rubric (one line per level, '5: text')"), required=False, widget=forms.Textarea(AREA)
+            )
+
+    def row_fields(self) -> list[list[Any]]:
+        return [
+            [self[f"key_{i}"], self[f"name_{i}"], self[f"weight_{i}"], self[f"rubric_{i}"]]
+            for i in range(self.rows)
+        ]
+
+    def items(self) -> list[dict[str, Any]]:
+        out = []
+        for i in range(self.rows):
+            key = self.cleaned_data.get(f"key_{i}") or ""
+            name = self.cleaned_data.get(f"name_{i}") or ""
+            if not key and not name:
+                continue
+            rubric: dict[str, str] = {}
+            for line in (self.cleaned_data.get(f"rubric_{i}") or "").splitlines():
+                if ":" in line:
+                    level, text = line.split(":", 1)
+                    rubric[level.strip()] = text.strip()
+            out.append(
+                {
+                    "key": key or f"c{i + 1}",
+                    "name_ko": name,
+                    "weight": self.cleaned_data.get(f"weight_{i}") or 0,
+                    "rubric": rubric,
+                    "row": i,
+                }
+            )
+        return out
+
+
+class QuotaForm(forms.Form):
+    """Total, per body (one pair of fields per participating body) and per sector (lines 'key,min,max')."""
+
+    def __init__(self, *args: Any, body_codes: list[str] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.body_codes = body_codes or []
+        self.fields["total_min"] = forms.IntegerField(
+            label=_("Total: minimum"), required=False, min_value=0, widget=forms.NumberInput(INPUT)
+        )
+        self.fields["total_max"] = forms.IntegerField(
+            label=_("Total: maximum"), required=False, min_value=0, widget=forms.NumberInput(INPUT)
+        )
+        for code in self.body_codes:
+            self.fields[f"body_{code}_min"] = forms.IntegerField(
+                label=f"{code} min", required=False, min_value=0, widget=forms.NumberInput(INPUT)
+            )
+            self.fields[f"body_{code}_max"] = forms.IntegerField(
+                label=f"{code} max", required=False, min_value=0, widget=forms.NumberInput(INPUT)
+            )
+        self.fields["sectors"] = forms.CharField(
+            label=_("Per sector (one line each: sector,min,max; leave a bound empty for none)"),
+            required=False,
+            widget=forms.Textarea(AREA),
+        )
+
+    def body_rows(self) -> list[tuple[str, Any, Any]]:
+        return [(code, self[f"body_{code}_min"], self[f"body_{code}_max"]) for code in self.body_codes]
+
+    def clean_sectors(self) -> list[tuple[str, int | None, int | None]]:
+        rows = []
+        for n, line in enumerate((self.cleaned_data.get("sectors") or "").splitlines(), start=1):
+            if not line.strip():
+                continue
+            parts = [p.strip() for p in line.split(",")]
+            if len(parts) != 3 or not parts[0]:
+                raise forms.ValidationError(_("Line %(n)d: write sector,min,max") % {"n": n})
+            try:
+                lo = int(parts[1]) if parts[1] else None
+                hi = int(parts[2]) if parts[2] else None
+            except ValueError:
+                raise forms.ValidationError(_("Line %(n)d: bounds are whole numbers") % {"n": n}) from None
+            rows.append((parts[0], lo, hi))
+        return rows
+
+
+class NominationForm(forms.Form):
+    brn = forms.CharField(
+        label=_("Business registration number"),
+        max_length=12,
+        widget=forms.TextInput({**INPUT, "placeholder": "123-45-67890"}),
+    )
+    reason = forms.CharField(label=_("Reason for the nomination"), widget=forms.Textarea(AREA))
+    evidence = forms.CharField(
+        label=_("Evidence (links, references)"), required=False, widget=forms.Textarea(AREA)
+    )
+    evidence_file = forms.FileField(label=_("Evidence file (optional)"), required=False)
+
+    def clean_brn(self) -> str:
+        return "".join(ch for ch in self.cleaned_data["brn"] if ch.isdigit())
+
+
+class OverrideForm(forms.Form):
+    eligible = forms.TypedChoiceField(
+        label=_("Eligibility"),
+        choices=[("1", _("Eligible")), ("0", _("Not eligible"))],
+        coerce=lambda v: v == "1",
+        widget=forms.Select(SELECT),
+    )
+    reason = forms.CharField(label=_("Reason for the override"), widget=forms.Textarea(AREA))
+
+
+class EvaluatorProfileForm(forms.Form):
+    affiliation = forms.CharField(
+        label=_("Affiliation"), required=False, max_length=200, widget=forms.TextInput(INPUT)
+    )
+    ksic_sections = forms.CharField(
+        label=_("KSIC sections of expertise (e.g. C,J)"),
+        required=False,
+        max_length=50,
+        widget=forms.TextInput(INPUT),
+    )
+    keywords = forms.CharField(
+        label=_("Technology keywords"), required=False, max_length=500, widget=forms.TextInput(INPUT)
+    )
+    expertise = forms.CharField(label=_("Expertise (free text)"), required=False, widget=forms.Textarea(AREA))
+
+
+class RelationshipForm(forms.Form):
+    brn = forms.CharField(
+        label=_("Company's business registration number"), max_length=12, widget=forms.TextInput(INPUT)
+    )
+    kind = forms.ChoiceField(
+        label=_("Relationship"), choices=EvaluatorRelationship.Kind.choices, widget=forms.Select(SELECT)
+    )
+    note = forms.CharField(label=_("Note"), required=False, max_length=300, widget=forms.TextInput(INPUT))
+
+    def clean_brn(self) -> str:
+        return "".join(ch for ch in self.cleaned_data["brn"] if ch.isdigit())
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(AREA))
+
+
+class AssignmentChangeForm(forms.Form):
+    candidacy = forms.IntegerField(widget=forms.HiddenInput)
+    add_evaluator = forms.IntegerField(label=_("Add evaluator"), required=False, widget=forms.Select(SELECT))
+    remove = forms.IntegerField(label=_("End assignment"), required=False, widget=forms.Select(SELECT))
+    reason = forms.CharField(label=_("Reason"), widget=forms.TextInput(INPUT))
+
+
+class ForceForm(forms.Form):
+    forced = forms.ChoiceField(
+        label=_("Committee override"),
+        choices=Candidacy.Forced.choices,
+        required=False,
+        widget=forms.Select(SELECT),
+    )
+    reason = forms.CharField(label=_("Reason"), required=False, widget=forms.TextInput(INPUT))
+
+
+class DecisionForm(forms.Form):
+    note = forms.CharField(label=_("Committee decision (minutes, note)"), widget=forms.Textarea(AREA))
+
+
+class ReviewForm(forms.Form):
+    """Scores per criterion (choices on the round's scale), comments, bonus items."""
+
+    def __init__(
+        self, *args: Any, criteria: list[Any], scale: range, bonus_items: list[Any], **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.criteria = criteria
+        choices = [("", "—")] + [(str(v), str(v)) for v in scale]
+        for c in criteria:
+            self.fields[f"score_{c.pk}"] = forms.TypedChoiceField(
+                label=c.name_ko,
+                choices=choices,
+                required=False,
+                coerce=int,
+                empty_value=None,
+                widget=forms.Select(SELECT),
+            )
+            self.fields[f"comment_{c.pk}"] = forms.CharField(
+                label=_("Comment"), required=False, widget=forms.TextInput(INPUT)
+            )
+        self.fields["bonus_items"] = forms.MultipleChoiceField(
+            label=_("Bonus items that apply"),
+            required=False,
+            choices=[(str(b.pk), str(b)) for b in bonus_items],
+            widget=forms.CheckboxSelectMultiple,
+        )
+        self.fields["comment"] = forms.CharField(
+            label=_("Overall comment"), required=False, widget=forms.Textarea(AREA)
+        )
+
+    def rows(self) -> list[tuple[Any, Any, Any]]:
+        return [(c, self[f"score_{c.pk}"], self[f"comment_{c.pk}"]) for c in self.criteria]

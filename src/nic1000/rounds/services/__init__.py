@@ -1,0 +1,1 @@
+"""Writes on rounds, one module per stage. Import from the module (`rounds.services.nominations` ...)."""

@@ -1,0 +1,151 @@
+"""Nominations by ministry officers; one candidacy per company per round; eligibility from the registry."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.files.uploadedfile import UploadedFile
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from nic1000.accounts.roles import Role
+from nic1000.audit.services import audit_record, created, diff, snapshot
+from nic1000.core.errors import Conflict, ErrorDetail, Forbidden, ValidationFailed
+from nic1000.registry.models import Body, Company
+from nic1000.rounds.models import Candidacy, Membership, Nomination, Round
+from nic1000.rounds.selectors import eligibility_for
+
+EVIDENCE_MAX_BYTES = 10 * 1024 * 1024
+EVIDENCE_TYPES = (".pdf", ".png", ".jpg", ".jpeg", ".xlsx", ".docx", ".hwp", ".hwpx", ".txt")
+
+
+@transaction.atomic
+def nomination_create(
+    *,
+    round: Round,
+    company: Company,
+    reason: str,
+    acting_user: Any,
+    evidence: str = "",
+    evidence_file: UploadedFile | None = None,
+    body: Body | None = None,
+    sector: str = "",
+) -> Nomination:
+    """A ministry officer nominates a company for their own body. A company already nominated by another body
+    gets this body added to its one candidacy. Eligibility is checked now and its reasons stored."""
+    rnd = Round.objects.select_for_update().get(pk=round.pk)
+    if getattr(acting_user, "role", None) == Role.MINISTRY_OFFICER:
+        if body is not None and body.pk != acting_user.body_id:
+            raise Forbidden(_("You may nominate only for your own ministry or agency."))
+        body = acting_user.body
+    elif getattr(acting_user, "role", None) != Role.PROGRAM_OFFICE:
+        raise Forbidden(_("Only ministry officers nominate."))
+    if body is None:
+        raise ValidationFailed(_("A nominating body is required."), [ErrorDetail(message="", field="body")])
+    if rnd.state != "nominating":
+        raise Conflict(
+            _("Round %(name)s is not taking nominations (it is %(state)s).")
+            % {"name": rnd.name, "state": rnd.state},
+            code="round_not_nominating",
+        )
+    details = []
+    if not reason.strip():
+        details.append(ErrorDetail(message=_("Say why this company is nominated."), field="reason"))
+    if evidence_file is not None:
+        name = (evidence_file.name or "").lower()
+        if not name.endswith(EVIDENCE_TYPES):
+            details.append(
+                ErrorDetail(message=_("This file type is not accepted."), field="evidence_file", value=name)
+            )
+        elif (evidence_file.size or 0) > EVIDENCE_MAX_BYTES:
+            details.append(ErrorDetail(message=_("The file is larger than 10 MB."), field="evidence_file"))
+    if details:
+        raise ValidationFailed(_("The nomination is not complete."), details)
+    program_bodies = set(rnd.program.bodies.values_list("pk", flat=True))
+    if program_bodies and body.pk not in program_bodies:
+        raise Forbidden(_("This body does not take part in the programme."))
+    active = (
+        Membership.objects.filter(company=company, status=Membership.Status.ACTIVE)
+        .select_related("round")
+        .first()
+    )
+    if active is not None:
+        raise Conflict(
+            _("%(company)s is still an active member since %(round)s and cannot be nominated again.")
+            % {"company": company.name_ko, "round": active.round.name},
+            code="already_member",
+        )
+    now = timezone.now()
+    candidacy = Candidacy.objects.filter(round=rnd, company=company).first()
+    new_candidacy = candidacy is None
+    if candidacy is None:
+        eligible, reasons = eligibility_for(round=rnd, company=company)
+        candidacy = Candidacy.objects.create(
+            round=rnd,
+            company=company,
+            lead_body=body,
+            sector=sector or company.ksic_section,
+            created_at=now,
+            eligible=eligible,
+            eligibility_reasons=reasons,
+        )
+    elif candidacy.nominations.filter(body=body).exists():
+        raise Conflict(
+            _("%(body)s has already nominated %(company)s in this round.")
+            % {"body": body.name_ko, "company": company.name_ko},
+            code="already_nominated",
+        )
+    nomination = Nomination(
+        candidacy=candidacy,
+        body=body,
+        nominated_by=acting_user,
+        created_at=now,
+        reason=reason.strip(),
+        evidence=evidence.strip(),
+    )
+    if evidence_file is not None:
+        nomination.evidence_file = evidence_file
+    try:
+        with transaction.atomic():
+            nomination.save()
+    except IntegrityError:
+        raise Conflict(_("This body has already nominated this company."), code="already_nominated") from None
+    changes = created(
+        snapshot(nomination, ["candidacy_id", "body_id", "nominated_by_id", "reason", "evidence"])
+    )
+    changes["company_id"] = {"before": None, "after": company.pk}
+    if new_candidacy:
+        changes["eligible"] = {"before": None, "after": candidacy.eligible}
+        changes["eligibility_reasons"] = {"before": None, "after": candidacy.eligibility_reasons}
+    audit_record(actor=acting_user, action="nomination.create", obj=nomination, changes=changes)
+    return nomination
+
+
+@transaction.atomic
+def candidacy_eligibility_override(
+    *, candidacy: Candidacy, eligible: bool, reason: str, acting_user: Any
+) -> Candidacy:
+    """The programme office overrides the registry's eligibility verdict; a reason is required."""
+    c = Candidacy.objects.select_for_update().select_related("round").get(pk=candidacy.pk)
+    if c.round.state not in ("nominating", "evaluating", "selecting"):
+        raise Conflict(_("Eligibility can no longer change in this round."), code="round_state")
+    if not reason.strip():
+        raise ValidationFailed(
+            _("An override needs a reason."),
+            [ErrorDetail(message=_("Required"), field="reason")],
+            code="reason_required",
+        )
+    before = snapshot(c, ["eligible", "eligibility_override_reason"])
+    c.eligible = eligible
+    c.eligibility_override_reason = reason.strip()
+    c.save(update_fields=["eligible", "eligibility_override_reason"])
+    audit_record(
+        actor=acting_user,
+        action="candidacy.eligibility_override",
+        obj=c,
+        changes=diff(before, snapshot(c, ["eligible", "eligibility_override_reason"])),
+        reason=reason,
+    )
+    candidacy.eligible, candidacy.eligibility_override_reason = c.eligible, c.eligibility_override_reason
+    return c

@@ -1,0 +1,133 @@
+"""Publication: freeze the selection, make the selected companies members, tell them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from nic1000.accounts.models import User
+from nic1000.accounts.roles import Role
+from nic1000.audit.services import AuditItem, audit_record_many
+from nic1000.core.errors import Conflict
+from nic1000.core.services import notify, workflow_transition
+from nic1000.rounds.models import Candidacy, Membership, Publication, PublishedSelection, Round
+from nic1000.rounds.workflows import ROUND
+
+
+def _already_published() -> Conflict:
+    return Conflict(
+        _("This round has already been published; its selection is frozen."), code="already_published"
+    )
+
+
+def round_publish(*, round: Round, acting_user: Any) -> Publication:
+    """Publish the round's selection exactly once.
+
+    The round row is locked (select_for_update) before anything is read, so of two officers publishing at
+    the same moment one waits and then finds the round published; the unique Publication per round is the
+    database's second line of defence. Either way the loser gets a clear Conflict and nothing changes."""
+    try:
+        with transaction.atomic():
+            rnd = Round.objects.select_for_update().get(pk=round.pk)
+            if rnd.state != "selecting" or Publication.objects.filter(round=rnd).exists():
+                raise (
+                    _already_published()
+                    if rnd.state in ("published", "closed")
+                    else Conflict(_("Only a round in selection can be published."), code="invalid_state")
+                )
+            publication = _publish_locked(rnd=rnd, acting_user=acting_user)
+    except IntegrityError:
+        raise _already_published() from None
+    round.state, round.published_at = "published", publication.published_at
+    return publication
+
+
+def _publish_locked(*, rnd: Round, acting_user: Any) -> Publication:
+    now = timezone.now()
+    workflow_transition(
+        obj=rnd,
+        workflow=ROUND,
+        transition="publish",
+        acting_user=acting_user,
+        extra_changes={"published_at": now},
+    )
+    selected = list(
+        Candidacy.objects.filter(round=rnd, selected=True)
+        .select_related("company", "lead_body")
+        .prefetch_related("nominations__body")
+        .order_by("rank", "id")
+    )
+    publication = Publication.objects.create(
+        round=rnd, published_by=acting_user, published_at=now, selected_count=len(selected)
+    )
+    rows = [
+        PublishedSelection(
+            publication=publication,
+            round=rnd,
+            candidacy=c,
+            company=c.company,
+            company_name=c.company.name_ko,
+            body=c.lead_body,
+            bodies=",".join(sorted({n.body.code for n in c.nominations.all()})),
+            sector=c.sector,
+            region=c.company.region,
+            rank=c.rank or i + 1,
+            score=c.score,
+        )
+        for i, c in enumerate(selected)
+    ]
+    PublishedSelection.objects.bulk_create(rows, batch_size=1000)
+    memberships = Membership.objects.bulk_create(
+        [
+            Membership(
+                company=c.company,
+                round=rnd,
+                body=c.lead_body,
+                sector=c.sector,
+                status=Membership.Status.ACTIVE,
+                selected_on=timezone.localdate(now),
+            )
+            for c in selected
+        ],
+        batch_size=1000,
+    )
+    items = [
+        AuditItem(
+            action="publication.create",
+            object_type="rounds.publication",
+            object_id=str(publication.pk),
+            object_repr=str(rnd),
+            changes={"selected_count": {"before": None, "after": len(selected)}},
+        )
+    ]
+    items += [
+        AuditItem(
+            action="membership.create",
+            object_type="rounds.membership",
+            object_id=str(m.pk or ""),
+            object_repr=m.company.name_ko,
+            changes={
+                "company_id": {"before": None, "after": m.company_id},
+                "round_id": {"before": None, "after": rnd.pk},
+                "status": {"before": None, "after": "active"},
+            },
+        )
+        for m in memberships
+    ]
+    audit_record_many(actor=acting_user, items=items)
+    company_ids = [c.company_id for c in selected]
+    reps = User.objects.filter(role=Role.COMPANY, company_id__in=company_ids, is_active=True)
+    link = reverse("rounds:public_selection", kwargs={"pk": rnd.pk})
+    notify(
+        recipients=reps,
+        kind="round.selected",
+        title=_("Your company was selected in %(round)s") % {"round": rnd.name},
+        body=_("Congratulations: your company is now a National Innovation Company 1000 member."),
+        link=link,
+        dedupe_key=f"round-selected-{rnd.pk}",
+    )
+    return publication

@@ -1,0 +1,431 @@
+"""Programme, rounds and their configuration: settings, criteria, bonus items, eligibility rules, quotas."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from nic1000.audit.services import audit_record, created, diff, snapshot
+from nic1000.core.errors import Conflict, ErrorDetail, ValidationFailed
+from nic1000.core.services import workflow_transition
+from nic1000.registry.models import Body
+from nic1000.rounds.models import (
+    DEFAULT_CRITERIA,
+    BonusItem,
+    Criterion,
+    EligibilityRule,
+    Program,
+    Quota,
+    Round,
+    RoundSettings,
+)
+from nic1000.rounds.workflows import ROUND
+
+CONFIG_STATES = (
+    "draft",
+    "nominating",
+)  # criteria, rubric, bonus items and quotas may change until evaluation
+DEFAULT_RUBRIC = {
+    "1": "매우 미흡: 근거 없음",
+    "2": "미흡: 근거 부족, 중대한 의문",
+    "3": "보통: 일부 근거, 일부 의문",
+    "4": "우수: 명확한 근거, 경미한 의문",
+    "5": "탁월: 설득력 있는 근거, 세계적 수준",
+}
+
+
+@dataclass
+class CriterionInput:
+    key: str
+    name_ko: str
+    weight: int
+    name_en: str = ""
+    rubric: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class QuotaInput:
+    family: str
+    key: str = ""
+    min_count: int | None = None
+    max_count: int | None = None
+
+
+def _require_config_state(rnd: Round) -> None:
+    if rnd.state not in CONFIG_STATES:
+        raise Conflict(
+            _("The round's configuration is fixed once evaluation has started."), code="round_config_locked"
+        )
+
+
+@transaction.atomic
+def program_create(
+    *,
+    name_ko: str,
+    name_en: str,
+    starts_on: dt.date,
+    acting_user: Any,
+    target_companies: int = 1000,
+    bodies: Sequence[Body] = (),
+    ends_on: dt.date | None = None,
+) -> Program:
+    program = Program(
+        name_ko=name_ko,
+        name_en=name_en,
+        starts_on=starts_on,
+        ends_on=ends_on,
+        target_companies=target_companies,
+    )
+    program.full_clean()
+    program.save()
+    program.bodies.set(bodies)
+    audit_record(
+        actor=acting_user,
+        action="program.create",
+        obj=program,
+        changes=created({**snapshot(program), "bodies": [b.code for b in bodies]}),
+    )
+    return program
+
+
+@transaction.atomic
+def round_create(
+    *,
+    program: Program,
+    number: int,
+    name: str,
+    acting_user: Any,
+    nominations_close_at: dt.datetime | None = None,
+    scoring_deadline: dt.datetime | None = None,
+    reviews_per_candidacy: int = 3,
+    load_min: int = 0,
+    load_max: int = 15,
+) -> Round:
+    """A draft round with the announced five criteria (20 each), a 1–5 rubric and both eligibility rules."""
+    if Round.objects.filter(program=program, number=number).exists():
+        raise ValidationFailed(
+            _("Round %(n)d already exists in this programme.") % {"n": number},
+            [ErrorDetail(message=_("Already exists"), field="number", value=number)],
+        )
+    rnd = Round(
+        program=program,
+        number=number,
+        name=name,
+        nominations_close_at=nominations_close_at,
+        scoring_deadline=scoring_deadline,
+        state=ROUND.initial,
+    )
+    rnd.full_clean()
+    rnd.save()
+    settings = RoundSettings(
+        round=rnd, reviews_per_candidacy=reviews_per_candidacy, load_min=load_min, load_max=load_max
+    )
+    _validate_settings(settings)
+    settings.save()
+    Criterion.objects.bulk_create(
+        Criterion(round=rnd, key=key, name_ko=ko, name_en=en, weight=20, rubric=dict(DEFAULT_RUBRIC), order=i)
+        for i, (key, ko, en) in enumerate(DEFAULT_CRITERIA)
+    )
+    EligibilityRule.objects.bulk_create(
+        EligibilityRule(round=rnd, kind=k) for k in EligibilityRule.Kind.values
+    )
+    audit_record(
+        actor=acting_user,
+        action="round.create",
+        obj=rnd,
+        changes=created(
+            {
+                **snapshot(rnd, ["program_id", "number", "name", "nominations_close_at", "scoring_deadline"]),
+                "reviews_per_candidacy": reviews_per_candidacy,
+                "load": [load_min, load_max],
+                "criteria": [c[0] for c in DEFAULT_CRITERIA],
+            }
+        ),
+    )
+    return rnd
+
+
+def _validate_settings(s: RoundSettings) -> None:
+    details = []
+    if s.reviews_per_candidacy < 1:
+        details.append(ErrorDetail(message=_("At least one evaluator"), field="reviews_per_candidacy"))
+    if s.load_max < s.load_min:
+        details.append(ErrorDetail(message=_("Maximum below minimum"), field="load_max", value=s.load_max))
+    if s.score_max <= s.score_min:
+        details.append(ErrorDetail(message=_("Highest score must be above the lowest"), field="score_max"))
+    if details:
+        raise ValidationFailed(_("The round's settings are not valid."), details)
+
+
+_SETTINGS_FIELDS = [
+    "reviews_per_candidacy",
+    "load_min",
+    "load_max",
+    "score_min",
+    "score_max",
+    "aggregation",
+    "disagreement_threshold",
+]
+
+
+@transaction.atomic
+def round_settings_update(
+    *,
+    round: Round,
+    acting_user: Any,
+    scoring_deadline: dt.datetime | str | None = "unchanged",
+    nominations_close_at: dt.datetime | str | None = "unchanged",
+    **fields: Any,
+) -> RoundSettings:
+    rnd = Round.objects.select_for_update().get(pk=round.pk)
+    settings = RoundSettings.objects.get(round=rnd)
+    before = {
+        **snapshot(settings, _SETTINGS_FIELDS),
+        **snapshot(rnd, ["scoring_deadline", "nominations_close_at"]),
+    }
+    structural = {"reviews_per_candidacy", "score_min", "score_max"}
+    if structural & set(fields) and any(fields[k] != getattr(settings, k) for k in structural & set(fields)):
+        _require_config_state(rnd)
+    for key, value in fields.items():
+        if key not in _SETTINGS_FIELDS:
+            raise ValidationFailed(f"unknown setting {key}")
+        setattr(settings, key, value)
+    _validate_settings(settings)
+    settings.full_clean(exclude=["round"])
+    settings.save()
+    if scoring_deadline != "unchanged":
+        rnd.scoring_deadline = scoring_deadline  # type: ignore[assignment]
+    if nominations_close_at != "unchanged":
+        rnd.nominations_close_at = nominations_close_at  # type: ignore[assignment]
+    rnd.save(update_fields=["scoring_deadline", "nominations_close_at"])
+    after = {
+        **snapshot(settings, _SETTINGS_FIELDS),
+        **snapshot(rnd, ["scoring_deadline", "nominations_close_at"]),
+    }
+    audit_record(actor=acting_user, action="round.settings_update", obj=rnd, changes=diff(before, after))
+    round.scoring_deadline, round.nominations_close_at = rnd.scoring_deadline, rnd.nominations_close_at
+    return settings
+
+
+@transaction.atomic
+def criteria_set(
+    *, round: Round, items: Sequence[CriterionInput], acting_user: Any, body: Body | None = None
+) -> list[Criterion]:
+    """Replace the criteria of the round's default set (body None) or of one body's set.
+    Weights must sum to 100; each rubric level must lie on the round's scale."""
+    rnd = Round.objects.select_for_update().get(pk=round.pk)
+    _require_config_state(rnd)
+    settings = RoundSettings.objects.get(round=rnd)
+    details: list[ErrorDetail] = []
+    total = sum(int(i.weight) for i in items)
+    if not items:
+        details.append(ErrorDetail(message=_("At least one criterion"), field="criteria"))
+    if total != 100:
+        details.append(
+            ErrorDetail(
+                message=_("Weights must sum to 100 (they sum to %(total)d)") % {"total": total},
+                field="weight",
+                value=total,
+                code="weights_sum",
+            )
+        )
+    seen: set[str] = set()
+    levels = {str(v) for v in range(settings.score_min, settings.score_max + 1)}
+    for row, item in enumerate(items):
+        if not item.key or item.key in seen:
+            details.append(ErrorDetail(message=_("Keys must be present and unique"), row=row, field="key"))
+        seen.add(item.key)
+        if item.weight < 0:
+            details.append(ErrorDetail(message=_("Weight cannot be negative"), row=row, field="weight"))
+        if not item.name_ko.strip():
+            details.append(ErrorDetail(message=_("A name is required"), row=row, field="name_ko"))
+        stray = set(item.rubric) - levels
+        if stray:
+            details.append(
+                ErrorDetail(
+                    message=_("Rubric levels outside the scale: %(levels)s")
+                    % {"levels": ", ".join(sorted(stray))},
+                    row=row,
+                    field="rubric",
+                )
+            )
+    if details:
+        raise ValidationFailed(_("The criteria are not valid."), details, code="criteria_invalid")
+    existing = list(Criterion.objects.filter(round=rnd, body=body))
+    before = [{"key": c.key, "weight": c.weight, "name_ko": c.name_ko} for c in existing]
+    by_key = {c.key: c for c in existing}
+    keep: list[Criterion] = []
+    for order, item in enumerate(items):
+        c = by_key.pop(item.key, None) or Criterion(round=rnd, body=body, key=item.key)
+        c.name_ko, c.name_en, c.weight, c.order = item.name_ko, item.name_en, int(item.weight), order
+        c.rubric = {str(k): v for k, v in item.rubric.items()} if item.rubric else dict(DEFAULT_RUBRIC)
+        c.save()
+        keep.append(c)
+    Criterion.objects.filter(pk__in=[c.pk for c in by_key.values()]).delete()
+    after = [{"key": c.key, "weight": c.weight, "name_ko": c.name_ko} for c in keep]
+    audit_record(
+        actor=acting_user,
+        action="round.criteria_set",
+        obj=rnd,
+        changes={
+            "criteria": {"before": before, "after": after},
+            "body": {"before": None, "after": getattr(body, "code", None)},
+        },
+    )
+    return keep
+
+
+@transaction.atomic
+def bonus_item_add(
+    *, round: Round, name: str, points: int, acting_user: Any, body: Body | None = None
+) -> BonusItem:
+    rnd = Round.objects.select_for_update().get(pk=round.pk)
+    _require_config_state(rnd)
+    if not name.strip() or points <= 0 or points > 20:
+        raise ValidationFailed(
+            _("A bonus item needs a name and 1 to 20 points."),
+            [ErrorDetail(message=_("1 to 20 points"), field="points", value=points)],
+        )
+    item = BonusItem.objects.create(round=rnd, body=body, name=name.strip(), points=points)
+    audit_record(actor=acting_user, action="round.bonus_item_add", obj=item, changes=created(snapshot(item)))
+    return item
+
+
+@transaction.atomic
+def eligibility_rule_set(*, round: Round, kind: str, active: bool, acting_user: Any) -> EligibilityRule:
+    rnd = Round.objects.select_for_update().get(pk=round.pk)
+    _require_config_state(rnd)
+    if kind not in EligibilityRule.Kind.values:
+        raise ValidationFailed(
+            _("Unknown eligibility rule."), [ErrorDetail(message="", field="kind", value=kind)]
+        )
+    rule, _created = EligibilityRule.objects.get_or_create(round=rnd, body=None, kind=kind)
+    before = rule.active
+    rule.active = active
+    rule.save(update_fields=["active"])
+    audit_record(
+        actor=acting_user,
+        action="round.eligibility_rule_set",
+        obj=rnd,
+        changes={f"rule.{kind}": {"before": before, "after": active}},
+    )
+    return rule
+
+
+def quota_problems(rows: Sequence[QuotaInput], *, body_codes: set[str] | None = None) -> list[ErrorDetail]:
+    """Quotas that cannot all hold, found without the candidates (the optimiser finds the rest)."""
+    details: list[ErrorDetail] = []
+    total = next((q for q in rows if q.family == Quota.Family.TOTAL), None)
+    seen: set[tuple[str, str]] = set()
+    for i, q in enumerate(rows):
+        name = f"{q.family}:{q.key}" if q.key else q.family
+        if q.family not in Quota.Family.values:
+            details.append(
+                ErrorDetail(message=_("Unknown quota family"), row=i, field="family", value=q.family)
+            )
+            continue
+        if (q.family, q.key) in seen:
+            details.append(ErrorDetail(message=_("Quota %(name)s is given twice") % {"name": name}, row=i))
+        seen.add((q.family, q.key))
+        if q.family != Quota.Family.TOTAL and not q.key:
+            details.append(ErrorDetail(message=_("Quota needs a key"), row=i, field="key"))
+        if q.family == Quota.Family.BODY and body_codes is not None and q.key and q.key not in body_codes:
+            details.append(
+                ErrorDetail(message=_("Unknown body %(code)s") % {"code": q.key}, row=i, field="key")
+            )
+        for attr in ("min_count", "max_count"):
+            v = getattr(q, attr)
+            if v is not None and v < 0:
+                details.append(ErrorDetail(message=_("Cannot be negative"), row=i, field=attr, value=v))
+        if q.min_count is not None and q.max_count is not None and q.min_count > q.max_count:
+            details.append(
+                ErrorDetail(
+                    message=_("Quota %(name)s: minimum %(min)d is above its maximum %(max)d")
+                    % {"name": name, "min": q.min_count, "max": q.max_count},
+                    row=i,
+                    field="min_count",
+                    value=q.min_count,
+                    code="quota_min_above_max",
+                )
+            )
+    if total is not None and total.max_count is not None:
+        for family in (Quota.Family.BODY, Quota.Family.SECTOR):
+            mins = sum(q.min_count or 0 for q in rows if q.family == family)
+            if mins > total.max_count:
+                details.append(
+                    ErrorDetail(
+                        message=_(
+                            "The minimums per %(family)s add up to %(mins)d, above the total maximum %(max)d"
+                        )
+                        % {"family": family, "mins": mins, "max": total.max_count},
+                        field="min_count",
+                        code="quota_mins_exceed_total",
+                    )
+                )
+    if total is not None and total.min_count is not None and body_codes:
+        fam = [q for q in rows if q.family == Quota.Family.BODY]
+        covers_all = {q.key for q in fam} >= body_codes
+        if fam and covers_all and all(q.max_count is not None for q in fam):
+            maxes = sum(q.max_count or 0 for q in fam)
+            if maxes < total.min_count:
+                details.append(
+                    ErrorDetail(
+                        message=_(
+                            "The maximums per body add up to %(maxes)d, below the total minimum %(min)d"
+                        )
+                        % {"maxes": maxes, "min": total.min_count},
+                        field="max_count",
+                        code="quota_maxes_below_total",
+                    )
+                )
+    return details
+
+
+@transaction.atomic
+def quotas_set(*, round: Round, rows: Sequence[QuotaInput], acting_user: Any) -> list[Quota]:
+    """Replace the round's quotas. Quotas that plainly cannot all hold are refused, nothing changes."""
+    rnd = Round.objects.select_for_update().get(pk=round.pk)
+    if rnd.state not in ("draft", "nominating", "evaluating", "selecting"):
+        raise Conflict(_("The selection is published; its quotas are fixed."), code="round_config_locked")
+    codes = set(rnd.program.bodies.values_list("code", flat=True)) or set(
+        Body.objects.values_list("code", flat=True)
+    )
+    details = quota_problems(rows, body_codes=codes)
+    if details:
+        raise ValidationFailed(_("These quotas cannot all hold."), details, code="quotas_infeasible")
+    before = [[q.family, q.key, q.min_count, q.max_count] for q in Quota.objects.filter(round=rnd)]
+    Quota.objects.filter(round=rnd).delete()
+    quotas = Quota.objects.bulk_create(
+        Quota(round=rnd, family=q.family, key=q.key, min_count=q.min_count, max_count=q.max_count)
+        for q in rows
+    )
+    after = [[q.family, q.key, q.min_count, q.max_count] for q in quotas]
+    audit_record(
+        actor=acting_user,
+        action="round.quotas_set",
+        obj=rnd,
+        changes={"quotas": {"before": before, "after": after}},
+    )
+    return quotas
+
+
+def round_transition(*, round: Round, transition: str, acting_user: Any, reason: str = "") -> Round:
+    """Fire a round transition (publication goes through `round_publish`)."""
+    if transition == "publish":
+        from nic1000.rounds.services.publication import round_publish
+
+        round_publish(round=round, acting_user=acting_user)
+        return round
+    try:
+        ROUND.transition(transition)
+    except KeyError:
+        raise ValidationFailed(_("Unknown transition."), code="unknown_transition") from None
+    workflow_transition(
+        obj=round, workflow=ROUND, transition=transition, acting_user=acting_user, reason=reason
+    )
+    return round

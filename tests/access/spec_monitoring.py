@@ -1,0 +1,95 @@
+"""Role matrix: monitoring (inspections, support cases, surveys, removals, company statements).
+
+Risk scores and cases are internal: programme office, support group, auditor (read-only) and the ministry that
+nominated the company (the MSS persona nominated company_a here). Companies see only their own surveys and
+statement submissions. Institution officers and evaluators see nothing here.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tests.access.spec import Case
+
+READERS = {"program_office", "ministry_officer", "support_group", "auditor"}
+GROUP = {"program_office", "support_group"}
+SURVEY_READERS = READERS | {"company"}
+
+
+def build(world: dict[str, Any]) -> None:
+    from django.utils import timezone
+
+    from nic1000.monitoring.models import InspectionResult, InspectionRun, MonthlySurvey, SupportCase
+    from tests.monitoring.factories import member
+
+    p = world["personas"]
+    m = member(p.company_a_obj, body="MSS")
+    now = timezone.now()
+    run = InspectionRun.objects.create(period="2026-05", status="done", created_at=now, processed=1)
+    result = InspectionResult.objects.create(
+        run=run, period="2026-05", company=p.company_a_obj, membership=m, probability=0.4, level="warning",
+        rules=["model_warning"],
+    )  # fmt: skip
+    case = SupportCase.objects.create(
+        company=p.company_a_obj, membership=m, opened_from=result, level="warning", opened_at=now
+    )
+    survey = MonthlySurvey.objects.create(
+        company=p.company_a_obj, period="2026-05", support_status="received", submitted_by=p.company_a,
+        submitted_at=now,
+    )  # fmt: skip
+    world["monitoring"] = {"membership": m, "case": case, "survey": survey, "run": run}
+
+
+def _w(key: str) -> Any:
+    return lambda world: {"pk": world["monitoring"][key].pk}
+
+
+CASES = [
+    Case("monitoring:dashboard", READERS),
+    Case("monitoring:run_list", READERS),
+    Case("monitoring:run_start", GROUP, method="POST", data={"period": "2026-06"}, ok=frozenset({302})),
+    Case("monitoring:company_detail", READERS, kwargs=lambda w: {"pk": w["personas"].company_a_obj.pk}),
+    Case("monitoring:case_list", READERS),
+    Case("monitoring:case_detail", READERS, kwargs=_w("case")),
+    Case(
+        "monitoring:case_assign",
+        GROUP,
+        method="POST",
+        kwargs=_w("case"),
+        data={"owner": "", "due_on": ""},
+        ok=frozenset({302}),
+    ),
+    Case(
+        "monitoring:case_action",
+        GROUP,
+        method="POST",
+        kwargs=_w("case"),
+        data={"kind": "contact", "note": "called"},
+        ok=frozenset({302}),
+    ),
+    Case(
+        "monitoring:case_transition",
+        GROUP,
+        method="POST",
+        kwargs=_w("case"),
+        data={"transition": "start"},
+        ok=frozenset({302}),
+    ),
+    Case("monitoring:survey_list", SURVEY_READERS),
+    Case("monitoring:monthly_survey", {"company"}),
+    Case("monitoring:difficulty_survey", {"company"}),
+    Case(
+        "monitoring:survey_review",
+        GROUP,
+        method="POST",
+        kwargs=lambda w: {"kind": "monthly", "pk": w["monitoring"]["survey"].pk},
+        data={"note": "ok"},
+        ok=frozenset({302}),
+    ),
+    Case("monitoring:removal_list", {"program_office", "support_group", "auditor"}),
+    Case("monitoring:membership_remove", {"program_office"}, kwargs=_w("membership")),
+    Case("monitoring:statements", {"company"}),
+    Case("monitoring:statement_submit", {"company"}),
+    # No file: the company gets the form back with the problem marked (422); others are refused.
+    Case("monitoring:statement_upload", {"company"}, method="POST", ok=frozenset({422})),
+]

@@ -1,0 +1,170 @@
+"""A selection round in a real browser (Debian's Chromium through Playwright), as each role.
+
+A ministry officer nominates, the programme office assigns evaluators, an evaluator declares a conflict on
+one candidacy and scores another, the programme office selects and publishes, the public sees the list.
+Screenshots go to test-artifacts/browser/.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from nic1000.rounds.models import Publication, PublishedSelection, Review
+from nic1000.rounds.services.nominations import nomination_create
+from tests.factories import PASSWORD, CompanyFactory, CoreTechnologyFactory, UserFactory, body
+from tests.rounds.factories import make_evaluator, make_round, statement
+
+CHROMIUM = "/usr/bin/chromium"
+ARTIFACTS = Path(os.environ.get("BROWSER_ARTIFACTS", "test-artifacts/browser"))
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def browser() -> Any:
+    # The Makefile installs Debian's Chromium; without it this test must fail, not skip.
+    assert Path(CHROMIUM).exists(), f"{CHROMIUM} is missing: run `make install` (apt-get install chromium)"
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+        try:
+            yield b
+        finally:
+            b.close()
+
+
+class Walk:
+    def __init__(self, browser: Any, base: str) -> None:
+        self.browser, self.base, self.n = browser, base, 0
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+
+    def login(self, username: str) -> Any:
+        context = self.browser.new_context(locale="ko-KR", viewport={"width": 1280, "height": 900})
+        page = context.new_page()
+        page.set_default_timeout(60_000)
+        page.goto(f"{self.base}/accounts/login/", wait_until="domcontentloaded")
+        page.fill("input[name=username]", username)
+        page.fill("input[name=password]", PASSWORD)
+        page.click("form.nic-card button[type=submit]")
+        page.wait_for_load_state()
+        assert "/accounts/login/" not in page.url, f"login failed for {username}"
+        return page
+
+    def shot(self, page: Any, name: str) -> None:
+        self.n += 1
+        page.screenshot(path=str(ARTIFACTS / f"{self.n:02d}-{name}.png"), full_page=True)
+
+
+def _alerts(page: Any) -> str:
+    return " ".join(page.locator(".nic-alert").all_inner_texts())
+
+
+def test_round_walk(live_server: Any, reference_data: None, browser: Any) -> None:
+    po = UserFactory(username="po_walk", role="program_office", is_staff=True, is_superuser=True)
+    officer = UserFactory(username="mss_walk", role="ministry_officer", body=body("MSS"))
+    motie = UserFactory(username="motie_walk", role="ministry_officer", body=body("MOTIE"))
+    rnd = make_round(acting_user=po, state="nominating", reviews_per_candidacy=1, load_max=5)
+    first = CompanyFactory(name_ko="먼저추천기업")
+    chosen = CompanyFactory(name_ko="웹추천반도체")
+    for c in (first, chosen):
+        CoreTechnologyFactory(company=c, name="AI 반도체 설계", keywords="NPU, 반도체")
+        statement(c)
+    nomination_create(round=rnd, company=first, reason="기존 추천", acting_user=motie)
+    evaluator = make_evaluator("eval_walk", sections="C", keywords="반도체, NPU", affiliation="KAIST")
+    make_evaluator("eval_other", sections="A", keywords="수산, 양식", affiliation="부경대학교")
+    make_evaluator("eval_third", sections="J", keywords="게임, 콘텐츠", affiliation="한양대학교")
+    walk = Walk(browser, live_server.url)
+
+    # 1. The ministry officer nominates a company by its registration number; eligibility shows at once.
+    page = walk.login(officer.username)
+    page.goto(f"{live_server.url}/rounds/{rnd.pk}/nominate/")
+    page.fill("input[name=brn]", chosen.brn)
+    page.wait_for_selector("[data-testid=eligibility]")
+    page.fill("textarea[name=reason]", "차세대 NPU 설계 기술 보유")
+    page.fill("textarea[name=evidence]", "https://example.kr/npu")
+    walk.shot(page, "ministry-nominate")
+    page.click("[data-testid=nominate-submit]")
+    page.wait_for_selector("[data-testid=nominations]")
+    assert "웹추천반도체" in page.inner_text("[data-testid=nominations]")
+    assert "먼저추천기업" not in page.inner_text("[data-testid=nominations]")  # MOTIE's, not MSS's
+    walk.shot(page, "ministry-nominations")
+    page.context.close()
+
+    # 2. The programme office solves the assignment and starts the evaluation.
+    office = walk.login(po.username)
+    office.goto(f"{live_server.url}/rounds/{rnd.pk}/assignments/")
+    office.click("[data-testid=assignment-solve]")
+    office.wait_for_selector("[data-testid=assignments]")
+    assert "eval_walk" in office.inner_text("[data-testid=assignments]"), _alerts(office)
+    walk.shot(office, "office-assignment")
+    office.goto(f"{live_server.url}/rounds/{rnd.pk}/")
+    office.click("[data-testid=transition-start_evaluation]")
+    office.wait_for_load_state()
+    rnd.refresh_from_db()
+    assert rnd.state == "evaluating", _alerts(office)
+
+    # 3. The evaluator declares a conflict on one candidacy (replaced) and scores the other.
+    ev = walk.login(evaluator.user.username)
+    ev.goto(f"{live_server.url}/rounds/me/assignments/")
+    rows = ev.locator("[data-testid=my-assignments] tbody tr")
+    assert rows.count() == 2, ev.inner_text("[data-testid=my-assignments]")
+    walk.shot(ev, "evaluator-assignments")
+    row = ev.locator("tr[data-company='먼저추천기업']")
+    row.locator("input[name=reason]").fill("해당 기업 자문 이력")
+    row.locator("button[type=submit]").click()
+    ev.wait_for_load_state()
+    assert "먼저추천기업" not in ev.inner_text("[data-testid=my-assignments]")
+    walk.shot(ev, "evaluator-conflict-declared")
+    ev.click("text=웹추천반도체")
+    ev.wait_for_selector("[data-testid=review-submit]")
+    selects = ev.locator("select[name^=score_]")
+    for i in range(selects.count()):
+        selects.nth(i).select_option("5" if i % 2 == 0 else "4")
+    ev.fill("textarea[name=comment]", "기술 차별성이 뚜렷함")
+    walk.shot(ev, "evaluator-scoring")
+    ev.click("[data-testid=review-submit]")
+    ev.wait_for_selector("[data-testid=review-submitted]")
+    walk.shot(ev, "evaluator-submitted")
+    assert Review.objects.filter(state="submitted").count() == 1
+
+    # 4. The programme office closes scoring, aggregates, selects, records the decision and publishes.
+    office.goto(f"{live_server.url}/rounds/{rnd.pk}/")
+    office.click("[data-testid=transition-start_selection]")
+    office.wait_for_load_state()
+    office.goto(f"{live_server.url}/rounds/{rnd.pk}/results/")
+    office.click("[data-testid=aggregate]")
+    office.wait_for_load_state()
+    office.click("[data-testid=select]")
+    office.wait_for_selector("[data-testid=selection-run]")
+    assert "웹추천반도체" in office.inner_text("[data-testid=results]")
+    office.fill("textarea[name=note]", "선정위원회 의결")
+    office.click("[data-testid=decide]")
+    office.wait_for_selector("[data-testid=decision]")
+    walk.shot(office, "office-results")
+    office.click("[data-testid=publish]")
+    office.wait_for_selector("[data-testid=public-selection]")
+    assert Publication.objects.filter(round=rnd).count() == 1
+
+    # 5. The public sees the published list (and the API answers).
+    public = browser.new_context(locale="ko-KR").new_page()
+    public.goto(f"{live_server.url}/rounds/published/")
+    public.click(f"text={rnd.name}")
+    public.wait_for_selector("[data-testid=public-selection]")
+    text = public.inner_text("[data-testid=public-selection]")
+    assert "웹추천반도체" in text
+    walk.shot(public, "public-selection")
+    api = public.request.get(f"{live_server.url}/api/v1/rounds/{rnd.pk}/selections")
+    assert api.status == 200 and api.json()["count"] == PublishedSelection.objects.filter(round=rnd).count()

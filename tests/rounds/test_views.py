@@ -1,0 +1,133 @@
+import io
+
+import pytest
+from django.test import Client
+from openpyxl import load_workbook
+
+from nic1000.rounds.models import Candidacy, Criterion, Nomination
+from nic1000.rounds.services.publication import round_publish
+from tests.factories import CompanyFactory
+from tests.rounds.factories import make_candidacy, make_round, make_selecting_round, statement
+
+pytestmark = pytest.mark.django_db
+
+
+def _client(user) -> Client:  # type: ignore[no-untyped-def]
+    c = Client()
+    c.force_login(user)
+    return c
+
+
+def test_nominate_page_nominates_and_shows_eligibility(personas) -> None:
+    rnd = make_round(acting_user=personas.program_office, state="nominating")
+    company = CompanyFactory(name_ko="연체기업")
+    statement(company, credit_delinquency=True)
+    c = _client(personas.ministry_mss)
+    r = c.get(f"/rounds/{rnd.pk}/nominate/check/?brn={company.brn}")
+    assert r.status_code == 200 and "연체기업" in r.content.decode()
+    assert 'data-testid="eligibility"' in r.content.decode()
+    r = c.post(
+        f"/rounds/{rnd.pk}/nominate/", {"brn": company.brn, "reason": "혁신", "evidence": "https://x.kr"}
+    )
+    assert r.status_code == 302
+    assert Nomination.objects.filter(body__code="MSS", candidacy__company=company).exists()
+    page = c.get(r["Location"]).content.decode()
+    assert "연체기업" in page
+
+
+def test_nominate_bad_input_rerenders_with_errors(personas) -> None:
+    rnd = make_round(acting_user=personas.program_office, state="draft")
+    company = CompanyFactory()
+    c = _client(personas.ministry_mss)
+    r = c.post(f"/rounds/{rnd.pk}/nominate/", {"brn": company.brn, "reason": "x"})
+    assert r.status_code == 409
+    assert "errorlist" in r.content.decode() or "nic-alert error" in r.content.decode()
+    r = c.post(f"/rounds/{rnd.pk}/nominate/", {"brn": "1234567890", "reason": ""})
+    assert r.status_code == 422
+    assert not Nomination.objects.exists()
+
+
+def test_criteria_page_refuses_weights_not_summing_to_100(personas) -> None:
+    rnd = make_round(acting_user=personas.program_office)
+    c = _client(personas.program_office)
+    data = {"key_0": "a", "name_0": "가", "weight_0": "50", "key_1": "b", "name_1": "나", "weight_1": "40"}
+    r = c.post(f"/rounds/{rnd.pk}/criteria/", data)
+    assert r.status_code == 422
+    assert "100" in r.content.decode()
+    assert Criterion.objects.filter(round=rnd).count() == 5
+
+
+def test_quota_page_names_the_quotas_that_cannot_hold(personas) -> None:
+    rnd = make_round(acting_user=personas.program_office)
+    c = _client(personas.program_office)
+    r = c.post(f"/rounds/{rnd.pk}/quotas/", {"total_max": "10", "body_MSS_min": "8", "body_MOTIE_min": "5"})
+    assert r.status_code == 422
+    assert 'data-testid="quota-errors"' in r.content.decode()
+    assert not rnd.quotas.exists()
+
+
+def test_nomination_list_is_scoped_and_query_count_bounded(personas, django_assert_max_num_queries) -> None:
+    rnd = make_round(acting_user=personas.program_office, state="nominating")
+    for _ in range(15):
+        make_candidacy(rnd, bodies=("MSS",), by=personas.ministry_mss)
+    for _ in range(5):
+        make_candidacy(rnd, bodies=("MOTIE", "MSS"), by=personas.ministry_motie)
+    c = _client(personas.ministry_motie)
+    with django_assert_max_num_queries(12):
+        r = c.get(f"/rounds/{rnd.pk}/nominations/")
+    assert r.status_code == 200
+    # MOTIE's officer sees only MOTIE's nominations
+    assert r.context["page_obj"].paginator.count == 5
+    c = _client(personas.program_office)
+    with django_assert_max_num_queries(12):
+        r = c.get(f"/rounds/{rnd.pk}/nominations/")
+    assert r.context["page_obj"].paginator.count == 25
+
+
+def test_candidacy_list_query_count_bounded_and_htmx_partial(personas, django_assert_max_num_queries) -> None:
+    rnd = make_round(acting_user=personas.program_office, state="nominating")
+    for _ in range(20):
+        make_candidacy(rnd, bodies=("MSS", "MOTIE"), by=personas.ministry_mss)
+    c = _client(personas.program_office)
+    with django_assert_max_num_queries(12):
+        r = c.get(f"/rounds/{rnd.pk}/candidacies/")
+    assert r.status_code == 200 and r.context["page_obj"].paginator.count == 20
+    r = c.get(f"/rounds/{rnd.pk}/candidacies/?eligible=yes", headers={"HX-Request": "true"})
+    assert r.status_code == 200 and "<html" not in r.content.decode()
+    assert Candidacy.objects.filter(round=rnd).count() == 20
+
+
+def test_public_selection_page_api_and_excel(personas) -> None:
+    rnd = make_selecting_round(acting_user=personas.program_office, n=3, selected=2)
+    first = rnd.candidacies.get(rank=1).company
+    first.name_ko = '=HYPERLINK("http://evil")'
+    first.save()
+    anon = Client()
+    assert anon.get(f"/api/v1/rounds/{rnd.pk}/selections").status_code == 404
+    assert anon.get(f"/rounds/{rnd.pk}/selection/").status_code == 404
+    round_publish(round=rnd, acting_user=personas.program_office)
+    r = anon.get(f"/api/v1/rounds/{rnd.pk}/selections")
+    assert r.status_code == 200
+    body = r.json()
+    assert (
+        body["count"] == 2 and body["selections"][0]["rank"] == 1 and body["selections"][0]["body"] == "MSS"
+    )
+    assert anon.get(f"/rounds/{rnd.pk}/selection/").status_code == 200
+    r = anon.get(f"/rounds/{rnd.pk}/selection.xlsx")
+    assert r.status_code == 200
+    ws = load_workbook(io.BytesIO(r.content)).active
+    assert ws.cell(row=2, column=2).value.startswith("'=")
+    assert ws.cell(row=2, column=2).data_type == "s"
+    schema = anon.get("/api/openapi.json").json()
+    assert "/api/v1/rounds/{round_id}/selections" in schema["paths"]
+
+
+def test_publish_twice_from_the_page_gives_a_clear_message(personas) -> None:
+    rnd = make_selecting_round(acting_user=personas.program_office)
+    c = _client(personas.program_office)
+    assert c.post(f"/rounds/{rnd.pk}/publish/").status_code == 302
+    r = c.post(f"/rounds/{rnd.pk}/publish/", follow=True)
+    assert "already been published" in r.content.decode() or "이미" in r.content.decode()
+    from nic1000.rounds.models import Publication
+
+    assert Publication.objects.filter(round=rnd).count() == 1

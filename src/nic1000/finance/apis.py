@@ -19,6 +19,7 @@ from ninja.security import HttpBearer
 from pydantic import field_validator
 
 from nic1000.core.errors import NotFound, ValidationFailed
+from nic1000.core.schemas import ErrorOut
 from nic1000.finance import selectors as S
 from nic1000.finance import services
 from nic1000.finance.models import ApiToken, Application
@@ -55,16 +56,6 @@ router = Router(auth=TokenAuth(), tags=["policy finance (institutions)"])
 
 
 # ---------------------------------------------------------------- schemas
-
-
-class ErrorBody(Schema):
-    code: str
-    message: str
-    details: list[dict[str, Any]] = []
-
-
-class ErrorOut(Schema):
-    error: ErrorBody
 
 
 class SelectedCompanyOut(Schema):

@@ -10,6 +10,7 @@ from ninja.security import django_auth
 
 from nic1000.accounts.roles import Role
 from nic1000.core.errors import NotFound
+from nic1000.core.schemas import ErrorOut
 from nic1000.registry.regions import REGION_KO
 from nic1000.rounds import selectors
 from nic1000.rounds.models import Round, SelectionRun
@@ -62,10 +63,6 @@ class SelectionRunOut(Schema):
     diagnosis: list[QuotaProblem]
 
 
-class ErrorBody(Schema):
-    error: dict
-
-
 @router.get("/rounds", response=list[PublishedRound], url_name="round_published_list", auth=None)
 def published_rounds(request: HttpRequest) -> list[PublishedRound]:
     """Rounds whose selection has been published."""
@@ -84,7 +81,7 @@ def published_rounds(request: HttpRequest) -> list[PublishedRound]:
 
 @router.get(
     "/rounds/{round_id}/selections",
-    response={200: RoundSelections, 404: ErrorBody},
+    response={200: RoundSelections, 404: ErrorOut, 422: ErrorOut},
     url_name="round_selections",
     auth=None,
 )
@@ -138,7 +135,7 @@ def _run_out(run: SelectionRun) -> SelectionRunOut:
 
 @router.get(
     "/rounds/{round_id}/selection-run",
-    response={200: SelectionRunOut, 404: ErrorBody},
+    response={200: SelectionRunOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut},
     url_name="round_selection_run",
     auth=django_auth,
 )
@@ -153,7 +150,14 @@ def latest_selection_run(request: HttpRequest, round_id: int) -> SelectionRunOut
 
 @router.post(
     "/rounds/{round_id}/selection-run",
-    response={200: SelectionRunOut, 404: ErrorBody, 409: ErrorBody, 422: ErrorBody},
+    response={
+        200: SelectionRunOut,
+        401: ErrorOut,
+        403: ErrorOut,
+        404: ErrorOut,
+        409: ErrorOut,
+        422: ErrorOut,
+    },
     url_name="round_selection_run_create",
     auth=django_auth,
 )

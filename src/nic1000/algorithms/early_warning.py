@@ -229,7 +229,7 @@ def _target_to_binary(values: pd.Series, target: str) -> np.ndarray:
         mapping = {s: nums[s] for s in distinct}
     else:
         mapping = {s: (1.0 if s in _TRUE else 0.0) for s in distinct}
-    for i, s in enumerate(norm):
+    for i, s in enumerate(norm):  # type: ignore[assignment]
         if s is not None:
             out[i] = mapping[s]
     return out
@@ -571,7 +571,7 @@ def _fit_matrix(
                 dtrain,
                 num_boost_round=config.max_rounds,
                 valid_sets=[dvalid],
-                callbacks=callbacks,
+                callbacks=callbacks,  # type: ignore[arg-type]
                 keep_training_booster=True,
             )
             best.append(booster.best_iteration or booster.current_iteration())

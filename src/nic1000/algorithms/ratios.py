@@ -358,7 +358,7 @@ def _ratio(
     invalid = missing | zero
     with np.errstate(all="ignore"):
         values = (num * scale) / np.where(zero, 1.0, den)
-    return _finish(values, reasons, invalid)
+    return _finish(values, reasons, invalid)  # type: ignore[return-value]
 
 
 def _plain(ctx: _Ctx, reasons: np.ndarray, values: np.ndarray, items: Sequence[str]) -> np.ndarray:
@@ -566,7 +566,7 @@ def compute_ratios(statements: pd.DataFrame) -> RatioResult:
             "X64": (sales, fa, (S, FA), FA, 1.0),
         }
         for name, (num, den, items, label, scale) in specs.items():
-            vals[name] = _ratio(ctx, reas[name], num, den, items, label, scale)
+            vals[name] = _ratio(ctx, reas[name], num, den, items, label, scale)  # type: ignore[assignment]
 
         # X55: working capital (no division)
         vals["X55"] = _plain(ctx, reas["X55"], wc, WC)
@@ -662,7 +662,7 @@ def compute_ratios(statements: pd.DataFrame) -> RatioResult:
     values = pd.DataFrame(block, index=index, columns=list(_NUM_COLUMNS), copy=False)
     values["burning_cash"] = pd.arrays.BooleanArray(np.where(flow_miss, False, burning), flow_miss.copy())
     reasons = pd.DataFrame(rblock, index=index, columns=list(_REASON_COLUMNS), dtype=object, copy=False)
-    for pos, col in enumerate(ID_COLUMNS):
+    for pos, col in enumerate(ID_COLUMNS):  # type: ignore[assignment]
         ids = frame[col].to_numpy() if col in frame.columns else np.full(n, None, dtype=object)
         values.insert(pos, col, ids)
         reasons.insert(pos, col, ids)

@@ -413,6 +413,13 @@ def decide(
     return _post(request, idempotency_key, {"id": application_id, **payload.model_dump(mode="json")}, run)
 
 
+def _money_out(row: Any, app: Any) -> dict[str, Any]:
+    """A recorded disbursement or repayment, with the application as it now stands."""
+    return MoneyOut(
+        id=row.pk, application_id=app.pk, amount=row.amount, on=row.on, application=application_schema(app)
+    ).model_dump(mode="json")
+
+
 @router.post(
     "/finance/applications/{application_id}/disbursements",
     response={201: MoneyOut, **POST_ERRORS},
@@ -438,13 +445,7 @@ def disburse(
             on=payload.on,
             reference=payload.reference,
         )
-        return 201, MoneyOut(
-            id=d.pk,
-            application_id=app.pk,
-            amount=d.amount,
-            on=d.on,
-            application=application_schema(app),
-        ).model_dump(mode="json")
+        return 201, _money_out(d, app)
 
     return _post(request, idempotency_key, {"id": application_id, **payload.model_dump(mode="json")}, run)
 
@@ -470,12 +471,6 @@ def repay(
         r = services.repayment_record(
             application=app, acting_user=_actor(token), amount=payload.amount, on=payload.on
         )
-        return 201, MoneyOut(
-            id=r.pk,
-            application_id=app.pk,
-            amount=r.amount,
-            on=r.on,
-            application=application_schema(app),
-        ).model_dump(mode="json")
+        return 201, _money_out(r, app)
 
     return _post(request, idempotency_key, {"id": application_id, **payload.model_dump(mode="json")}, run)

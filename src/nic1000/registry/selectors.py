@@ -7,6 +7,7 @@ the public see no registry company here (they see companies through their assign
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django.db.models import Q, QuerySet
@@ -15,6 +16,9 @@ from django.http import Http404
 from nic1000.accounts.roles import Role
 from nic1000.core.identifiers import brn_compact
 from nic1000.registry.models import Company
+
+_HANGUL = re.compile("[\u1100-\u11ff\u3130-\u318f\uac00-\ud7a3]")
+_LATIN = re.compile("[A-Za-z]")
 
 REGISTRY_ROLES = frozenset({Role.PROGRAM_OFFICE, Role.AUDITOR, Role.SUPPORT_GROUP, Role.MINISTRY_OFFICER})
 
@@ -58,16 +62,12 @@ def company_list(
     size: str = "",
     sme: bool | None = None,
 ) -> QuerySet[Company]:
-    """The registry list: visible companies filtered by a search text (name or BRN), KSIC section, region,
+    """The registry list: visible companies filtered by a search text (name or BRN prefix), KSIC section, region,
     size band (SIZE_BANDS) and SME status. Ordered by name; KSIC joined."""
     qs = companies_visible(user=user).select_related("ksic")
     q = (q or "").strip()
     if q:
-        cond = Q(name_ko__icontains=q) | Q(name_en__icontains=q)
-        digits = brn_compact(q)
-        if digits.isdigit() and len(digits) >= 3:
-            cond |= Q(brn__startswith=digits)
-        qs = qs.filter(cond)
+        qs = qs.filter(_search_condition(q))
     if ksic_section:
         qs = qs.filter(ksic_section=ksic_section.strip().upper()[:1])
     if region:
@@ -81,6 +81,24 @@ def company_list(
     if sme is not None:
         qs = qs.filter(is_sme=sme)
     return qs.order_by("name_ko", "id")
+
+
+def _search_condition(q: str) -> Q:
+    """The search box, answered from an index wherever the text allows.
+
+    Digits and dashes only (at least three digits): a business registration number prefix, as a range
+    (10081 ≤ brn < 10082) because SQLite cannot answer LIKE from an index. Hangul without Latin letters: the
+    Korean name only, case-sensitively (Hangul has no case and English names hold none, so the result is the
+    same without UPPER() on every row). Anything else: either name, ignoring case."""
+    digits = brn_compact(q)
+    if digits.isdigit() and len(digits) >= 3:
+        cond = Q(brn__gte=digits)
+        if digits.strip("9"):
+            cond &= Q(brn__lt=str(int(digits) + 1).zfill(len(digits)))
+        return cond
+    if _HANGUL.search(q) and not _LATIN.search(q):
+        return Q(name_ko__contains=q)
+    return Q(name_ko__icontains=q) | Q(name_en__icontains=q)
 
 
 def access_company(*, user: Any, pk: int) -> Company:

@@ -6,7 +6,6 @@ Thin: parse the request, call one selector or service, render.
 from __future__ import annotations
 
 import math
-import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,7 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from nic1000.accounts.roles import Role
 from nic1000.core.access import role_required
 from nic1000.core.errors import ApplicationError
-from nic1000.core.identifiers import brn_compact, brn_format
+from nic1000.core.identifiers import brn_format
 from nic1000.core.money import krw
 from nic1000.registry import selectors
 from nic1000.registry.forms import CompanyFilterForm, ImportForm
@@ -137,29 +136,6 @@ def list_page(qs: QuerySet[Any], page: str | None, size: int, *, count: bool = T
     )
 
 
-_HANGUL = re.compile("[\u1100-\u11ff\u3130-\u318f\uac00-\ud7a3]")
-_LATIN = re.compile("[A-Za-z]")
-
-
-def _company_queryset(user: Any, filters: dict[str, Any]) -> QuerySet[Any]:
-    """The selector's list; a query that looks like a business registration number (digits and dashes only)
-    is searched by BRN prefix alone, which the BRN index answers without scanning every name."""
-    q = filters.get("q") or ""
-    digits = brn_compact(q)
-    if digits.isdigit() and len(digits) >= 3:
-        # A prefix as a range (not LIKE, which SQLite cannot answer from an index): 10081 ≤ brn < 10082.
-        qs = selectors.company_list(user=user, **{**filters, "q": ""}).filter(brn__gte=digits)
-        if digits.strip("9"):
-            upper = str(int(digits) + 1).zfill(len(digits))
-            qs = qs.filter(brn__lt=upper)
-        return qs
-    if _HANGUL.search(q) and not _LATIN.search(q):
-        # Korean has no letter case and English names hold no Hangul: a plain LIKE on the Korean name finds
-        # the same companies without UPPER() on every row (several times faster on PostgreSQL).
-        return selectors.company_list(user=user, **{**filters, "q": ""}).filter(name_ko__contains=q)
-    return selectors.company_list(user=user, **filters)
-
-
 def _company_rows(companies: list[Any]) -> list[dict[str, Any]]:
     """Display values for the list, prepared once per row (templates with per-row tags and filters are slow
     at 100 rows)."""
@@ -189,7 +165,7 @@ def company_list(request: HttpRequest) -> HttpResponse:
     form = CompanyFilterForm(request.GET or None)
     filters = form.filters()
     size = form.rows_per_page()
-    qs = _company_queryset(request.user, filters)
+    qs = selectors.company_list(user=request.user, **filters)
     page = list_page(qs, request.GET.get("page"), size, count=not filters["q"])
     context = {
         "form": form,
@@ -213,7 +189,7 @@ def export(request: HttpRequest) -> HttpResponse:
     from nic1000.registry.exporting import registry_export_xlsx
 
     form = CompanyFilterForm(request.GET or None)
-    qs = _company_queryset(request.user, form.filters())
+    qs = selectors.company_list(user=request.user, **form.filters())
     content = registry_export_xlsx(acting_user=request.user, queryset=qs)
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     response = HttpResponse(

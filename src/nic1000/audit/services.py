@@ -10,7 +10,7 @@ from typing import Any
 
 from django.db import models, transaction
 
-from nic1000.audit.chain import canonical, row_hash
+from nic1000.audit.chain import canonical, encode, hash_time, row_hash_encoded
 from nic1000.audit.models import AuditEntry, AuditHead
 
 
@@ -57,7 +57,7 @@ _COLUMNS = (
 )  # fmt: skip
 
 
-def _insert(rows: list[AuditEntry]) -> None:
+def _insert(params: list[tuple[Any, ...]]) -> None:
     """One prepared INSERT run for every row (executemany; pipelined by psycopg 3). Imports write tens of
     thousands of entries, and the ORM's bulk_create spends most of its time compiling values."""
     connection = transaction.get_connection()
@@ -66,23 +66,13 @@ def _insert(rows: list[AuditEntry]) -> None:
     json_placeholder = "%s::jsonb" if connection.vendor == "postgresql" else "%s"
     placeholders = ", ".join(json_placeholder if c == "changes" else "%s" for c in _COLUMNS)
     sql = f"INSERT INTO {table} ({cols}) VALUES ({placeholders})"
-    at = connection.ops.adapt_datetimefield_value(rows[0].at) if rows else None
-    params = [
-        (
-            r.seq, at, r.actor_id, r.actor_label, r.action, r.object_type, r.object_id, r.object_repr,
-            json.dumps(r.changes, ensure_ascii=False, sort_keys=True), r.reason, r.prev_hash, r.hash,
-        )
-        for r in rows
-    ]  # fmt: skip
     with connection.cursor() as cursor:
         for start in range(0, len(params), 5000):
             cursor.executemany(sql, params[start : start + 5000])
 
 
-def audit_record_many(*, actor: Any, items: Sequence[AuditItem]) -> list[AuditEntry]:
-    """Append several entries in one go (used by imports and batch jobs). Must run inside a transaction."""
-    if not items:
-        return []
+def _append(*, actor: Any, items: Sequence[AuditItem]) -> tuple[dt.datetime, list[tuple[Any, ...]]]:
+    """Chain and insert the entries; returns the time and the inserted rows (in _COLUMNS order)."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("audit_record must run inside the service's transaction")
     head = AuditHead.objects.select_for_update().filter(pk=1).first()
@@ -91,31 +81,39 @@ def audit_record_many(*, actor: Any, items: Sequence[AuditItem]) -> list[AuditEn
         head = AuditHead.objects.select_for_update().get(pk=1)
     # The wall clock, never a patched django.utils.timezone.now: the trail records when a write really happened.
     now = dt.datetime.now(dt.UTC)
+    at_hash = hash_time(now)
+    at_db = transaction.get_connection().ops.adapt_datetimefield_value(now)
     actor_id = getattr(actor, "pk", None)
     label = _actor_label(actor)
     seq, prev = head.seq, head.hash
-    rows = []
+    params: list[tuple[Any, ...]] = []
     for item in items:
         seq += 1
-        changes = canonical(dict(item.changes or {}))
-        fields = {
-            "seq": seq,
-            "at": now,
-            "actor_label": label,
-            "action": item.action,
-            "object_type": item.object_type,
-            "object_id": str(item.object_id),
-            "object_repr": str(item.object_repr)[:300],
-            "changes": changes,
-            "reason": item.reason or "",
-            "prev_hash": prev,
-        }
-        h = row_hash(actor_id=actor_id, **fields)
-        rows.append(AuditEntry(actor_id=actor_id, hash=h, **fields))
+        # Encoded once: the same text is hashed and stored.
+        changes_json = encode(canonical(dict(item.changes or {})))
+        object_id, object_repr, reason = str(item.object_id), str(item.object_repr)[:300], item.reason or ""
+        h = row_hash_encoded(
+            seq=seq, at=at_hash, actor_id=actor_id, actor_label=label, action=item.action,
+            object_type=item.object_type, object_id=object_id, object_repr=object_repr,
+            changes_json=changes_json, reason=reason, prev_hash=prev,
+        )  # fmt: skip
+        params.append(
+            (seq, at_db, actor_id, label, item.action, item.object_type, object_id, object_repr, changes_json,
+             reason, prev, h)
+        )  # fmt: skip
         prev = h
-    _insert(rows)
+    _insert(params)
     AuditHead.objects.filter(pk=1).update(seq=seq, hash=prev)
-    return rows
+    return now, params
+
+
+def audit_record_many(*, actor: Any, items: Sequence[AuditItem]) -> int:
+    """Append several entries in one go (used by imports and batch jobs); returns how many were written.
+    Must run inside the service's transaction."""
+    if not items:
+        return 0
+    _append(actor=actor, items=items)
+    return len(items)
 
 
 def audit_record(
@@ -141,4 +139,7 @@ def audit_record(
         changes=changes,
         reason=reason,
     )
-    return audit_record_many(actor=actor, items=[item])[0]
+    now, [row] = _append(actor=actor, items=[item])
+    values = dict(zip(_COLUMNS, row, strict=True))
+    values.update(at=now, changes=json.loads(values["changes"]))
+    return AuditEntry(**values)

@@ -63,6 +63,12 @@ def _insert(params: list[tuple[Any, ...]]) -> None:
     connection = transaction.get_connection()
     table = connection.ops.quote_name(AuditEntry._meta.db_table)
     cols = ", ".join(connection.ops.quote_name(c) for c in _COLUMNS)
+    if connection.vendor == "postgresql" and len(params) > 50:
+        # COPY: several times faster than even a pipelined INSERT for the tens of thousands of an import.
+        with connection.cursor() as cursor, cursor.cursor.copy(f"COPY {table} ({cols}) FROM STDIN") as copy:
+            for row in params:
+                copy.write_row(row)
+        return
     json_placeholder = "%s::jsonb" if connection.vendor == "postgresql" else "%s"
     placeholders = ", ".join(json_placeholder if c == "changes" else "%s" for c in _COLUMNS)
     sql = f"INSERT INTO {table} ({cols}) VALUES ({placeholders})"

@@ -1210,9 +1210,10 @@ def _insert_returning_ids(model: Any, records: list[dict[str, Any]], now: dt.dat
     row_sql = "(" + ", ".join(["%s"] * width) + ")"
     ids: list[int] = []
     if connection.vendor == "postgresql":
-        return _pg_insert_returning_ids(
-            f"INSERT INTO {table} ({columns}) VALUES {row_sql} RETURNING {pk}",
-            ([rec.get(name, const) for name, const, _adapt in getters] for rec in records),
+        return _pg_copy_with_ids(
+            model,
+            f"COPY {table} ({pk}, {columns}) FROM STDIN",
+            [[rec.get(name, const) for name, const, _adapt in getters] for rec in records],
         )
     with connection.cursor() as cursor:
         for start in range(0, len(records), batch):
@@ -1230,22 +1231,18 @@ def _insert_returning_ids(model: Any, records: list[dict[str, Any]], now: dt.dat
     return ids
 
 
-def _pg_insert_returning_ids(sql: str, rows: Iterable[list[Any]]) -> list[int]:
-    """PostgreSQL: one short prepared INSERT sent for every row in pipeline mode (psycopg's executemany with
-    server-side binding), which avoids client-side quoting of tens of thousands of parameters."""
-    import psycopg
-
-    connection.ensure_connection()
-    raw: Any = connection.connection
-    ids: list[int] = []
-    with psycopg.Cursor(raw) as cur:
-        cur.executemany(sql, rows, returning=True)
-        while True:
-            row = cur.fetchone()
-            if row is not None:
-                ids.append(row[0])
-            if not cur.nextset():
-                break
+def _pg_copy_with_ids(model: Any, copy_sql: str, rows: list[list[Any]]) -> list[int]:
+    """PostgreSQL: take the ids from the table's sequence in one query, then COPY the rows with them (COPY is
+    several times faster than INSERT for the tens of thousands of rows of an import, and returns nothing)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+            [model._meta.db_table, model._meta.pk.column, len(rows)],
+        )
+        ids = [r[0] for r in cursor.fetchall()]
+        with cursor.cursor.copy(copy_sql) as copy:
+            for pk, row in zip(ids, rows, strict=True):
+                copy.write_row([pk, *row])
     return ids
 
 

@@ -54,6 +54,12 @@ def build(world: World) -> None:
     world["r_extra_evaluator"] = UserFactory(username="eval_noprofile", role="evaluator")
 
 
+def _new_brn() -> str:
+    from tests.registry.factories import brn
+
+    return brn(777)
+
+
 def _k(key: str, attr: str = "pk", name: str = "pk"):  # type: ignore[no-untyped-def]
     return lambda w: {name: getattr(w[key], attr)}
 
@@ -91,6 +97,25 @@ CASES = [
         data=_data(brn=lambda w: w["r_nom_company"].brn, reason="기술 혁신성", evidence="https://example.kr"),
         ok=POST_OK,
         label="submit",
+    ),
+    Case(
+        "rounds:nominate",
+        {"ministry_officer"},
+        method="POST",
+        kwargs=_round("r_nom"),
+        data=_data(
+            source="new",
+            brn=lambda w: _new_brn(),
+            name_ko="신규등록추천기업",
+            ksic="26112",
+            region="11",
+            founded_on="2019-03-01",
+            employees="20",
+            is_sme="on",
+            reason="신규 등록 후 추천",
+        ),
+        ok=POST_OK,
+        label="register a new company",
     ),
     Case(
         "rounds:eligibility_check",

@@ -109,3 +109,64 @@ def test_override_needs_a_reason(personas) -> None:
     )
     n.candidacy.refresh_from_db()
     assert n.candidacy.eligible and n.candidacy.eligibility_override_reason == "연체 해소 확인"
+
+
+def test_nominations_close_at_their_time_even_while_the_round_is_nominating(personas) -> None:
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from nic1000.rounds.models import Round
+
+    rnd = make_round(acting_user=personas.program_office, state="nominating")
+    Round.objects.filter(pk=rnd.pk).update(nominations_close_at=timezone.now() - dt.timedelta(hours=1))
+    rnd.refresh_from_db()
+    with pytest.raises(Conflict) as exc:
+        nomination_create(round=rnd, company=CompanyFactory(), reason="x", acting_user=personas.ministry_mss)
+    assert exc.value.code == "nominations_closed"
+    assert not Candidacy.objects.exists()
+    Round.objects.filter(pk=rnd.pk).update(nominations_close_at=timezone.now() + dt.timedelta(hours=1))
+    rnd.refresh_from_db()
+    nomination_create(round=rnd, company=CompanyFactory(), reason="x", acting_user=personas.ministry_mss)
+    assert Candidacy.objects.count() == 1
+
+
+def test_a_bodys_own_eligibility_rule_replaces_the_rounds(personas) -> None:
+    from nic1000.rounds.services.setup import eligibility_rule_set
+
+    rnd = make_round(acting_user=personas.program_office, state="nominating")
+    # MOTIE does not exclude full capital impairment (e.g. for deep-tech start-ups); the round does.
+    eligibility_rule_set(
+        round=rnd,
+        kind="capital_impairment",
+        active=False,
+        body=body("MOTIE"),
+        acting_user=personas.program_office,
+    )
+    impaired_a, impaired_b = CompanyFactory(), CompanyFactory()
+    statement(impaired_a, equity=-10)
+    statement(impaired_b, equity=-10)
+    by_mss = nomination_create(round=rnd, company=impaired_a, reason="r", acting_user=personas.ministry_mss)
+    by_motie = nomination_create(
+        round=rnd, company=impaired_b, reason="r", acting_user=personas.ministry_motie
+    )
+    assert not by_mss.candidacy.eligible
+    assert by_motie.candidacy.eligible
+    assert [r["rule"] for r in by_motie.candidacy.eligibility_reasons] == ["credit_delinquency"]
+    assert AuditEntry.objects.filter(action="round.eligibility_rule_set").exists()
+
+
+def test_an_evidence_file_of_another_type_is_refused(personas) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    rnd = make_round(acting_user=personas.program_office, state="nominating")
+    with pytest.raises(ValidationFailed) as exc:
+        nomination_create(
+            round=rnd,
+            company=CompanyFactory(),
+            reason="r",
+            evidence_file=SimpleUploadedFile("run.exe", b"MZ"),
+            acting_user=personas.ministry_mss,
+        )
+    assert [d.field for d in exc.value.details] == ["evidence_file"]
+    assert not Candidacy.objects.exists()

@@ -2,7 +2,7 @@ import threading
 
 import pytest
 from django.db import IntegrityError, connection, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from nic1000.audit.models import AuditEntry
 from nic1000.core.errors import Conflict
@@ -65,7 +65,7 @@ def test_publication_is_unique_per_round_in_the_database(personas) -> None:
 @pytest.mark.django_db
 def test_no_publication_without_the_committee_decision(personas) -> None:
     rnd = make_selecting_round(acting_user=personas.program_office, decided=False)
-    with pytest.raises(Conflict) as exc:
+    with pytest.raises(Conflict) as exc, translation.override("en"):
         round_publish(round=rnd, acting_user=personas.program_office)
     assert "committee" in exc.value.message
     assert not Publication.objects.exists() and not Membership.objects.exists()

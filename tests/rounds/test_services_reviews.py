@@ -1,7 +1,7 @@
 import datetime as dt
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from nic1000.core.errors import Conflict, Forbidden, ValidationFailed
 from nic1000.rounds.models import Criterion, Review, Round
@@ -68,7 +68,7 @@ def test_score_outside_the_scale_is_refused_and_nothing_changes(personas, setup)
 def test_score_after_the_deadline_is_refused(personas, setup) -> None:
     rnd, _c, a1, _a2, criteria = setup
     Round.objects.filter(pk=rnd.pk).update(scoring_deadline=timezone.now() - dt.timedelta(minutes=1))
-    with pytest.raises(Conflict) as exc:
+    with pytest.raises(Conflict) as exc, translation.override("en"):
         review_save(
             assignment=a1, scores=_all(criteria), comment="x", submit=True, acting_user=personas.evaluator
         )
@@ -99,3 +99,29 @@ def test_panel_scores_hidden_until_own_submission(personas, setup) -> None:
     )
     panel = panel_reviews(assignment=a1)
     assert panel is not None and [r.total for r in panel] == [pytest.approx(25.0)]
+
+
+def test_office_sees_missing_then_late_reviews(personas, setup) -> None:
+    from django.test import Client
+
+    rnd, _c, a1, a2, criteria = setup
+    review_save(
+        assignment=a1, scores=_all(criteria), comment="x", submit=True, acting_user=personas.evaluator
+    )
+    review_save(assignment=a2, scores={criteria[0].pk: ScoreInput(2)}, acting_user=personas.evaluator2)
+    Round.objects.filter(pk=rnd.pk).update(scoring_deadline=timezone.now() + dt.timedelta(days=1))
+    rnd.refresh_from_db()
+    status = review_status(round=rnd)
+    assert (status["submitted"], [a.pk for a in status["missing"]], status["late"]) == (1, [a2.pk], [])
+    assert not status["overdue"]
+    Review.objects.filter(assignment=a1).update(submitted_at=timezone.now() - dt.timedelta(minutes=10))
+    Round.objects.filter(pk=rnd.pk).update(scoring_deadline=timezone.now() - dt.timedelta(minutes=5))
+    rnd.refresh_from_db()
+    status = review_status(round=rnd)
+    assert [a.pk for a in status["late"]] == [a2.pk] and status["overdue"]
+    client = Client()
+    client.force_login(personas.program_office)
+    page = client.get(f"/rounds/{rnd.pk}/reviews/")
+    assert page.status_code == 200
+    assert page.context["status"]["late"] == [a2]
+    assert 'data-testid="late"' in page.content.decode()

@@ -106,3 +106,37 @@ def test_committee_forces_then_reoptimises_and_decides(personas, scored) -> None
     with pytest.raises(Conflict):
         selection_run(round=rnd, acting_user=personas.program_office)
     assert CommitteeDecision.objects.count() == 1
+
+
+def test_aggregate_median_option(personas) -> None:
+    from nic1000.rounds.models import RoundSettings
+
+    rnd = make_round(acting_user=personas.program_office, state="selecting")
+    RoundSettings.objects.filter(round=rnd).update(aggregation="median")
+    c = make_candidacy(rnd)
+    for i, score in enumerate((1, 4, 5)):
+        submit_review(make_assignment(c, make_evaluator(f"med{i}")), total=0, score=score)
+    scores_aggregate(round=rnd, acting_user=personas.program_office)
+    c.refresh_from_db()
+    assert c.score == pytest.approx(75.0)  # the median evaluator (4 on 1–5), not the mean (66.7)
+    assert c.reviews_count == 3 and c.disagreement
+
+
+def test_an_ineligible_candidacy_is_never_selected(personas, scored) -> None:
+    from nic1000.rounds.services.nominations import candidacy_eligibility_override
+
+    rnd, cands = scored
+    scores_aggregate(round=rnd, acting_user=personas.program_office)
+    Candidacy.objects.filter(pk=cands[0].pk).update(eligible=False)  # the best score
+    quotas_set(round=rnd, rows=[QuotaInput("total", "", 2, 2)], acting_user=personas.program_office)
+    selection_run(round=rnd, acting_user=personas.program_office)
+    selected = set(Candidacy.objects.filter(round=rnd, selected=True).values_list("pk", flat=True))
+    assert selected == {cands[1].pk, cands[2].pk}
+    with pytest.raises(ValidationFailed) as exc:
+        candidacy_force(candidacy=cands[0], forced="in", reason="위원회", acting_user=personas.program_office)
+    assert exc.value.code == "ineligible"
+    candidacy_eligibility_override(
+        candidacy=cands[0], eligible=True, reason="연체 해소 확인", acting_user=personas.program_office
+    )
+    selection_run(round=rnd, acting_user=personas.program_office)
+    assert Candidacy.objects.get(pk=cands[0].pk).selected

@@ -1,4 +1,5 @@
 import pytest
+from django.utils import translation
 
 from nic1000.audit.models import AuditEntry
 from nic1000.core.errors import Conflict, ValidationFailed
@@ -103,7 +104,7 @@ def test_quotas_that_cannot_all_hold_are_refused(personas, rows, code) -> None:
 def test_open_nominations_needs_valid_weights_and_only_the_office_fires(personas) -> None:
     rnd = make_round(acting_user=personas.program_office)
     Criterion.objects.filter(round=rnd, key="megatrends").update(weight=25)  # sum 105, bypassing the service
-    with pytest.raises(Conflict) as exc:
+    with pytest.raises(Conflict) as exc, translation.override("en"):
         round_transition(round=rnd, transition="open_nominations", acting_user=personas.program_office)
     assert "100" in exc.value.message
     Criterion.objects.filter(round=rnd, key="megatrends").update(weight=20)
@@ -124,7 +125,7 @@ def test_evaluation_cannot_start_while_a_candidacy_lacks_its_evaluators(personas
     e1, e2 = make_evaluator("e1"), make_evaluator("e2")
     make_assignment(c, e1)
     make_assignment(c, e2)
-    with pytest.raises(Conflict) as exc:
+    with pytest.raises(Conflict) as exc, translation.override("en"):
         round_transition(round=rnd, transition="start_evaluation", acting_user=personas.program_office)
     assert "evaluators" in exc.value.message
     make_assignment(c, make_evaluator("e3"))

@@ -131,3 +131,29 @@ def test_publish_twice_from_the_page_gives_a_clear_message(personas) -> None:
     from nic1000.rounds.models import Publication
 
     assert Publication.objects.filter(round=rnd).count() == 1
+
+
+def test_evaluator_declares_a_conflict_from_the_list_before_opening_the_file(personas) -> None:
+    from nic1000.rounds.models import Assignment, Conflict
+    from tests.rounds.factories import make_assignment, make_evaluator
+
+    rnd = make_round(acting_user=personas.program_office, state="evaluating")
+    cand = make_candidacy(rnd, company=CompanyFactory(name_ko="자문했던기업"))
+    mine = make_assignment(cand, make_evaluator("me", user=personas.evaluator))
+    for name in ("p2", "p3"):
+        make_assignment(cand, make_evaluator(name))
+    spare = make_evaluator("spare")
+    c = _client(personas.evaluator)
+    listing = c.get("/rounds/me/assignments/").content.decode()
+    assert "자문했던기업" in listing
+    r = c.post(f"/rounds/me/assignments/{mine.pk}/conflict/", {"reason": "3년 전 자문"}, follow=True)
+    assert r.status_code == 200
+    mine.refresh_from_db()
+    assert not mine.active and mine.opened_at is None  # the file was never opened
+    assert Conflict.objects.get(candidacy=cand, evaluator=mine.evaluator).source == "declared"
+    active = set(
+        Assignment.objects.filter(candidacy=cand, active=True).values_list("evaluator_id", flat=True)
+    )
+    assert spare.pk in active and mine.evaluator_id not in active and len(active) == 3
+    assert c.get(f"/rounds/me/assignments/{mine.pk}/").status_code == 404
+    assert c.get(f"/rounds/candidacies/{cand.pk}/").status_code == 404

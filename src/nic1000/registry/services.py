@@ -124,6 +124,13 @@ def company_create(*, acting_user: Any, **fields: Any) -> Company:
     """Register one company. Fields by template column name (`COMPANY_FIELDS`); `ksic` is a sub-class code."""
     if acting_user is not None and not _is_programme_office(acting_user):
         raise Forbidden("Only the programme office registers companies", code="company_create_forbidden")
+    return company_register(acting_user=acting_user, **fields)
+
+
+@transaction.atomic
+def company_register(*, acting_user: Any, **fields: Any) -> Company:
+    """`company_create` without its role check, for a service that authorises the writer itself (a ministry
+    officer registers the company they nominate: `rounds.services.nominations`). Same validation and audit."""
     ctx = _Context()
     values, problems = _convert_fields(fields, _COMPANY_COLUMNS, ctx, require=True)
     if not problems and Company.objects.filter(brn=values["brn"]).exists():

@@ -8,6 +8,7 @@ aggregation, selection of 321 under quotas (per body, BIG3 sectors), a committee
 from __future__ import annotations
 
 import datetime as dt
+import time
 from collections import Counter, defaultdict
 from typing import Any
 
@@ -86,7 +87,19 @@ def _evaluator_pool(ctx: Any, rng: np.random.Generator, n: int) -> list[Any]:
     return profiles
 
 
+class _Lap:
+    """Seconds since the previous progress line (where the stage spends its time)."""
+
+    def __init__(self) -> None:
+        self.t = time.perf_counter()
+
+    def __call__(self) -> str:
+        previous, self.t = self.t, time.perf_counter()
+        return f" ({self.t - previous:.1f} s)"
+
+
 def run(ctx: Any) -> dict[str, int]:
+    lap = _Lap()
     rng = ctx.rng_for("rounds")
     po = ctx.program_office
     fast = bool(ctx.fast)
@@ -119,7 +132,7 @@ def run(ctx: Any) -> dict[str, int]:
     for name, points in MOTIE_BONUS:
         setup_services.bonus_item_add(round=rnd, name=name, points=points, body=bodies[1], acting_user=po)
     setup_services.round_transition(round=rnd, transition="open_nominations", acting_user=po)
-    ctx.out(f"  round {rnd.number}: nominating ({len(bodies)} bodies)")
+    ctx.out(f"  round {rnd.number}: nominating ({len(bodies)} bodies){lap()}")
 
     # 2. Nominations: each company by its likely body; about 6% by a second body as well.
     codes = set(ROUND3_BODIES)
@@ -147,7 +160,7 @@ def run(ctx: Any) -> dict[str, int]:
                     round=rnd, company=company, reason="공동 추천", sector=sector, acting_user=officers[other]
                 )
                 nominations += 1
-    ctx.out(f"  nominations: {nominations} ({len(chosen)} candidacies)")
+    ctx.out(f"  nominations: {nominations} ({len(chosen)} candidacies){lap()}")
 
     # 3. Evaluators, a few declared relationships (detected as conflicts), the optimal assignment.
     profiles = _evaluator_pool(ctx, rng, n_evaluators)
@@ -158,14 +171,17 @@ def run(ctx: Any) -> dict[str, int]:
             evaluator=e, company=company, kind=kind, acting_user=e.user
         )
     outcome = assignment_services.assignment_solve(round=rnd, acting_user=po)
-    ctx.out(f"  assignment: {outcome.added} pairs, total affinity {outcome.total_affinity:.1f}")
+    ctx.out(f"  assignment: {outcome.added} pairs, total affinity {outcome.total_affinity:.1f}{lap()}")
     setup_services.round_transition(round=rnd, transition="start_evaluation", acting_user=po)
 
     # Two evaluators declare a conflict before opening a file and are replaced.
+    replaced = 0
     for a in list(Assignment.objects.filter(round=rnd, active=True).select_related("evaluator__user")[:2]):
-        evaluator_services.conflict_declare(
+        _conflict, added = evaluator_services.conflict_declare(
             assignment=a, reason="이전 직장 (자문 이력)", acting_user=a.evaluator.user
         )
+        replaced += added
+    ctx.out(f"  evaluation started: 2 conflicts declared, {replaced} evaluators replaced{lap()}")
 
     # 4. Reviews: each company has a latent quality, each evaluator a leniency; scores are noisy.
     settings = RoundSettings.objects.get(round=rnd)
@@ -181,6 +197,9 @@ def run(ctx: Any) -> dict[str, int]:
         .select_related("evaluator__user", "candidacy", "round")
         .order_by("id")
     )
+    # Each evaluator sends their scoring sheet at once (review_save_many: one transaction per evaluator).
+    sheets: dict[int, list[review_services.ReviewInput]] = defaultdict(list)
+    evaluator_user = {a.evaluator_id: a.evaluator.user for a in active}
     for a in active:
         crits = criteria_by_body.get(a.candidacy.lead_body_id) or criteria_by_body[None]
         q = quality[a.candidacy_id] + leniency.get(a.evaluator_id, 0.0)
@@ -193,16 +212,19 @@ def run(ctx: Any) -> dict[str, int]:
         }
         submit = rng.random() < 0.97  # a few stay as drafts: the office sees them as missing
         bonus_ids = [b.pk for b in bonus if b.body_id == a.candidacy.lead_body_id and rng.random() < 0.2]
-        review_services.review_save(
-            assignment=a,
-            scores=scores,
-            comment="기술 완성도와 시장성을 종합 검토함",
-            bonus_item_ids=bonus_ids,
-            submit=submit,
-            acting_user=a.evaluator.user,
+        sheets[a.evaluator_id].append(
+            review_services.ReviewInput(
+                assignment=a,
+                scores=scores,
+                comment="기술 완성도와 시장성을 종합 검토함",
+                bonus_item_ids=bonus_ids,
+                submit=submit,
+            )
         )
         reviews += int(submit)
-    ctx.out(f"  reviews: {reviews} submitted of {len(active)}")
+    for evaluator_id, items in sorted(sheets.items()):
+        review_services.review_save_many(items=items, acting_user=evaluator_user[evaluator_id])
+    ctx.out(f"  reviews: {reviews} submitted of {len(active)}{lap()}")
     setup_services.round_transition(round=rnd, transition="start_selection", acting_user=po)
 
     # 5. Aggregation, quotas, selection, a committee override, re-optimisation, decision, publication.
@@ -240,7 +262,7 @@ def run(ctx: Any) -> dict[str, int]:
     publication = publication_services.round_publish(round=rnd, acting_user=po)
     ctx.out(
         f"  selection: {run.selected_count} selected (flagged disagreement {summary['flagged']}, "
-        f"alpha {summary['alpha']}); published"
+        f"alpha {summary['alpha']}); published{lap()}"
     )
     return {
         "rounds": 1,

@@ -7,6 +7,8 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from nic1000.registry.importing import COMPANY_COLUMNS
+from nic1000.registry.regions import Region
 from nic1000.rounds.models import Candidacy, EvaluatorRelationship, Program, RoundSettings
 
 INPUT = {"class": "krds-input"}
@@ -179,19 +181,83 @@ class QuotaForm(forms.Form):
 
 
 class NominationForm(forms.Form):
+    """A registry company by its number, or a new company (its fields go to the registry's service, which
+    validates them: check digit, KSIC sub-class, region, dates, counts, web address)."""
+
+    REGISTRY, NEW = "registry", "new"
+    COMPANY_FIELDS = (
+        "name_ko", "name_en", "ksic", "region", "founded_on", "employees", "is_sme", "is_listed", "website",
+    )  # fmt: skip
+
+    source = forms.ChoiceField(
+        label=_("The company"),
+        choices=[(REGISTRY, _("A company in the registry")), (NEW, _("A new company: register it now"))],
+        required=False,
+        initial=REGISTRY,
+        widget=forms.RadioSelect,
+    )
     brn = forms.CharField(
         label=_("Business registration number"),
         max_length=12,
         widget=forms.TextInput({**INPUT, "placeholder": "123-45-67890"}),
     )
-    reason = forms.CharField(label=_("Reason for the nomination"), widget=forms.Textarea(AREA))
+    # Required, but checked by the service so that its error shows with the new company's problems at once.
+    reason = forms.CharField(
+        label=_("Reason for the nomination"), required=False, widget=forms.Textarea(AREA)
+    )
     evidence = forms.CharField(
         label=_("Evidence (links, references)"), required=False, widget=forms.Textarea(AREA)
     )
     evidence_file = forms.FileField(label=_("Evidence file (optional)"), required=False)
+    # A new company (only with source "new"): parsed here, validated by registry.services.
+    name_ko = forms.CharField(
+        label=_("Company name (Korean)"), required=False, max_length=200, widget=forms.TextInput(INPUT)
+    )
+    name_en = forms.CharField(
+        label=_("Company name (English, optional)"),
+        required=False,
+        max_length=200,
+        widget=forms.TextInput(INPUT),
+    )
+    ksic = forms.CharField(
+        label=_("KSIC code (5-digit sub-class, e.g. 26112)"),
+        required=False,
+        max_length=10,
+        widget=forms.TextInput(INPUT),
+    )
+    region = forms.ChoiceField(
+        label=_("Region (province or metropolitan city)"),
+        required=False,
+        choices=[("", "—"), *Region.choices],
+        widget=forms.Select(SELECT),
+    )
+    founded_on = forms.CharField(
+        label=_("Founded on"), required=False, widget=forms.TextInput({"type": "date", **INPUT})
+    )
+    employees = forms.CharField(
+        label=_("Employees"), required=False, max_length=12, widget=forms.TextInput(INPUT)
+    )
+    is_sme = forms.BooleanField(label=_("SME"), required=False, initial=True)
+    is_listed = forms.BooleanField(label=_("Listed"), required=False)
+    website = forms.CharField(
+        label=_("Website"), required=False, max_length=200, widget=forms.TextInput(INPUT)
+    )
 
     def clean_brn(self) -> str:
         return "".join(ch for ch in self.cleaned_data["brn"] if ch.isdigit())
+
+    def clean_source(self) -> str:
+        return self.cleaned_data.get("source") or self.REGISTRY
+
+    def company_fields(self) -> dict[str, Any]:
+        """The new company's fields, keyed as `registry.services.company_create` takes them."""
+        d = self.cleaned_data
+        return {"brn": d["brn"], **{name: d.get(name) for name in self.COMPANY_FIELDS}}
+
+    def new_company_rows(self) -> list[tuple[Any, bool]]:
+        """(bound field, required for a new company) per new-company field; the registry says what is required."""
+        required = {c.name for c in COMPANY_COLUMNS if c.required}
+        return [(self[name], name in required) for name in self.COMPANY_FIELDS]
 
 
 class OverrideForm(forms.Form):

@@ -42,10 +42,20 @@ def membership_active_for(*, company_id: int) -> Membership | None:
 # --- eligibility -------------------------------------------------------------------------------------------
 
 
-def eligibility_for(*, round: Round, company: Company) -> tuple[bool, list[dict[str, str]]]:
-    """Evaluate the round's active eligibility rules on the company's last fiscal year in the registry.
+def eligibility_for(*, round: Round, company: Company, body: Any = None) -> tuple[bool, list[dict[str, str]]]:
+    """Evaluate the round's active eligibility rules on the company's last fiscal year in the registry; a
+    nominating body's own rule of a kind replaces the round's default rule of that kind.
     Returns (eligible, reasons), each reason {"rule", "ok": "yes"/"no"/"unknown", "message"}."""
-    rules = [r.kind for r in EligibilityRule.objects.filter(round=round, body__isnull=True, active=True)]
+    scope = Q(body__isnull=True) if body is None else Q(body__isnull=True) | Q(body_id=body.pk)
+    active: dict[str, bool] = {}
+    for kind, body_id, on in (
+        EligibilityRule.objects.filter(scope, round=round)
+        .order_by("id")
+        .values_list("kind", "body_id", "active")
+    ):
+        if body_id is not None or kind not in active:
+            active[kind] = on
+    rules = [kind for kind, on in active.items() if on]
     if not rules:
         return True, []
     last = (
@@ -249,9 +259,11 @@ def panel_reviews(*, assignment: Assignment) -> list[Review] | None:
 
 
 def review_status(*, round: Round) -> dict[str, Any]:
-    """Missing and late reviews for the programme office."""
+    """Missing and late reviews for the programme office. Missing: not submitted yet. Late: still missing
+    once the deadline has passed, or submitted after it (a deadline moved earlier)."""
     now = timezone.now()
     deadline = round.scoring_deadline
+    passed = bool(deadline and now > deadline)
     active = Assignment.objects.filter(round=round, active=True).select_related(
         "candidacy__company", "evaluator__user", "review"
     )
@@ -264,6 +276,8 @@ def review_status(*, round: Round) -> dict[str, Any]:
                 late.append(a)
         else:
             missing.append(a)
+            if passed:
+                late.append(a)
     return {
         "total": len(missing) + submitted,
         "submitted": submitted,

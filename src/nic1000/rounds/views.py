@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 from nic1000.accounts.models import User
 from nic1000.accounts.roles import Role
 from nic1000.core.access import public, role_required
-from nic1000.core.errors import ApplicationError
+from nic1000.core.errors import ApplicationError, ErrorDetail, ValidationFailed
 from nic1000.registry.models import Body
 from nic1000.rounds import selectors
 from nic1000.rounds.exports import selections_xlsx
@@ -362,48 +362,60 @@ def round_quotas(request: AuthedRequest, pk: int) -> HttpResponse:
 
 @role_required(Role.MINISTRY_OFFICER)
 def nominate(request: AuthedRequest, pk: int) -> HttpResponse:
+    """Nominate a registry company by its number, or register a new company and nominate it in one step."""
     rnd = selectors.access_round(user=request.user, pk=pk)
     form = NominationForm(request.POST or None, request.FILES or None)
     status = 200
-    eligibility = None
+    existing = None  # a registry company with the number typed for a "new" company: offered instead
     if request.method == "POST" and form.is_valid():
-        company = selectors.company_by_brn(brn=form.cleaned_data["brn"])
-        if company is None:
-            form.add_error("brn", _("No company with this number in the registry."))
-            status = 422
-        else:
-            try:
-                nomination = nomination_services.nomination_create(
-                    round=rnd,
-                    company=company,
-                    reason=form.cleaned_data["reason"],
-                    evidence=form.cleaned_data["evidence"],
-                    evidence_file=form.cleaned_data.get("evidence_file"),
-                    acting_user=request.user,
+        d = dict(form.cleaned_data)  # a copy: add_error drops a field from cleaned_data
+        new = d["source"] == NominationForm.NEW
+        common: dict[str, Any] = {
+            "round": rnd,
+            "reason": d["reason"],
+            "evidence": d["evidence"],
+            "evidence_file": d.get("evidence_file"),
+            "acting_user": request.user,
+        }
+        try:
+            if new:
+                nomination = nomination_services.nomination_create_with_company(
+                    company_fields=form.company_fields(), **common
                 )
-            except ApplicationError as exc:
-                _form_error(form, exc)
-                status = _status(exc)
             else:
-                c = nomination.candidacy
-                if c.eligible:
-                    messages.success(request, _("%(company)s nominated.") % {"company": company.name_ko})
-                else:
-                    messages.warning(
-                        request,
-                        _("%(company)s nominated, but it is not eligible: %(why)s")
-                        % {
-                            "company": company.name_ko,
-                            "why": "; ".join(r["message"] for r in c.eligibility_reasons if r["ok"] == "no"),
-                        },
-                    )
-                return redirect("rounds:nominations", pk=rnd.pk)
+                company = selectors.company_by_brn(brn=d["brn"])
+                if company is None:
+                    message = _("No company with this number in the registry.")
+                    raise ValidationFailed(message, [ErrorDetail(message=message, field="brn")])
+                nomination = nomination_services.nomination_create(company=company, **common)
+        except ApplicationError as exc:
+            _form_error(form, exc)
+            status = _status(exc)
+            if exc.code == "company_exists":
+                existing = selectors.company_by_brn(brn=d["brn"])
+        else:
+            c = nomination.candidacy
+            name = c.company.name_ko
+            if c.eligible and new:
+                messages.success(request, _("%(company)s registered and nominated.") % {"company": name})
+            elif c.eligible:
+                messages.success(request, _("%(company)s nominated.") % {"company": name})
+            else:
+                messages.warning(
+                    request,
+                    _("%(company)s nominated, but it is not eligible: %(why)s")
+                    % {
+                        "company": name,
+                        "why": "; ".join(r["message"] for r in c.eligibility_reasons if r["ok"] == "no"),
+                    },
+                )
+            return redirect("rounds:nominations", pk=rnd.pk)
     elif request.method == "POST":
         status = 422
     return render(
         request,
         "rounds/nominate.html",
-        {"round": rnd, "form": form, "eligibility": eligibility, "body": request.user.body},
+        {"round": rnd, "form": form, "body": request.user.body, "existing": existing},
         status=status,
     )
 
@@ -416,7 +428,9 @@ def eligibility_check(request: AuthedRequest, pk: int) -> HttpResponse:
     company = selectors.company_by_brn(brn=brn)
     context: dict[str, Any] = {"company": company, "brn": brn}
     if company is not None:
-        context["eligible"], context["reasons"] = selectors.eligibility_for(round=rnd, company=company)
+        context["eligible"], context["reasons"] = selectors.eligibility_for(
+            round=rnd, company=company, body=request.user.body
+        )
         context["member"] = selectors.membership_active_for(company_id=company.pk)
     return render(request, "rounds/_eligibility.html", context)
 

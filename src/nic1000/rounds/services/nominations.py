@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
@@ -12,12 +13,57 @@ from django.utils.translation import gettext as _
 from nic1000.accounts.roles import Role
 from nic1000.audit.services import audit_record, created, diff, snapshot
 from nic1000.core.errors import Conflict, ErrorDetail, Forbidden, ValidationFailed
+from nic1000.core.identifiers import brn_compact
 from nic1000.registry.models import Body, Company
+from nic1000.registry.services import company_register
 from nic1000.rounds.models import Candidacy, Membership, Nomination, Round
 from nic1000.rounds.selectors import eligibility_for
 
 EVIDENCE_MAX_BYTES = 10 * 1024 * 1024
 EVIDENCE_TYPES = (".pdf", ".png", ".jpg", ".jpeg", ".xlsx", ".docx", ".hwp", ".hwpx", ".txt")
+
+
+def _nominating_body(*, rnd: Round, acting_user: Any, body: Body | None) -> Body:
+    """The body a nomination is made for, once the writer and the round allow it (else Forbidden/Conflict)."""
+    if getattr(acting_user, "role", None) == Role.MINISTRY_OFFICER:
+        if body is not None and body.pk != acting_user.body_id:
+            raise Forbidden(_("You may nominate only for your own ministry or agency."))
+        body = acting_user.body
+    elif getattr(acting_user, "role", None) != Role.PROGRAM_OFFICE:
+        raise Forbidden(_("Only ministry officers nominate."))
+    if body is None:
+        raise ValidationFailed(_("A nominating body is required."), [ErrorDetail(message="", field="body")])
+    if rnd.state != "nominating":
+        raise Conflict(
+            _("Round %(name)s is not taking nominations (it is %(state)s).")
+            % {"name": rnd.name, "state": rnd.state},
+            code="round_not_nominating",
+        )
+    if rnd.nominations_close_at and timezone.now() > rnd.nominations_close_at:
+        raise Conflict(
+            _("Nominations closed at %(at)s.")
+            % {"at": timezone.localtime(rnd.nominations_close_at).strftime("%Y-%m-%d %H:%M")},
+            code="nominations_closed",
+        )
+    program_bodies = set(rnd.program.bodies.values_list("pk", flat=True))
+    if program_bodies and body.pk not in program_bodies:
+        raise Forbidden(_("This body does not take part in the programme."))
+    return body
+
+
+def _nomination_problems(*, reason: str, evidence_file: UploadedFile | None) -> list[ErrorDetail]:
+    details = []
+    if not reason.strip():
+        details.append(ErrorDetail(message=_("Say why this company is nominated."), field="reason"))
+    if evidence_file is not None:
+        name = (evidence_file.name or "").lower()
+        if not name.endswith(EVIDENCE_TYPES):
+            details.append(
+                ErrorDetail(message=_("This file type is not accepted."), field="evidence_file", value=name)
+            )
+        elif (evidence_file.size or 0) > EVIDENCE_MAX_BYTES:
+            details.append(ErrorDetail(message=_("The file is larger than 10 MB."), field="evidence_file"))
+    return details
 
 
 @transaction.atomic
@@ -35,36 +81,10 @@ def nomination_create(
     """A ministry officer nominates a company for their own body. A company already nominated by another body
     gets this body added to its one candidacy. Eligibility is checked now and its reasons stored."""
     rnd = Round.objects.select_for_update().get(pk=round.pk)
-    if getattr(acting_user, "role", None) == Role.MINISTRY_OFFICER:
-        if body is not None and body.pk != acting_user.body_id:
-            raise Forbidden(_("You may nominate only for your own ministry or agency."))
-        body = acting_user.body
-    elif getattr(acting_user, "role", None) != Role.PROGRAM_OFFICE:
-        raise Forbidden(_("Only ministry officers nominate."))
-    if body is None:
-        raise ValidationFailed(_("A nominating body is required."), [ErrorDetail(message="", field="body")])
-    if rnd.state != "nominating":
-        raise Conflict(
-            _("Round %(name)s is not taking nominations (it is %(state)s).")
-            % {"name": rnd.name, "state": rnd.state},
-            code="round_not_nominating",
-        )
-    details = []
-    if not reason.strip():
-        details.append(ErrorDetail(message=_("Say why this company is nominated."), field="reason"))
-    if evidence_file is not None:
-        name = (evidence_file.name or "").lower()
-        if not name.endswith(EVIDENCE_TYPES):
-            details.append(
-                ErrorDetail(message=_("This file type is not accepted."), field="evidence_file", value=name)
-            )
-        elif (evidence_file.size or 0) > EVIDENCE_MAX_BYTES:
-            details.append(ErrorDetail(message=_("The file is larger than 10 MB."), field="evidence_file"))
+    body = _nominating_body(rnd=rnd, acting_user=acting_user, body=body)
+    details = _nomination_problems(reason=reason, evidence_file=evidence_file)
     if details:
         raise ValidationFailed(_("The nomination is not complete."), details)
-    program_bodies = set(rnd.program.bodies.values_list("pk", flat=True))
-    if program_bodies and body.pk not in program_bodies:
-        raise Forbidden(_("This body does not take part in the programme."))
     active = (
         Membership.objects.filter(company=company, status=Membership.Status.ACTIVE)
         .select_related("round")
@@ -80,7 +100,7 @@ def nomination_create(
     candidacy = Candidacy.objects.filter(round=rnd, company=company).first()
     new_candidacy = candidacy is None
     if candidacy is None:
-        eligible, reasons = eligibility_for(round=rnd, company=company)
+        eligible, reasons = eligibility_for(round=rnd, company=company, body=body)
         candidacy = Candidacy.objects.create(
             round=rnd,
             company=company,
@@ -120,6 +140,78 @@ def nomination_create(
         changes["eligibility_reasons"] = {"before": None, "after": candidacy.eligibility_reasons}
     audit_record(actor=acting_user, action="nomination.create", obj=nomination, changes=changes)
     return nomination
+
+
+def _company_exists(brn: str) -> Conflict:
+    existing = Company.objects.filter(brn=brn).first()
+    name = existing.name_ko if existing is not None else brn
+    return Conflict(
+        _(
+            "A company with this business registration number is already registered: %(name)s. Nominate it instead."
+        )
+        % {"name": name},
+        code="company_exists",
+        details=[
+            ErrorDetail(
+                message=_("Already registered as %(name)s.") % {"name": name},
+                field="brn",
+                value=brn,
+                code="company_exists",
+            )
+        ],
+    )
+
+
+@transaction.atomic
+def nomination_create_with_company(
+    *,
+    round: Round,
+    company_fields: Mapping[str, Any],
+    reason: str,
+    acting_user: Any,
+    evidence: str = "",
+    evidence_file: UploadedFile | None = None,
+    body: Body | None = None,
+    sector: str = "",
+) -> Nomination:
+    """Register a company that is not in the registry and nominate it, in one transaction.
+
+    `company_fields` are the registry's (`registry.services.COMPANY_FIELDS`: brn, name_ko, ksic, region,
+    founded_on, ...), validated and audited by the registry's own service. Who may nominate, and when, is
+    checked first, so a refused nomination registers nothing. Bad company data and an incomplete nomination
+    give one ValidationFailed listing every problem; a BRN already in the registry gives Conflict
+    `company_exists` naming that company (nominate it instead). Either way nothing is written."""
+    rnd = Round.objects.select_for_update().get(pk=round.pk)
+    body = _nominating_body(rnd=rnd, acting_user=acting_user, body=body)
+    problems = _nomination_problems(reason=reason, evidence_file=evidence_file)
+    brn = brn_compact(str(company_fields.get("brn") or ""))
+    if brn and Company.objects.filter(brn=brn).exists():  # before the other fields: they no longer matter
+        raise _company_exists(brn)
+    try:
+        with transaction.atomic():
+            company = company_register(acting_user=acting_user, **dict(company_fields))
+    except ValidationFailed as exc:
+        if any(d.field == "brn" and d.code == "duplicate" for d in exc.details):
+            raise _company_exists(brn) from None
+        raise ValidationFailed(
+            _("The new company could not be registered."), [*exc.details, *problems], code="company_invalid"
+        ) from None
+    except Conflict as exc:  # the same BRN registered at the same moment
+        if exc.code == "brn_exists":
+            raise _company_exists(brn) from None
+        raise
+    if problems:
+        raise ValidationFailed(_("The nomination is not complete."), problems)
+    return nomination_create(
+        round=rnd,
+        company=company,
+        reason=reason,
+        acting_user=acting_user,
+        evidence=evidence,
+        evidence_file=evidence_file,
+        body=body,
+        sector=sector,
+    )
 
 
 @transaction.atomic

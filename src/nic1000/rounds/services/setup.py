@@ -297,22 +297,28 @@ def bonus_item_add(
 
 
 @transaction.atomic
-def eligibility_rule_set(*, round: Round, kind: str, active: bool, acting_user: Any) -> EligibilityRule:
+def eligibility_rule_set(
+    *, round: Round, kind: str, active: bool, acting_user: Any, body: Body | None = None
+) -> EligibilityRule:
+    """Turn a rule of the round on or off; with `body`, that body's own rule, which replaces the round's
+    rule of the same kind for the companies it nominates."""
     rnd = Round.objects.select_for_update().get(pk=round.pk)
     _require_config_state(rnd)
     if kind not in EligibilityRule.Kind.values:
         raise ValidationFailed(
             _("Unknown eligibility rule."), [ErrorDetail(message="", field="kind", value=kind)]
         )
-    rule, _created = EligibilityRule.objects.get_or_create(round=rnd, body=None, kind=kind)
-    before = rule.active
+    rule = EligibilityRule.objects.filter(round=rnd, body=body, kind=kind).first()
+    before = None if rule is None else rule.active
+    if rule is None:
+        rule = EligibilityRule(round=rnd, body=body, kind=kind)
     rule.active = active
-    rule.save(update_fields=["active"])
+    rule.save()
     audit_record(
         actor=acting_user,
         action="round.eligibility_rule_set",
         obj=rnd,
-        changes={f"rule.{kind}": {"before": before, "after": active}},
+        changes={f"rule.{kind}" + (f".{body.code}" if body else ""): {"before": before, "after": active}},
     )
     return rule
 

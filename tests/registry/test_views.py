@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 from typing import Any
 
 import pytest
@@ -193,3 +194,14 @@ def test_searches_by_korean_name_english_name_and_brn_prefix(personas: Any) -> N
     assert first.count("세진소재") == 20 and "page=2" in first
     second = client.get(url, {"q": "세진", "page": 2}).content.decode()
     assert second.count("세진소재") == 5 and "page=3" not in second
+
+
+def test_check_boxes_use_the_krds_markup(personas: Any) -> None:
+    """KRDS hides a bare check box and draws it on the label that follows: Django's default <label><input>
+    would show no state at all."""
+    html = _client(personas.program_office).get(reverse("registry:import")).content.decode()
+    box = re.search(
+        r'<div class="krds-form-check"><input type="checkbox" name="dry_run"[^>]*id="(\w+)"', html
+    )
+    assert box is not None
+    assert f'<label for="{box[1]}">' in html

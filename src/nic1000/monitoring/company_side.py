@@ -32,25 +32,12 @@ def statement_submit_own(
     )
 
 
-def _brn_column(header: list[Any]) -> int | None:
-    from nic1000.registry.importing import _aliases, _match_header, template_columns
-
-    aliases = _aliases(template_columns("statements"))
-    for i, cell in enumerate(header):
-        if cell is None or str(cell).strip() == "":
-            continue
-        col = _match_header(cell, aliases)
-        if col is not None and col.name == "brn":
-            return i
-    return None
-
-
 def statement_upload_own(*, company: Company, upload: Any, acting_user: Any) -> int:
     """Import the statements template for the user's own company; returns the rows imported.
     Any row of another company (or a file that cannot be read) refuses the whole file."""
     from nic1000.core.excel import FileRefused, read_rows, sniff_format
     from nic1000.core.identifiers import brn_compact
-    from nic1000.registry.importing import registry_import_file
+    from nic1000.registry.importing import registry_import_file, template_column_index
 
     _own(acting_user, company)
     data = upload.read() if hasattr(upload, "read") else bytes(upload)
@@ -64,7 +51,7 @@ def statement_upload_own(*, company: Company, upload: Any, acting_user: Any) -> 
     rows = [r for r in rows if any(c not in (None, "") and str(c).strip() for c in r)]
     if len(rows) < 2:
         raise ValidationFailed("The file has no data rows", code="empty_file")
-    col = _brn_column(list(rows[0]))
+    col = template_column_index("statements", list(rows[0]), "brn")
     if col is None:
         raise ValidationFailed(
             "The file has no business registration number column",

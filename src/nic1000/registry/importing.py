@@ -644,6 +644,20 @@ class _Table:
         return len(self.rownos)
 
 
+def template_column_index(kind: str, header: list[Any], name: str) -> int | None:
+    """Where a template column (by `Column.name`) is in a file's header row, matched as imports match it (Korean
+    or English header, case and spacing ignored); None when absent."""
+    _check_kind(kind)
+    aliases = _aliases(_COLUMNS[kind])
+    for i, cell in enumerate(header):
+        if cell is None or str(cell).strip() == "":
+            continue
+        col = _match_header(cell, aliases)
+        if col is not None and col.name == name:
+            return i
+    return None
+
+
 def _validate_columns(
     *,
     kind: str,
@@ -1310,6 +1324,7 @@ __all__ = [
     "RowProblem",
     "registry_import_file",
     "registry_import_records",
+    "template_column_index",
     "template_columns",
     "template_workbook",
 ]

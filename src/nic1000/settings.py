@@ -5,6 +5,7 @@ SQLite is the embedded default; DATABASE_URL switches to PostgreSQL.
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
@@ -175,6 +176,27 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 OTP_TOTP_ISSUER = "nic1000"
 # Institutions' API: requests per token per minute before 429.
 API_RATE_LIMIT_PER_MINUTE = env_int("API_RATE_LIMIT_PER_MINUTE", 120)
+
+
+def env_json_object(name: str) -> dict[str, object]:
+    """A JSON object given inline (`{...}`) or as the path of a JSON file; {} when unset."""
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return {}
+    try:
+        value = json.loads(raw if raw.startswith("{") else Path(raw).read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise ImproperlyConfigured(f"{name} must be a JSON object or the path of a JSON file: {exc}") from exc
+    if not isinstance(value, dict):
+        raise ImproperlyConfigured(f"{name} must be a JSON object, got {type(value).__name__}")
+    return value
+
+
+# Monitoring: alert-rule thresholds overriding monitoring.rules.RuleConfig (unknown keys are refused); an
+# inspection claim without heartbeat for this long is taken over; a failed inspection is retried after this.
+NIC1000_MONITORING_RULES = env_json_object("NIC1000_MONITORING_RULES")
+NIC1000_INSPECTION_STALE_SECONDS = env_int("NIC1000_INSPECTION_STALE_SECONDS", 120)
+NIC1000_INSPECTION_RETRY_SECONDS = env_int("NIC1000_INSPECTION_RETRY_SECONDS", 600)
 
 LOGGING = {
     "version": 1,

@@ -106,6 +106,25 @@ def test_config_override(settings) -> None:
         rules.current_config()
 
 
+def test_the_rules_setting_reads_inline_json_or_a_file(tmp_path, monkeypatch) -> None:
+    from django.core.exceptions import ImproperlyConfigured
+
+    from nic1000.settings import env_json_object
+
+    monkeypatch.setenv("X_RULES", '{"high_debt_ratio": 0.9}')
+    assert env_json_object("X_RULES") == {"high_debt_ratio": 0.9}
+    path = tmp_path / "rules.json"
+    path.write_text('{"case_level": "critical"}', encoding="utf-8")
+    monkeypatch.setenv("X_RULES", str(path))
+    assert env_json_object("X_RULES") == {"case_level": "critical"}
+    monkeypatch.delenv("X_RULES")
+    assert env_json_object("X_RULES") == {}
+    for bad in ("{not json", str(tmp_path / "missing.json"), "[1, 2]"):
+        monkeypatch.setenv("X_RULES", bad)
+        with pytest.raises(ImproperlyConfigured, match="X_RULES"):
+            env_json_object("X_RULES")
+
+
 def test_describe_gives_both_languages() -> None:
     en = rules.describe(["runway_and_technology"], "en")[0]["text"]
     ko = rules.describe(["runway_and_technology"], "ko")[0]["text"]

@@ -33,3 +33,18 @@ def test_schedule_enqueues_once_and_requeues_a_killed_run(reference_data) -> Non
     # Done: never again.
     InspectionRun.objects.filter(pk=run.pk).update(status="done")
     assert inspection_schedule_due(now=now) is None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_schedule_requeues_an_unfinished_explanation_phase(reference_data) -> None:
+    now = timezone.now()
+    run = inspection_schedule_due(now=now)
+    assert run is not None
+    # The levels are in (done) but the worker was killed while explaining: task gone, claim stale.
+    InspectionRun.objects.filter(pk=run.pk).update(
+        status="done", task_id="", claimed_by="dead", heartbeat_at=now - dt.timedelta(hours=1)
+    )
+    again = inspection_schedule_due(now=now)
+    assert again is not None and again.pk == run.pk
+    InspectionRun.objects.filter(pk=run.pk).update(explained_at=now, task_id="")
+    assert inspection_schedule_due(now=now) is None

@@ -1,13 +1,15 @@
 """The inspection's computing part: bulk reads into pandas, vectorised ratios, scoring and rules.
 
-No writes here (`services.inspection_run` writes). Reads are plain `values_list` into DataFrames, one query per
-kind of data per chunk, so the cost does not grow with the number of queries.
+No writes here (`services.inspection_run` writes). Reads are plain `values_list` queries run through the cursor
+into DataFrames, one query per kind of data per chunk. The model's cost (trees × rows) is paid once per distinct
+feature row: scoring for every company, SHAP contributions only for those at the explanation level.
 """
 
 from __future__ import annotations
 
 import hashlib
 import threading
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -99,20 +101,38 @@ class ChunkData:
     technology: pd.DataFrame  # company_id -> max_trl, cited_patents
 
 
+def _fetch(qs: Any) -> list[tuple[Any, ...]]:
+    """Rows of a values_list queryset through the cursor: the ORM's per-row iterator costs more than the
+    query for hundreds of thousands of rows (plain integer columns need no conversion)."""
+    from django.db import connections
+
+    sql, params = qs.query.get_compiler(using=qs.db).as_sql()
+    with connections[qs.db].cursor() as cursor:
+        cursor.execute(sql, params)
+        return list(cursor.fetchall())
+
+
+def read_statements(company_ids: list[int]) -> pd.DataFrame:
+    """Every statement of the given companies (one query over their id range)."""
+    if not company_ids:
+        return pd.DataFrame(columns=STATEMENT_COLUMNS)
+    lo, hi = min(company_ids), max(company_ids)
+    rows = FinancialStatement.objects.filter(company_id__gte=lo, company_id__lte=hi).values_list(
+        *STATEMENT_COLUMNS
+    )
+    st = pd.DataFrame.from_records(_fetch(rows.order_by()), columns=STATEMENT_COLUMNS)
+    return st[st["company_id"].isin(pd.Index(company_ids))]
+
+
 def read_chunk(company_ids: list[int]) -> ChunkData:
     """Statements, best TRL and cited registered patents of the given companies (three queries)."""
     if not company_ids:
         empty = pd.DataFrame(columns=STATEMENT_COLUMNS)
         return ChunkData(empty, pd.DataFrame(columns=["company_id", "max_trl", "cited_patents"]))
     lo, hi = min(company_ids), max(company_ids)
-    wanted = pd.Index(company_ids)
-    rows = FinancialStatement.objects.filter(company_id__gte=lo, company_id__lte=hi).values_list(
-        *STATEMENT_COLUMNS
-    )
-    st = pd.DataFrame.from_records(list(rows.iterator(chunk_size=20000)), columns=STATEMENT_COLUMNS)
-    st = st[st["company_id"].isin(wanted)]
+    st = read_statements(company_ids)
     trl = pd.DataFrame.from_records(
-        list(
+        _fetch(
             CoreTechnology.objects.filter(company_id__gte=lo, company_id__lte=hi)
             .values("company_id")
             .annotate(max_trl=Max("trl"))
@@ -123,7 +143,7 @@ def read_chunk(company_ids: list[int]) -> ChunkData:
     )
     cfg = rules_mod.current_config()
     pat = pd.DataFrame.from_records(
-        list(
+        _fetch(
             Patent.objects.filter(
                 company_id__gte=lo,
                 company_id__lte=hi,
@@ -158,7 +178,6 @@ class Timing:
 @dataclass
 class ChunkResult:
     frame: pd.DataFrame  # one row per company: company_id, fiscal_year, probability, level, ...
-    factors: list[list[dict[str, Any]]]
     fired: list[list[str]]
     reasons: list[dict[str, str]]
 
@@ -184,11 +203,30 @@ def compute_ratios(statements: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame
     return values.loc[idx].reset_index(drop=True), reasons.loc[idx].reset_index(drop=True)
 
 
+def _unique_rows(M: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(distinct rows, index of each row's distinct row). Identical feature rows get identical scores and
+    explanations, so each is computed once. Exact: rows are compared bit for bit (NaN equal to NaN, -0.0 to
+    0.0), never by a hash."""
+    if M.shape[0] <= 1:
+        return M, np.zeros(M.shape[0], dtype=np.intp)
+    canon = np.ascontiguousarray(np.where(np.isnan(M), np.nan, M) + 0.0)
+    keys = canon.view(np.dtype((np.void, canon.dtype.itemsize * canon.shape[1]))).ravel()
+    _keys, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
+    return M[first], np.asarray(inverse, dtype=np.intp).ravel()
+
+
+def _base(model: LoadedModel, features: pd.DataFrame) -> np.ndarray:
+    M = features[model.features].to_numpy(dtype="float64", na_value=np.nan)
+    return np.where(np.isinf(M), np.nan, M)
+
+
 def score(model: LoadedModel, features: pd.DataFrame) -> np.ndarray:
-    """Calibrated distress probabilities (no explanations)."""
+    """Calibrated distress probabilities (no explanations), each distinct feature row scored once."""
     if features.empty:
         return np.zeros(0)
-    return np.asarray(model.model.predict_proba(features[model.features]), dtype=float)
+    uniq, inverse = _unique_rows(_base(model, features))
+    probs = np.asarray(model.model.predict_proba(pd.DataFrame(uniq, columns=model.features)), dtype=float)
+    return probs[inverse]
 
 
 def _num(v: float) -> str:
@@ -197,61 +235,72 @@ def _num(v: float) -> str:
     return f"{v:,.0f}" if abs(v) >= 1000 else f"{v:.3g}"
 
 
-def explain(
-    model: LoadedModel, features: pd.DataFrame, top: int = 5
-) -> tuple[np.ndarray, list[list[dict[str, Any]]]]:
-    """Probabilities and, per row, the ratios that push the risk up or down most (LightGBM contributions),
-    in words in English and Korean. The probability comes from the same contributions (they sum to the raw
-    score), so scoring and explaining cost one pass."""
-    from nic1000.algorithms import early_warning
+_labels: dict[tuple[str, str], str] = {}
 
+
+def _label(feature: str, lang: str) -> str:
+    key = (feature, lang)
+    if key not in _labels:
+        from nic1000.algorithms import early_warning
+
+        _labels[key] = early_warning.feature_label(feature, lang)
+    return _labels[key]
+
+
+def _factor(feature: str, value: float, contribution: float, up: bool) -> dict[str, Any]:
+    val = _num(value)
+    return {
+        "feature": feature,
+        "value": None if not np.isfinite(value) else round(float(value), 6),
+        "contribution": round(float(contribution), 4),
+        "direction": "up" if up else "down",
+        "en": f"{_label(feature, 'en')} = {val} {'raises' if up else 'lowers'} the risk",
+        "ko": f"{_label(feature, 'ko')} = {val}: 위험을 {'높임' if up else '낮춤'}",
+    }
+
+
+def explain(model: LoadedModel, features: pd.DataFrame, top: int = 5) -> list[list[dict[str, Any]]]:
+    """Per row, the ratios that push the risk up or down most (LightGBM SHAP contributions, averaged over the
+    bag), in words in English and Korean: up to `top` - 2 raising it, the rest lowering it.
+
+    Contributions are computed once per distinct feature row, in one call per booster, and the factors are
+    picked with array sorts (the costly part is LightGBM's TreeSHAP, linear in rows and trees)."""
     if features.empty:
-        return np.zeros(0), []
-    exps = early_warning.explain(model.model, features[model.features], top=top)
-    labels: dict[tuple[str, str], str] = {}
-
-    def label(feature: str, lang: str) -> str:
-        key = (feature, lang)
-        if key not in labels:
-            labels[key] = early_warning.feature_label(feature, lang)
-        return labels[key]
-
-    probs = np.fromiter((e.probability for e in exps), dtype=float, count=len(exps))
-    out: list[list[dict[str, Any]]] = []
+        return []
+    uniq, inverse = _unique_rows(_base(model, features))
+    frame = pd.DataFrame(uniq, columns=model.features)
+    M = np.asarray(model.model.matrix(frame), dtype=float)
+    C = np.asarray(model.model.contributions(frame), dtype=float)[:, : M.shape[1]]
+    names = list(model.model.model_features)
+    k = min(top, C.shape[1])
+    up_order = np.argsort(-C, axis=1, kind="stable")[:, :k]
+    down_order = np.argsort(C, axis=1, kind="stable")[:, :k]
     n_up = max(1, top - 2)
-    for e in exps:
-        row = []
-        for eff, up in [
-            *((x, True) for x in e.up[:n_up]),
-            *((x, False) for x in e.down[: top - min(len(e.up), n_up)]),
-        ]:
-            val = _num(eff.value)
-            row.append(
-                {
-                    "feature": eff.feature,
-                    "value": None if not np.isfinite(eff.value) else round(float(eff.value), 6),
-                    "contribution": round(float(eff.contribution), 4),
-                    "direction": "up" if up else "down",
-                    "en": f"{label(eff.feature, 'en')} = {val} {'raises' if up else 'lowers'} the risk",
-                    "ko": f"{label(eff.feature, 'ko')} = {val}: 위험을 {'높임' if up else '낮춤'}",
-                }
-            )
-        out.append(row)
-    return probs, out
+    words: list[list[dict[str, Any]]] = []
+    for r in range(C.shape[0]):
+        c, m = C[r], M[r]
+        ups = [j for j in up_order[r].tolist() if c[j] > 0]
+        downs = [j for j in down_order[r].tolist() if c[j] < 0]
+        row = [_factor(names[j], m[j], c[j], True) for j in ups[:n_up]]
+        row += [_factor(names[j], m[j], c[j], False) for j in downs[: top - min(len(ups), n_up)]]
+        words.append(row)
+    return [words[i] for i in inverse.tolist()]
 
 
-def compute_chunk(
-    *,
-    company_ids: list[int],
-    data: ChunkData,
-    model: LoadedModel,
-    expected_fiscal_year: int,
-    cfg: rules_mod.RuleConfig,
-    timing: Timing,
-) -> ChunkResult:
-    """Ratios, probability, explanation and rules for every company of the chunk, vectorised."""
-    import time
+@dataclass
+class Prepared:
+    """A chunk between its ratios and its rules: the frame (one row per company) and the model's input."""
 
+    company_ids: list[int]
+    frame: pd.DataFrame
+    has: np.ndarray  # companies with statements (scored)
+    features: pd.DataFrame
+    technology: pd.DataFrame
+    reasons: list[dict[str, str]]
+
+
+def prepare_chunk(*, company_ids: list[int], data: ChunkData, model: LoadedModel, timing: Timing) -> Prepared:
+    """Ratios at each company's latest fiscal year, the items the rules read, and the model's input."""
     t0 = time.perf_counter()
     base = pd.DataFrame({"company_id": pd.Series(company_ids, dtype="int64")})
     st = data.statements
@@ -272,25 +321,37 @@ def compute_chunk(
     else:
         frame = base.assign(fiscal_year=np.nan)
         reason_rows = [{} for _ in range(len(base))]
-    timing.ratios += time.perf_counter() - t0
-
-    t0 = time.perf_counter()
-    frame["probability"] = np.nan
     has = frame["fiscal_year"].notna().to_numpy()
-    factors: list[list[dict[str, Any]]] = [[] for _ in range(len(frame))]
-    feats = frame.loc[has]
-    if has.any():
-        for col in model.features:
-            if col not in feats:
-                feats = feats.assign(**{col: np.nan})
-        feats = feats[model.features].astype("float64")
-        frame.loc[has, "probability"] = score(model, feats)
-        timing.rows_scored += int(has.sum())
-    timing.score += time.perf_counter() - t0
+    features = model_frame(model, frame.loc[has])
+    timing.ratios += time.perf_counter() - t0
+    return Prepared(company_ids, frame, has, features, data.technology, reason_rows)
 
+
+def score_prepared(model: LoadedModel, prepared: Prepared) -> tuple[np.ndarray, float]:
+    """(probabilities of the scored companies, seconds). No database access: may run in another thread while
+    the previous chunk is written (LightGBM releases the GIL)."""
     t0 = time.perf_counter()
+    probs = score(model, prepared.features) if len(prepared.features) else np.zeros(0)
+    return probs, time.perf_counter() - t0
+
+
+def finish_chunk(
+    *,
+    prepared: Prepared,
+    probabilities: np.ndarray,
+    expected_fiscal_year: int,
+    cfg: rules_mod.RuleConfig,
+    timing: Timing,
+) -> ChunkResult:
+    """The rules over the chunk, given its probabilities."""
+    t0 = time.perf_counter()
+    frame = prepared.frame.copy()
+    frame["probability"] = np.nan
+    if prepared.has.any():
+        frame.loc[prepared.has, "probability"] = probabilities
+        timing.rows_scored += int(prepared.has.sum())
     frame["expected_fiscal_year"] = expected_fiscal_year
-    frame = frame.merge(data.technology, on="company_id", how="left")
+    frame = frame.merge(prepared.technology, on="company_id", how="left")
     # Names the rules use (rules.py): debt ratio = X2 (total liabilities / total assets), runway in months.
     frame["debt_ratio"] = frame.get("X2", np.nan)
     frame["runway_months"] = frame.get("cash_runway_months", np.nan)
@@ -298,20 +359,52 @@ def compute_chunk(
     frame["level"] = outcome.level
     frame["model_level"] = outcome.model_level
     timing.extra["rules"] = timing.extra.get("rules", 0.0) + time.perf_counter() - t0
+    return ChunkResult(frame=frame, fired=outcome.fired, reasons=prepared.reasons)
 
-    # Explanations for the companies the group will look at (level >= cfg.explain_level).
-    t0 = time.perf_counter()
-    if has.any():
-        rank = frame["level"].map(rules_mod.LEVEL_RANK).to_numpy()
-        want = has & (rank >= rules_mod.LEVEL_RANK[cfg.explain_level])
-        if want.any():
-            rows = np.flatnonzero(want)
-            sub = feats.loc[frame.index[rows]] if len(feats) else feats
-            _probs, words = explain(model, sub, top=5)
-            for i, f in zip(rows, words, strict=True):
-                factors[i] = f
-    timing.explain += time.perf_counter() - t0
-    return ChunkResult(frame=frame, factors=factors, fired=outcome.fired, reasons=reason_rows)
+
+def compute_chunk(
+    *,
+    company_ids: list[int],
+    data: ChunkData,
+    model: LoadedModel,
+    expected_fiscal_year: int,
+    cfg: rules_mod.RuleConfig,
+    timing: Timing,
+) -> ChunkResult:
+    """Ratios, probability and rules for every company of the chunk, vectorised (the three steps above in a
+    row). Explanations are a later phase (`explain_latest`), for the companies at the explanation level only."""
+    prepared = prepare_chunk(company_ids=company_ids, data=data, model=model, timing=timing)
+    probabilities, seconds = score_prepared(model, prepared)
+    timing.score += seconds
+    return finish_chunk(
+        prepared=prepared,
+        probabilities=probabilities,
+        expected_fiscal_year=expected_fiscal_year,
+        cfg=cfg,
+        timing=timing,
+    )
+
+
+def model_frame(model: LoadedModel, frame: pd.DataFrame) -> pd.DataFrame:
+    """The model's columns of `frame` as floats (a ratio the frame lacks is NaN)."""
+    missing = {col: np.nan for col in model.features if col not in frame}
+    if missing:
+        frame = frame.assign(**missing)
+    return frame[model.features].astype("float64")
+
+
+def explain_latest(
+    *, statements: pd.DataFrame, model: LoadedModel, top: int = 5
+) -> tuple[pd.DataFrame, list[list[dict[str, Any]]]]:
+    """For each company of `statements`: (company_id, fiscal_year, probability) at its latest fiscal year and
+    the explanation of that probability. The inspection's explanation phase checks the probability against the
+    stored one, so an explanation is never stored for figures that changed since."""
+    if statements.empty:
+        return pd.DataFrame(columns=["company_id", "fiscal_year", "probability"]), []
+    values, _reasons = compute_ratios(statements)
+    feats = model_frame(model, values)
+    out = values[["company_id", "fiscal_year"]].assign(probability=score(model, feats))
+    return out.reset_index(drop=True), explain(model, feats, top=top)
 
 
 def _reason_dicts(values: pd.DataFrame, reasons: pd.DataFrame, frame: pd.DataFrame) -> list[dict[str, str]]:
@@ -336,12 +429,5 @@ def _reason_dicts(values: pd.DataFrame, reasons: pd.DataFrame, frame: pd.DataFra
 def explain_company(*, company_id: int, model: LoadedModel, top: int = 5) -> list[dict[str, Any]]:
     """The explanation of one company's latest statements, computed on demand (company page)."""
     data = read_chunk([company_id])
-    if data.statements.empty:
-        return []
-    values, _reasons = compute_ratios(data.statements)
-    feats = values.copy()
-    for col in model.features:
-        if col not in feats:
-            feats[col] = np.nan
-    _p, words = explain(model, feats[model.features].astype("float64"), top=top)
+    _scores, words = explain_latest(statements=data.statements, model=model, top=top)
     return words[0] if words else []

@@ -72,6 +72,8 @@ class InspectionRun(models.Model):
     created_at = models.DateTimeField()
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # When the explanations of the results at the explanation level were stored (`inspection_explain`).
+    explained_at = models.DateTimeField(null=True, blank=True)
     model_sha256 = models.CharField(max_length=64, blank=True)
     expected_fiscal_year = models.PositiveSmallIntegerField(null=True, blank=True)
     last_company_id = models.BigIntegerField(default=0)

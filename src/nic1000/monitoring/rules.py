@@ -41,8 +41,8 @@ class RuleConfig:
     # A case is opened at this level or above.
     case_level: str = "warning"
     case_due_days: int = 14
-    # Explanations (LightGBM per-feature contributions, costly) are stored at inspection time for companies at
-    # this level or above; for the others the company page computes them on demand.
+    # Explanations (LightGBM per-feature contributions, costly) are stored by the inspection's explanation phase
+    # for companies at this level or above; for the others the company page computes them on demand.
     explain_level: str = "warning"
 
 
@@ -181,7 +181,7 @@ def current_config() -> RuleConfig:
     try:
         from django.conf import settings
 
-        overrides: dict[str, Any] = dict(getattr(settings, "NIC1000_MONITORING_RULES", {}) or {})
+        overrides: dict[str, Any] = dict(settings.NIC1000_MONITORING_RULES or {})
     except Exception:  # pragma: no cover - outside Django
         overrides = {}
     known = {f.name for f in fields(RuleConfig)}

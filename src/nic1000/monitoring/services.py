@@ -6,11 +6,13 @@ Every function is keyword-only, runs in one transaction (the inspection: one per
 from __future__ import annotations
 
 import datetime as dt
+import json
 import logging
 import time
 import uuid
 from collections import Counter
 from collections.abc import Callable, Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -140,7 +142,7 @@ def model_activate(*, path: str | Path, acting_user: Any, note: str = "") -> Ear
 
 
 def _stale_seconds() -> int:
-    return int(getattr(settings, "NIC1000_INSPECTION_STALE_SECONDS", 120))
+    return int(settings.NIC1000_INSPECTION_STALE_SECONDS)
 
 
 @transaction.atomic
@@ -207,8 +209,10 @@ def inspection_run(
     chunk_size: int = DEFAULT_CHUNK_SIZE,
     timing: engine.Timing | None = None,
     after_chunk: Callable[[int], None] | None = None,
+    explain: bool = True,
 ) -> InspectionRun:
-    """Inspect every active selected company for `period` (YYYY-MM).
+    """Inspect every active selected company for `period` (YYYY-MM), then (unless `explain` is false) store the
+    explanations of the companies at the explanation level (`inspection_explain`).
 
     Idempotent and resumable:
 
@@ -225,7 +229,8 @@ def inspection_run(
     (`inspection.chunk`, with the companies covered and counts per level) rather than one per company, and the
     finished run writes `inspection.complete` with the totals per level. This summary auditing is used only for
     the inspection results (derived, recomputable data); support cases opened by the run get one audit entry
-    each.
+    each (appended with the chunk's entry). The explanation phase writes one `inspection.explain` entry per
+    chunk naming the results explained, and `inspection.explained` when finished.
 
     `after_chunk(k)` is called after chunk k committed (tests use it to simulate a crash).
     """
@@ -233,6 +238,9 @@ def inspection_run(
     timing = timing or engine.Timing()
     run = inspection_run_request(period=period, acting_user=acting_user, trigger=trigger)
     if run.status == InspectionRun.Status.DONE:
+        if explain and run.explained_at is None:
+            inspection_explain(period=period, acting_user=acting_user, timing=timing)
+            run.refresh_from_db()
         return run
     token = uuid.uuid4().hex
     if not _claim(run, token):
@@ -257,27 +265,51 @@ def inspection_run(
         )
         InspectionRun.objects.filter(pk=run.pk).update(model_sha256=model.sha256)
         k = run.chunks_done
-        for start in range(0, len(members), chunk_size):
-            part = members[start : start + chunk_size]
-            _inspection_chunk(
-                run=run,
-                token=token,
-                part=part,
-                model=model,
-                expected=expected,
-                cfg=cfg,
-                acting_user=acting_user,
-                timing=timing,
-            )
-            k += 1
-            if after_chunk is not None:
-                after_chunk(k)
+        # Chunk k+1 is read and its ratios computed, then scored in a thread (the model's cost, no database
+        # access) while chunk k is written; the writes stay in order, one transaction per chunk.
+        chunks = [members[i : i + chunk_size] for i in range(0, len(members), chunk_size)]
+        Ahead = tuple[list[tuple[int, int]], engine.Prepared, Future[tuple[np.ndarray, float]]]
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="inspection-score") as pool:
+            ahead: Ahead | None = None
+            for part in [*chunks, None]:
+                following: Ahead | None = None
+                if part is not None:
+                    prepared = _inspection_prepare(part=part, model=model, timing=timing)
+                    following = (part, prepared, pool.submit(engine.score_prepared, model, prepared))
+                if ahead is not None:
+                    _inspection_chunk(
+                        run=run,
+                        token=token,
+                        part=ahead[0],
+                        prepared=ahead[1],
+                        scoring=ahead[2],
+                        expected=expected,
+                        cfg=cfg,
+                        acting_user=acting_user,
+                        timing=timing,
+                    )
+                    k += 1
+                    if after_chunk is not None:
+                        after_chunk(k)
+                ahead = following
         _inspection_finish(run=run, token=token, acting_user=acting_user)
     except BaseException as exc:
         _release(run, token, f"{type(exc).__name__}: {exc}")
         raise
+    if explain:
+        inspection_explain(period=period, acting_user=acting_user, timing=timing)
     run.refresh_from_db()
     return run
+
+
+def _inspection_prepare(
+    *, part: list[tuple[int, int]], model: engine.LoadedModel, timing: engine.Timing
+) -> engine.Prepared:
+    company_ids = [c for c, _m in part]
+    t0 = time.perf_counter()
+    data = engine.read_chunk(company_ids)
+    timing.read += time.perf_counter() - t0
+    return engine.prepare_chunk(company_ids=company_ids, data=data, model=model, timing=timing)
 
 
 def _inspection_chunk(
@@ -285,7 +317,8 @@ def _inspection_chunk(
     run: InspectionRun,
     token: str,
     part: list[tuple[int, int]],
-    model: engine.LoadedModel,
+    prepared: engine.Prepared,
+    scoring: Future[tuple[np.ndarray, float]],
     expected: int,
     cfg: rules_mod.RuleConfig,
     acting_user: Any,
@@ -294,42 +327,15 @@ def _inspection_chunk(
     company_ids = [c for c, _m in part]
     membership_of = dict(part)
     t0 = time.perf_counter()
-    data = engine.read_chunk(company_ids)
-    timing.read += time.perf_counter() - t0
-    res = engine.compute_chunk(
-        company_ids=company_ids, data=data, model=model, expected_fiscal_year=expected, cfg=cfg, timing=timing
+    probabilities, seconds = scoring.result()
+    timing.score += seconds
+    timing.extra["score_wait"] = timing.extra.get("score_wait", 0.0) + time.perf_counter() - t0
+    res = engine.finish_chunk(
+        prepared=prepared, probabilities=probabilities, expected_fiscal_year=expected, cfg=cfg, timing=timing
     )
     t0 = time.perf_counter()
     f = res.frame
-    cols = {
-        name: f[name].to_numpy() if name in f else np.full(len(f), np.nan)
-        for name in ("fiscal_year", "probability", "altman_z2", "cash_runway_months", "debt_ratio")
-    }
-
-    def num(v: Any) -> float | None:
-        return None if v is None or not np.isfinite(v) else float(v)
-
-    rows = []
-    for i, cid in enumerate(f["company_id"].tolist()):
-        fy = cols["fiscal_year"][i]
-        rows.append(
-            InspectionResult(
-                run_id=run.pk,
-                period=run.period,
-                company_id=cid,
-                membership_id=membership_of.get(cid),
-                fiscal_year=None if fy is None or not np.isfinite(fy) else int(fy),
-                probability=num(cols["probability"][i]),
-                model_level=f["model_level"].iat[i],
-                level=f["level"].iat[i],
-                z_score=num(cols["altman_z2"][i]),
-                runway_months=num(cols["cash_runway_months"][i]),
-                debt_ratio=num(cols["debt_ratio"][i]),
-                factors=res.factors[i],
-                rules=res.fired[i],
-                reasons=res.reasons[i],
-            )
-        )
+    rows = _result_rows(run=run, frame=f, res=res, membership_of=membership_of)
     counts = Counter(f["level"].tolist())
     with transaction.atomic():
         # The claim must still be ours (a stalled worker whose claim was taken over stops here).
@@ -342,29 +348,8 @@ def _inspection_chunk(
         if alive is None:
             raise Conflict("The inspection was taken over by another worker", code="claim_lost")
         old_counts, processed, chunks_done = alive
-        InspectionResult.objects.bulk_create(
-            rows,
-            batch_size=2000,
-            update_conflicts=True,
-            unique_fields=["company", "period"],
-            update_fields=[
-                "run",
-                "membership",
-                "fiscal_year",
-                "probability",
-                "model_level",
-                "level",
-                "z_score",
-                "runway_months",
-                "debt_ratio",
-                "factors",
-                "rules",
-                "reasons",
-            ],
-        )
-        opened = _cases_open_for(
-            run=run, frame=f, cfg=cfg, acting_user=acting_user, membership_of=membership_of
-        )
+        _results_upsert(rows)
+        opened = _cases_open_for(run=run, lo=min(company_ids), hi=max(company_ids), cfg=cfg)
         new_counts = Counter(old_counts or {})
         new_counts.update(counts)
         InspectionRun.objects.filter(pk=run.pk).update(
@@ -374,9 +359,11 @@ def _inspection_chunk(
             counts=dict(new_counts),
             heartbeat_at=timezone.now(),
         )
+        # One append to the trail per chunk: an entry per case opened, then the chunk's summary.
         audit_record_many(
             actor=acting_user,
             items=[
+                *opened,
                 AuditItem(
                     action="inspection.chunk",
                     object_type="monitoring.inspectionrun",
@@ -388,77 +375,141 @@ def _inspection_chunk(
                         "first_company_id": min(company_ids),
                         "last_company_id": max(company_ids),
                         "levels": dict(counts),
-                        "cases_opened": opened,
+                        "cases_opened": len(opened),
                     },
-                )
+                ),
             ],
         )
     timing.write += time.perf_counter() - t0
 
 
-def _cases_open_for(
-    *,
-    run: InspectionRun,
-    frame: pd.DataFrame,
-    cfg: rules_mod.RuleConfig,
-    acting_user: Any,
-    membership_of: Mapping[int, int],
-) -> int:
-    """Open a support case for each company of the chunk at the case level that has no active case."""
-    threshold = LEVEL_ORDER[cfg.case_level]
-    lv = frame["level"].map(LEVEL_ORDER).to_numpy()
-    hit = frame.loc[lv >= threshold, ["company_id", "level"]]
-    if hit.empty:
-        return 0
-    ids = hit["company_id"].tolist()
-    busy = set(
-        SupportCase.objects.filter(company_id__in=ids, state__in=ACTIVE_STATES).values_list(
-            "company_id", flat=True
+# Columns of an inspection result row, in the order of `_result_rows`' tuples.
+_RESULT_COLUMNS = (
+    "run_id", "period", "company_id", "membership_id", "fiscal_year", "probability", "model_level", "level",
+    "z_score", "runway_months", "debt_ratio", "factors", "rules", "reasons",
+)  # fmt: skip
+_RESULT_JSON = frozenset({"factors", "rules", "reasons"})
+
+
+def _result_rows(
+    *, run: InspectionRun, frame: pd.DataFrame, res: engine.ChunkResult, membership_of: Mapping[int, int]
+) -> list[tuple[Any, ...]]:
+    """One parameter tuple per company (`_RESULT_COLUMNS`); NaN and infinities become NULL."""
+    n = len(frame)
+
+    def floats(name: str) -> list[float | None]:
+        if name not in frame:
+            return [None] * n
+        v = frame[name].to_numpy(dtype="float64", na_value=np.nan)
+        v = np.where(np.isfinite(v), v, np.nan)
+        return [None if x != x else x for x in v.tolist()]  # x != x: NaN
+
+    fiscal = [None if x is None else int(x) for x in floats("fiscal_year")]
+    probability, z_score = floats("probability"), floats("altman_z2")
+    runway, debt = floats("cash_runway_months"), floats("debt_ratio")
+    model_level, level = frame["model_level"].tolist(), frame["level"].tolist()
+    # Few distinct rule combinations: each is encoded once.
+    fired_json: dict[tuple[str, ...], str] = {}
+    for codes in res.fired:
+        key = tuple(codes)
+        if key not in fired_json:
+            fired_json[key] = json.dumps(codes)
+    return [
+        (
+            run.pk, run.period, cid, membership_of.get(cid), fiscal[i], probability[i], model_level[i], level[i],
+            z_score[i], runway[i], debt[i], "[]", fired_json[tuple(res.fired[i])],
+            json.dumps(res.reasons[i]) if res.reasons[i] else "{}",
         )
-    )
-    todo = hit[~hit["company_id"].isin(busy)]
-    if todo.empty:
-        return 0
-    result_ids = dict(
-        InspectionResult.objects.filter(
-            period=run.period, company_id__in=todo["company_id"].tolist()
-        ).values_list("company_id", "id")
-    )
+        for i, cid in enumerate(frame["company_id"].tolist())
+    ]  # fmt: skip
+
+
+# PostgreSQL types of `_RESULT_COLUMNS`, for the one-statement upsert from arrays.
+_RESULT_PG_TYPES = (
+    "bigint", "varchar", "bigint", "bigint", "smallint", "float8", "varchar", "varchar", "float8", "float8",
+    "float8", "jsonb", "jsonb", "jsonb",
+)  # fmt: skip
+
+
+def _results_upsert(rows: list[tuple[Any, ...]]) -> None:
+    """Insert or update results by (company, period), without the ORM (its bulk_create spends most of its
+    time compiling values): on PostgreSQL one INSERT … SELECT FROM unnest(arrays) per chunk, elsewhere one
+    prepared INSERT run for every row. Explanations are cleared (`inspection_explain` stores them for the
+    new figures)."""
+    if not rows:
+        return
+    connection = transaction.get_connection()
+    qn = connection.ops.quote_name
+    cols = ", ".join(qn(c) for c in _RESULT_COLUMNS)
+    keep = ("company_id", "period")
+    updates = ", ".join(f"{qn(c)} = EXCLUDED.{qn(c)}" for c in _RESULT_COLUMNS if c not in keep)
+    conflict = f"ON CONFLICT ({qn('company_id')}, {qn('period')}) DO UPDATE SET {updates}"
+    table = qn(InspectionResult._meta.db_table)
+    if connection.vendor == "postgresql":
+        import psycopg
+
+        # One array per column, sent in binary (%b) through a server-binding cursor on the same
+        # connection: Django's client-side cursor would quote every element as text. JSON travels as text
+        # and is cast per element.
+        arrays = ", ".join(f"%b::{'text' if t == 'jsonb' else t}[]" for t in _RESULT_PG_TYPES)
+        names = ", ".join(f"c{i}" for i in range(len(_RESULT_COLUMNS)))
+        select = ", ".join(
+            f"c{i}::jsonb" if t == "jsonb" else f"c{i}" for i, t in enumerate(_RESULT_PG_TYPES)
+        )
+        sql = f"INSERT INTO {table} ({cols}) SELECT {select} FROM unnest({arrays}) AS r({names}) {conflict}"
+        with psycopg.Cursor(connection.connection) as raw:
+            for start in range(0, len(rows), 10_000):
+                raw.execute(sql, [list(col) for col in zip(*rows[start : start + 10_000], strict=True)])
+    else:
+        values = ", ".join("%s" for _c in _RESULT_COLUMNS)
+        sql = f"INSERT INTO {table} ({cols}) VALUES ({values}) {conflict}"
+        with connection.cursor() as cursor:
+            for start in range(0, len(rows), 5000):
+                cursor.executemany(sql, rows[start : start + 5000])
+
+
+def _cases_open_for(*, run: InspectionRun, lo: int, hi: int, cfg: rules_mod.RuleConfig) -> list[AuditItem]:
+    """Open a support case for each company of the chunk (company ids lo..hi, results just upserted) at the
+    case level that has no active case: one INSERT … SELECT from the results, so a case points at its result
+    and the check for an active case is made by the same statement. Returns the audit entries of the cases
+    opened (the caller appends them with the chunk's own)."""
+    levels = [lv for lv, rank in LEVEL_ORDER.items() if rank >= LEVEL_ORDER[cfg.case_level]]
+    connection = transaction.get_connection()
+    qn, ops = connection.ops.quote_name, connection.ops
+    cases, results = qn(SupportCase._meta.db_table), qn(InspectionResult._meta.db_table)
     now = timezone.now()
     due = timezone.localdate() + dt.timedelta(days=cfg.case_due_days)
-    cases = [
-        SupportCase(
-            company_id=cid,
-            membership_id=membership_of.get(cid),
-            opened_from_id=result_ids.get(cid),
-            level=level,
-            state=CASE_WORKFLOW.initial,
-            due_on=due,
-            summary=f"inspection {run.period}: {level}",
-            opened_at=now,
-        )
-        for cid, level in zip(todo["company_id"].tolist(), todo["level"].tolist(), strict=True)
-    ]
-    made = SupportCase.objects.bulk_create(cases, batch_size=2000)
-    if made and made[0].pk is None:  # a backend without RETURNING: read the ids back
-        made = list(SupportCase.objects.filter(company_id__in=[c.company_id for c in cases], opened_at=now))
-    audit_record_many(
-        actor=acting_user,
-        items=[
-            AuditItem(
-                action="support_case.open",
-                object_type="monitoring.supportcase",
-                object_id=str(c.pk),
-                object_repr=f"case for company {c.company_id}",
-                changes=created(
-                    {"company_id": c.company_id, "level": c.level, "state": c.state, "due_on": c.due_on}
-                ),
-                reason=f"inspection {run.period}",
-            )
-            for c in made
-        ],
+    state = CASE_WORKFLOW.initial
+    in_levels = ", ".join("%s" for _lv in levels)
+    in_active = ", ".join("%s" for _st in ACTIVE_STATES)
+    sql = (
+        f"INSERT INTO {cases} "
+        "(company_id, membership_id, opened_from_id, level, state, due_on, summary, opened_at) "
+        f"SELECT r.company_id, r.membership_id, r.id, r.level, %s, %s, %s || r.level, %s FROM {results} r "
+        f"WHERE r.run_id = %s AND r.period = %s AND r.company_id >= %s AND r.company_id <= %s "
+        f"AND r.level IN ({in_levels}) AND NOT EXISTS (SELECT 1 FROM {cases} c "
+        f"WHERE c.company_id = r.company_id AND c.state IN ({in_active})) "
+        f"RETURNING id, company_id, level"
     )
-    return len(made)
+    params = [
+        state, ops.adapt_datefield_value(due), f"inspection {run.period}: ", ops.adapt_datetimefield_value(now),
+        run.pk, run.period, lo, hi, *levels, *ACTIVE_STATES,
+    ]  # fmt: skip
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        made = sorted(cursor.fetchall())
+    reason = f"inspection {run.period}"
+    return [
+        AuditItem(
+            action="support_case.open",
+            object_type="monitoring.supportcase",
+            object_id=str(case_id),
+            object_repr=f"case for company {company_id}",
+            changes=created({"company_id": company_id, "level": level, "state": state, "due_on": due}),
+            reason=reason,
+        )
+        for case_id, company_id, level in made
+    ]
 
 
 def _inspection_finish(*, run: InspectionRun, token: str, acting_user: Any) -> None:
@@ -495,6 +546,185 @@ def _inspection_finish(*, run: InspectionRun, token: str, acting_user: Any) -> N
     expected = locked.expected_fiscal_year
     if expected:
         statements_chase(fiscal_year=expected, acting_user=acting_user)
+
+
+# ---------------------------------------------------------------- explanations of a finished inspection
+
+EXPLAIN_CHUNK_SIZE = 1000
+# SHAP contributions are computed in slices of about this many seconds, renewing the claim between slices, so
+# a large model never makes a live worker look stale.
+EXPLAIN_SLICE_SECONDS = 10.0
+EXPLAIN_SLICE_FIRST = 20
+
+
+def _claim_explain(run: InspectionRun, token: str) -> bool:
+    now = timezone.now()
+    stale = now - dt.timedelta(seconds=_stale_seconds())
+    n = (
+        InspectionRun.objects.filter(pk=run.pk, status=InspectionRun.Status.DONE, explained_at__isnull=True)
+        .filter(Q(claimed_by="") | Q(heartbeat_at__lt=stale) | Q(heartbeat_at__isnull=True))
+        .update(claimed_by=token, heartbeat_at=now, error="")
+    )
+    return bool(n)
+
+
+def _heartbeat(run: InspectionRun, token: str) -> None:
+    InspectionRun.objects.filter(pk=run.pk, claimed_by=token).update(heartbeat_at=timezone.now())
+
+
+def inspection_explain(
+    *,
+    period: str,
+    acting_user: Any = None,
+    chunk_size: int = EXPLAIN_CHUNK_SIZE,
+    timing: engine.Timing | None = None,
+    after_chunk: Callable[[int], None] | None = None,
+) -> int:
+    """Store the explanation (the ratios pushing the risk up or down most) of each result of a finished
+    inspection at `explain_level` or above. Returns the results explained.
+
+    A separate phase because SHAP contributions cost far more than scoring (trees × rows × depth): the levels,
+    cases and audit of the inspection are committed first, and the company page explains a result on demand
+    until its explanation is stored. Like the inspection it is claimed (one worker at a time), committed per
+    chunk with one audit entry naming the results changed, and resumable: the next call continues with the
+    results still lacking an explanation; a finished phase (`explained_at`) is never repeated. A result whose
+    figures changed since the inspection (different probability now, or another model) is left to the page.
+    """
+    timing = timing or engine.Timing()
+    run = InspectionRun.objects.filter(period=period).first()
+    if run is None or run.status != InspectionRun.Status.DONE or run.explained_at is not None:
+        return 0
+    token = uuid.uuid4().hex
+    if not _claim_explain(run, token):
+        run.refresh_from_db()
+        if run.explained_at is not None:
+            return 0
+        raise Conflict(f"The inspection of {period} is being explained already", code="inspection_running")
+    done = 0
+    try:
+        cfg = rules_mod.current_config()
+        try:
+            model = model_in_use()
+        except Exception as exc:
+            raise Conflict(f"No usable early-warning model: {exc}", code="no_model") from exc
+        levels = [
+            lv
+            for lv in rules_mod.LEVELS
+            if rules_mod.LEVEL_RANK[lv] >= rules_mod.LEVEL_RANK[cfg.explain_level]
+        ]
+        todo = InspectionResult.objects.filter(
+            period=period, level__in=levels, fiscal_year__isnull=False, factors=[]
+        )
+        if model.sha256 != run.model_sha256:
+            todo = todo.none()  # scored with another model: explained on demand with the current one
+        last, k = 0, 0
+        while True:
+            t0 = time.perf_counter()
+            part = list(
+                todo.filter(company_id__gt=last)
+                .order_by("company_id")
+                .values_list("id", "company_id", "fiscal_year", "probability")[:chunk_size]
+            )
+            timing.read += time.perf_counter() - t0
+            if not part:
+                break
+            last = part[-1][1]
+            done += _explain_chunk(
+                run=run, token=token, part=part, model=model, acting_user=acting_user, timing=timing
+            )
+            k += 1
+            if after_chunk is not None:
+                after_chunk(k)
+        with transaction.atomic():
+            locked = InspectionRun.objects.select_for_update().get(pk=run.pk)
+            if locked.claimed_by != token:
+                raise Conflict("The inspection was taken over by another worker", code="claim_lost")
+            locked.explained_at = timezone.now()
+            locked.claimed_by = ""
+            locked.save(update_fields=["explained_at", "claimed_by"])
+            audit_record(
+                actor=acting_user,
+                action="inspection.explained",
+                obj=locked,
+                changes={"explained_at": {"before": None, "after": locked.explained_at}, "results": done},
+            )
+    except BaseException as exc:
+        InspectionRun.objects.filter(pk=run.pk, claimed_by=token).update(
+            claimed_by="", error=f"{type(exc).__name__}: {exc}"[:2000], heartbeat_at=timezone.now()
+        )
+        raise
+    return done
+
+
+def _explain_chunk(
+    *,
+    run: InspectionRun,
+    token: str,
+    part: list[tuple[int, int, int | None, float | None]],
+    model: engine.LoadedModel,
+    acting_user: Any,
+    timing: engine.Timing,
+) -> int:
+    t0 = time.perf_counter()
+    company_ids = [c for _id, c, _fy, _p in part]
+    statements = engine.read_statements(company_ids)
+    timing.read += time.perf_counter() - t0
+    t0 = time.perf_counter()
+    found: dict[int, tuple[int, float, list[dict[str, Any]]]] = {}
+    ids = sorted(set(company_ids))
+    start, size = 0, EXPLAIN_SLICE_FIRST
+    while start < len(ids):
+        piece_ids = ids[start : start + size]
+        started = time.perf_counter()
+        piece = statements[statements["company_id"].isin(piece_ids)]
+        now, words = engine.explain_latest(statements=piece, model=model)
+        # Next slice sized to take about EXPLAIN_SLICE_SECONDS at the rate just seen (the model's size and the
+        # machine's load decide it), so the claim is renewed well within NIC1000_INSPECTION_STALE_SECONDS.
+        rate = len(piece_ids) / max(time.perf_counter() - started, 1e-3)
+        start += len(piece_ids)
+        size = int(min(max(rate * EXPLAIN_SLICE_SECONDS, 10), 2000))
+        for c, fy, p, w in zip(
+            now["company_id"].tolist(),
+            now["fiscal_year"].tolist(),
+            now["probability"].tolist(),
+            words,
+            strict=True,
+        ):
+            found[int(c)] = (int(fy), float(p), w)
+        _heartbeat(run, token)
+    timing.explain += time.perf_counter() - t0
+    t0 = time.perf_counter()
+    updates: list[tuple[str, int]] = []
+    for result_id, company_id, fiscal_year, probability in part:
+        got = found.get(company_id)
+        if got is None or not got[2] or probability is None:
+            continue
+        fy, p, w = got
+        # The figures changed since the inspection (statements corrected): the page explains it on demand.
+        if fy != fiscal_year or not np.isfinite(p) or abs(p - probability) > 1e-9:
+            continue
+        updates.append((json.dumps(w), result_id))
+    with transaction.atomic():
+        alive = InspectionRun.objects.select_for_update().filter(pk=run.pk, claimed_by=token).exists()
+        if not alive:
+            raise Conflict("The inspection was taken over by another worker", code="claim_lost")
+        if updates:
+            connection = transaction.get_connection()
+            qn = connection.ops.quote_name
+            cast = "::jsonb" if connection.vendor == "postgresql" else ""
+            table = qn(InspectionResult._meta.db_table)
+            sql = f"UPDATE {table} SET {qn('factors')} = %s{cast} WHERE {qn('id')} = %s"
+            with connection.cursor() as cursor:
+                cursor.executemany(sql, updates)
+            audit_record(
+                actor=acting_user,
+                action="inspection.explain",
+                obj=run,
+                changes={"results_explained": [rid for _w, rid in updates]},
+            )
+        InspectionRun.objects.filter(pk=run.pk).update(heartbeat_at=timezone.now())
+    timing.write += time.perf_counter() - t0
+    return len(updates)
 
 
 def _support_group_users() -> Any:

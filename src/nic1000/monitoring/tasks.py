@@ -1,7 +1,8 @@
 """Background work of monitoring (Django Tasks, django-tasks-db backend; run by `nic1000 worker`).
 
-The inspection task only calls the service; the monthly schedule (`inspection_schedule_due`) is checked by the
-worker and enqueues the month's inspection once, re-enqueueing a run that was interrupted."""
+The inspection task only calls the service (the inspection, then its explanation phase); the monthly schedule
+(`inspection_schedule_due`) is checked by the worker and enqueues the month's inspection once, re-enqueueing a
+run that was interrupted, in either phase."""
 
 from __future__ import annotations
 
@@ -36,7 +37,7 @@ def inspection_enqueue(*, period: str, acting_user: Any, trigger: str = "on_dema
     from nic1000.monitoring.services import inspection_run_request, inspection_task_set
 
     run = inspection_run_request(period=period, acting_user=acting_user, trigger=trigger)
-    if run.status == InspectionRun.Status.DONE:
+    if _finished(run):
         return run
     requested_by_id = getattr(acting_user, "pk", None)
 
@@ -46,6 +47,10 @@ def inspection_enqueue(*, period: str, acting_user: Any, trigger: str = "on_dema
 
     transaction.on_commit(_enqueue)
     return run
+
+
+def _finished(run: InspectionRun) -> bool:
+    return run.status == InspectionRun.Status.DONE and run.explained_at is not None
 
 
 def _task_waiting(task_id: str) -> bool:
@@ -60,15 +65,16 @@ def _task_waiting(task_id: str) -> bool:
 
 
 def inspection_schedule_due(*, now: dt.datetime | None = None) -> InspectionRun | None:
-    """Enqueue this month's inspection when it is due: not done, no task waiting for it, no live claim.
-    A run interrupted by a killed worker (stale claim, finished or vanished task) is enqueued again and resumes."""
+    """Enqueue this month's inspection when it is due: not finished (inspected and explained), no task waiting
+    for it, no live claim. A run interrupted by a killed worker (stale claim, finished or vanished task) is
+    enqueued again and resumes where it stopped."""
     from nic1000.monitoring.services import _stale_seconds, period_of
 
     now = now or timezone.now()
     period = period_of(now)
     run = InspectionRun.objects.filter(period=period).first()
     if run is not None:
-        if run.status == InspectionRun.Status.DONE or _task_waiting(run.task_id):
+        if _finished(run) or _task_waiting(run.task_id):
             return None
         live = (
             run.claimed_by
@@ -78,9 +84,9 @@ def inspection_schedule_due(*, now: dt.datetime | None = None) -> InspectionRun 
         if live:
             return None
         # A run that failed (an exception, e.g. no usable model) is retried after a pause, not every minute.
-        retry = int(getattr(settings, "NIC1000_INSPECTION_RETRY_SECONDS", 600))
+        retry = int(settings.NIC1000_INSPECTION_RETRY_SECONDS)
         failed_recently = (
-            run.status == InspectionRun.Status.FAILED
+            (run.status == InspectionRun.Status.FAILED or bool(run.error))
             and run.heartbeat_at is not None
             and run.heartbeat_at > now - dt.timedelta(seconds=retry)
         )

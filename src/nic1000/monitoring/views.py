@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -31,7 +34,7 @@ from nic1000.monitoring.forms import (
     StatementForm,
     StatementUploadForm,
 )
-from nic1000.monitoring.models import DifficultySurvey, InspectionRun, MonthlySurvey
+from nic1000.monitoring.models import InspectionRun
 from nic1000.monitoring.workflows import CASE_WORKFLOW
 
 GROUP = (Role.SUPPORT_GROUP, Role.PROGRAM_OFFICE)
@@ -114,7 +117,7 @@ def run_start(request: HttpRequest) -> HttpResponse:
         except ApplicationError as exc:
             _form_errors(form, exc)
         else:
-            if run.status == InspectionRun.Status.DONE:
+            if run.status == InspectionRun.Status.DONE and run.explained_at is not None:
                 messages.info(request, _("The inspection of this period is already done; nothing changed."))
             else:
                 messages.success(
@@ -276,50 +279,59 @@ def survey_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+@dataclass(frozen=True)
+class SurveyKind:
+    """What differs between the company's two surveys: the form, the period field and its default, the
+    service and the page title. One view (`survey_submit`) serves both."""
+
+    form: type[forms.Form]
+    period_field: str  # "period" (YYYY-MM) or "half" (2026H1)
+    default_period: Callable[[], str]
+    submit: Callable[..., Any]
+    title: Any  # lazy msgid
+
+
+SURVEY_KINDS: dict[str, SurveyKind] = {
+    "monthly": SurveyKind(
+        form=MonthlySurveyForm,
+        period_field="period",
+        default_period=services.period_of,
+        submit=services.monthly_survey_submit,
+        title=gettext_lazy("Monthly status survey"),
+    ),
+    "difficulty": SurveyKind(
+        form=DifficultySurveyForm,
+        period_field="half",
+        default_period=services.half_of,
+        submit=services.difficulty_survey_submit,
+        title=gettext_lazy("Six-monthly difficulty survey"),
+    ),
+}
+
+
 @role_required(Role.COMPANY)
-def monthly_survey(request: HttpRequest) -> HttpResponse:
+def survey_submit(request: HttpRequest, kind: str) -> HttpResponse:
+    """The company fills in its monthly status or six-monthly difficulty survey (`kind` from the URL)."""
+    spec = SURVEY_KINDS.get(kind)
+    if spec is None:
+        raise Http404
     company = _company_of(request)
-    form = MonthlySurveyForm(request.POST or None, initial={"period": services.period_of()})
+    form = spec.form(request.POST or None, initial={spec.period_field: spec.default_period()})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            services.monthly_survey_submit(
-                company=company, period=data["period"], values=data, acting_user=request.user
+            spec.submit(
+                company=company,
+                values=data,
+                acting_user=request.user,
+                **{spec.period_field: data[spec.period_field]},
             )
             messages.success(request, _("Thank you: the survey was submitted."))
             return redirect("monitoring:survey_list")
         except ApplicationError as exc:
             _form_errors(form, exc)
     status = 422 if request.method == "POST" else 200
-    return render(
-        request,
-        "monitoring/survey_form.html",
-        {"form": form, "title": _("Monthly status survey")},
-        status=status,
-    )
-
-
-@role_required(Role.COMPANY)
-def difficulty_survey(request: HttpRequest) -> HttpResponse:
-    company = _company_of(request)
-    form = DifficultySurveyForm(request.POST or None, initial={"half": services.half_of()})
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.difficulty_survey_submit(
-                company=company, half=data["half"], values=data, acting_user=request.user
-            )
-            messages.success(request, _("Thank you: the survey was submitted."))
-            return redirect("monitoring:survey_list")
-        except ApplicationError as exc:
-            _form_errors(form, exc)
-    status = 422 if request.method == "POST" else 200
-    return render(
-        request,
-        "monitoring/survey_form.html",
-        {"form": form, "title": _("Six-monthly difficulty survey")},
-        status=status,
-    )
+    return render(request, "monitoring/survey_form.html", {"form": form, "title": spec.title}, status=status)
 
 
 @role_required(*GROUP)
@@ -448,7 +460,3 @@ def statement_upload(request: HttpRequest) -> HttpResponse:
         {"form": form, "problems": problems, "now": timezone.now()},
         status=422,
     )
-
-
-def _survey_kinds() -> dict[str, type]:
-    return {"monthly": MonthlySurvey, "difficulty": DifficultySurvey}

@@ -145,3 +145,16 @@ def test_duplicate_feature_rows_are_scored_and_explained_once_with_the_same_answ
     assert words[6] == words[1] and words[7] == words[0] and words[8] == words[1]
     assert words[0] != words[1]
     assert all(f["en"] and f["ko"] and f["direction"] in ("up", "down") for row in words for f in row)
+
+
+@pytest.mark.django_db
+def test_the_inspection_list_says_while_explanations_are_pending(portfolio, personas) -> None:  # noqa: F811
+    from django.test import Client
+    from django.urls import reverse
+
+    client = Client()
+    client.force_login(personas.support)
+    services.inspection_run(period=PERIOD, acting_user=None, explain=False)
+    assert 'data-testid="explaining"' in client.get(reverse("monitoring:run_list")).content.decode()
+    services.inspection_explain(period=PERIOD, acting_user=None)
+    assert 'data-testid="explaining"' not in client.get(reverse("monitoring:run_list")).content.decode()

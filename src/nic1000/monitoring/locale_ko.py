@@ -168,4 +168,5 @@ KO = {
     "No cases.": "사례가 없습니다.",
     "Active": "선정 중",
     "Removed": "지정 취소",
+    "Explanations for warnings are still being written": "경보 기업의 설명을 작성하는 중입니다",
 }

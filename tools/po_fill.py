@@ -60,15 +60,27 @@ def fill(po_path: Path) -> tuple[int, int]:
         plural = "msgid_plural " in idx
         str_key = "msgstr[0] " if plural else "msgstr "
         current = _unquote(lines[idx[str_key] :]) if not plural else _unquote([lines[idx[str_key]]])
-        if current.strip():
-            out_blocks.append(block.replace("#, fuzzy\n", ""))
+        # makemessages marks a guess from a similar old msgid "fuzzy" (Django ignores it): the dictionary's
+        # translation replaces the guess; without one the entry counts as missing.
+        fuzzy = any(line.startswith("#,") and "fuzzy" in line for line in lines)
+        if current.strip() and not fuzzy:
+            out_blocks.append(block)
             continue
         translation = ko.get(msgid)
         if translation is None:
             missing += 1
             out_blocks.append(block)
             continue
-        head = [line for line in lines[: idx[str_key]] if line != "#, fuzzy"]
+        head = []
+        for line in lines[: idx[str_key]]:
+            if line.startswith("#|"):
+                continue
+            if line.startswith("#,"):
+                flags = [f.strip() for f in line[2:].split(",") if f.strip() and f.strip() != "fuzzy"]
+                if not flags:
+                    continue
+                line = "#, " + ", ".join(flags)
+            head.append(line)
         if plural:
             head.append(f"msgstr[0] {_quote(translation)}")
         else:

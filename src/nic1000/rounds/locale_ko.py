@@ -142,4 +142,6 @@ KO: dict[str, str] = {
     "Unknown assignment.": "알 수 없는 배정입니다.",
     "Unknown assignment": "알 수 없는 배정",
     "Not submitted": "미제출",
+    "The per-body minimums add up to %(mins)d, above the total maximum %(max)d": "부처별 최소 인원의 합(%(mins)d)이 전체 최대 인원(%(max)d)을 넘습니다",
+    "The per-sector minimums add up to %(mins)d, above the total maximum %(max)d": "분야별 최소 인원의 합(%(mins)d)이 전체 최대 인원(%(max)d)을 넘습니다",
 }

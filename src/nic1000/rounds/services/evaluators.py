@@ -108,6 +108,13 @@ def _norm(name: str) -> str:
     return re.sub(r"[\s\.,()\-]", "", name)
 
 
+def _relationship_label(kind: str) -> str:
+    try:
+        return str(EvaluatorRelationship.Kind(kind).label).lower()
+    except ValueError:
+        return kind
+
+
 def detected_conflicts(
     *, evaluators: Sequence[EvaluatorProfile], candidacies: Sequence[Candidacy]
 ) -> list[tuple[int, int, str, str]]:
@@ -121,7 +128,12 @@ def detected_conflicts(
     for ev_id, company_id, kind in rels:
         if kind in CONFLICTING_KINDS:
             out.append(
-                (ev_id, by_company[company_id].pk, kind, _("Declared %(kind)s relationship") % {"kind": kind})
+                (
+                    ev_id,
+                    by_company[company_id].pk,
+                    kind,
+                    _("Declared %(kind)s relationship") % {"kind": _relationship_label(kind)},
+                )
             )
     names = {c.pk: {_norm(c.company.name_ko), _norm(c.company.name_en or "")} - {""} for c in candidacies}
     for e in evaluators:

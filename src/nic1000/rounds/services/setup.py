@@ -365,10 +365,14 @@ def quota_problems(rows: Sequence[QuotaInput], *, body_codes: set[str] | None = 
             if mins > total.max_count:
                 details.append(
                     ErrorDetail(
-                        message=_(
-                            "The minimums per %(family)s add up to %(mins)d, above the total maximum %(max)d"
+                        message=(
+                            _("The per-body minimums add up to %(mins)d, above the total maximum %(max)d")
+                            if family == Quota.Family.BODY
+                            else _(
+                                "The per-sector minimums add up to %(mins)d, above the total maximum %(max)d"
+                            )
                         )
-                        % {"family": family, "mins": mins, "max": total.max_count},
+                        % {"mins": mins, "max": total.max_count},
                         field="min_count",
                         code="quota_mins_exceed_total",
                     )

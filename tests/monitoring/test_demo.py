@@ -24,3 +24,21 @@ def test_demo_stage(personas) -> None:
     assert counts["warnings"] == 2  # company_a negative equity, company_b no statements
     assert counts["cases"] == 2 and counts["surveys"] == 4
     assert counts["removals"] == 1
+
+
+def test_a_written_down_statement_still_balances_and_is_impaired() -> None:
+    import numpy as np
+
+    from nic1000.demo.registry_data import generate_registry
+    from nic1000.registry.statement_items import statement_problems
+
+    checked = 0
+    for company in generate_registry(np.random.default_rng(5), 40):
+        for items in company.statements[-1:]:
+            items = {k: v for k, v in items.items() if k not in ("fiscal_year", "credit_delinquency")}
+            after = demo.written_down(items, share=0.08)
+            assert statement_problems(after) == []
+            assert after["equity"] < 0 <= after["total_assets"] < items["total_assets"]
+            assert after["net_profit"] < items["net_profit"]
+            checked += 1
+    assert checked >= 30

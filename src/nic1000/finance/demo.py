@@ -12,12 +12,12 @@ import datetime as dt
 import heapq
 from collections.abc import Callable
 from typing import Any
-from unittest import mock
 
 from django.utils import timezone
 
 from nic1000.accounts.roles import Role
 from nic1000.core.errors import ApplicationError
+from nic1000.demo.clock import simulated_clock
 from nic1000.finance import selectors as S
 from nic1000.finance import services
 from nic1000.finance.models import Application, Product, Purpose
@@ -233,10 +233,11 @@ def run(ctx: Any) -> dict[str, int]:
     for i in range(target):
         plan(i)
 
-    with mock.patch.object(timezone, "now", lambda: clock["t"]):
+    with simulated_clock(start) as sim:
         while queue:
             offset, _, fn = heapq.heappop(queue)
             clock["t"] = start + dt.timedelta(seconds=offset)
+            sim.set(clock["t"])
             try:
                 fn()
             except ApplicationError as exc:  # a rule refused a step: that application stops there

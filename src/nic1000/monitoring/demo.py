@@ -49,19 +49,16 @@ def run(ctx: Any) -> dict[str, int]:
     office = ctx.program_office
     group = list(ctx.users.get("support_group", [])) or [office]
     periods = _periods(2 if ctx.fast else 4)
-    for period in periods:
-        with transaction.atomic():
-            inspection_enqueue(period=period, acting_user=office, trigger=InspectionRun.Trigger.MONTHLY)
-    try:
-        _run_worker_batch()
-    except Exception as exc:  # pragma: no cover - fall back to running the task in-process
-        ctx.out(f"monitoring: worker batch failed ({exc}); running the task directly")
-    for period in periods:  # anything the worker did not finish (e.g. another backend) runs here
-        run_ = InspectionRun.objects.get(period=period)
-        if run_.status != InspectionRun.Status.DONE:
-            inspection_task.call(period=period, trigger="monthly", requested_by_id=office.pk)
+    half = len(periods) // 2
+    # The earlier months, then audited statements that come in worse than the preliminary figures, then the
+    # later months: the risk trend turns for those companies and their warnings open support cases.
+    _inspect(ctx, periods[:half], office, inspection_enqueue, inspection_task)
+    restated = _restatements(ctx, rng, office)
+    _inspect(ctx, periods[half:], office, inspection_enqueue, inspection_task)
     latest = periods[-1]
-    ctx.out(f"monitoring: inspections {', '.join(periods)} done")
+    ctx.out(
+        f"monitoring: inspections {', '.join(periods)} done; {restated} companies restated their statements"
+    )
 
     warnings = InspectionResult.objects.filter(period=latest, level__in=["warning", "critical"]).count()
     cases = list(SupportCase.objects.filter(state="open").order_by("id"))
@@ -108,7 +105,80 @@ def run(ctx: Any) -> dict[str, int]:
         "case_actions": CaseAction.objects.count(),
         "surveys": surveys,
         "removals": removals,
+        "restatements": restated,
     }
+
+
+def _inspect(ctx: Any, periods: list[str], office: Any, enqueue: Any, task: Any) -> None:
+    for period in periods:
+        with transaction.atomic():
+            enqueue(period=period, acting_user=office, trigger=InspectionRun.Trigger.MONTHLY)
+    try:
+        _run_worker_batch()
+    except Exception as exc:  # pragma: no cover - fall back to running the task in-process
+        ctx.out(f"monitoring: worker batch failed ({exc}); running the task directly")
+    for period in periods:  # anything the worker did not finish (e.g. another backend) runs here
+        run_ = InspectionRun.objects.get(period=period)
+        if run_.status != InspectionRun.Status.DONE:
+            task.call(period=period, trigger="monthly", requested_by_id=office.pk)
+
+
+def _restatements(ctx: Any, rng: Any, office: Any) -> int:
+    """About one selected company in 25 (at least two) files audited statements for its latest year with a
+    write-down that wipes out its equity (완전자본잠식): a going-concern signal the alert rules act on. Entered by
+    the programme office through the registry's statement service."""
+    from nic1000.registry.models import FinancialStatement
+    from nic1000.registry.services import statement_submit
+    from nic1000.rounds.selectors import active_memberships
+
+    active = sorted(active_memberships().values_list("company_id", flat=True))
+    if not active:
+        return 0
+    picks = sorted(
+        int(c) for c in rng.choice(active, size=min(len(active), max(2, len(active) // 25)), replace=False)
+    )
+    latest = {
+        s.company_id: s
+        for s in FinancialStatement.objects.filter(company_id__in=picks).order_by("company_id", "fiscal_year")
+    }  # the latest year wins
+    done = 0
+    for company_id in picks:
+        statement = latest.get(company_id)
+        if statement is None:
+            continue
+        values = written_down(statement.items(), share=float(rng.uniform(0.03, 0.12)))
+        statement_submit(
+            company=statement.company,
+            fiscal_year=statement.fiscal_year,
+            values=values,
+            acting_user=office,
+            source="form",
+            credit_delinquency=statement.credit_delinquency,
+        )
+        done += 1
+    return done
+
+
+def written_down(items: dict[str, int], *, share: float) -> dict[str, int]:
+    """The statement after a write-down of all the equity plus `share` of total assets: the loss runs through
+    extraordinary items, gross and net profit and retained earnings; fixed assets absorb it first, then current
+    assets (cash, securities, receivables and inventory scaled to fit). It still balances."""
+    v = {k: int(x or 0) for k, x in items.items()}
+    loss = max(v["equity"], 0) + int(share * v["total_assets"])
+    loss = min(loss, v["total_assets"] - 1)  # something is left on the balance sheet
+    for name in ("extraordinary_items", "gross_profit", "net_profit", "retained_earnings", "equity"):
+        v[name] -= loss
+    from_fixed = min(loss, v["fixed_assets"])
+    v["fixed_assets"] -= from_fixed
+    v["current_assets"] -= loss - from_fixed
+    v["total_assets"] -= loss
+    parts = ("cash", "short_term_securities", "receivables", "inventory")
+    held = sum(v[p] for p in parts)
+    if held > v["current_assets"] and held > 0:
+        scale = v["current_assets"] / held
+        for p in parts:
+            v[p] = int(v[p] * scale)
+    return v
 
 
 def _institutions() -> Any:

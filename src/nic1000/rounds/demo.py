@@ -16,6 +16,7 @@ import numpy as np
 from django.utils import timezone
 
 from nic1000.accounts.roles import Role
+from nic1000.demo.clock import SimulatedClock, simulated_clock
 from nic1000.registry.models import Body, Company
 from nic1000.rounds.models import Assignment, BonusItem, Candidacy, Criterion, Review, RoundSettings
 from nic1000.rounds.services import assignment as assignment_services
@@ -98,7 +99,18 @@ class _Lap:
         return f" ({self.t - previous:.1f} s)"
 
 
+# The round is replayed as held last winter (nominations, two weeks later the evaluation, publication after
+# the scoring deadline), so the finance and monitoring stages have months of history after it.
+ROUND_HELD_DAYS_AGO = 300
+
+
 def run(ctx: Any) -> dict[str, int]:
+    start = timezone.localtime().replace(hour=10, minute=0, second=0, microsecond=0)
+    with simulated_clock(start - dt.timedelta(days=ROUND_HELD_DAYS_AGO)) as clock:
+        return _run(ctx, clock)
+
+
+def _run(ctx: Any, clock: SimulatedClock) -> dict[str, int]:
     lap = _Lap()
     rng = ctx.rng_for("rounds")
     po = ctx.program_office
@@ -161,6 +173,7 @@ def run(ctx: Any) -> dict[str, int]:
                 )
                 nominations += 1
     ctx.out(f"  nominations: {nominations} ({len(chosen)} candidacies){lap()}")
+    clock.advance(days=14, hours=8)  # nominations have closed
 
     # 3. Evaluators, a few declared relationships (detected as conflicts), the optimal assignment.
     profiles = _evaluator_pool(ctx, rng, n_evaluators)
@@ -182,6 +195,7 @@ def run(ctx: Any) -> dict[str, int]:
         )
         replaced += added
     ctx.out(f"  evaluation started: 2 conflicts declared, {replaced} evaluators replaced{lap()}")
+    clock.advance(days=10)
 
     # 4. Reviews: each company has a latent quality, each evaluator a leniency; scores are noisy.
     settings = RoundSettings.objects.get(round=rnd)
@@ -225,6 +239,7 @@ def run(ctx: Any) -> dict[str, int]:
     for evaluator_id, items in sorted(sheets.items()):
         review_services.review_save_many(items=items, acting_user=evaluator_user[evaluator_id])
     ctx.out(f"  reviews: {reviews} submitted of {len(active)}{lap()}")
+    clock.advance(days=7)  # past the scoring deadline
     setup_services.round_transition(round=rnd, transition="start_selection", acting_user=po)
 
     # 5. Aggregation, quotas, selection, a committee override, re-optimisation, decision, publication.
@@ -259,6 +274,7 @@ def run(ctx: Any) -> dict[str, int]:
     selection_services.committee_decision_record(
         round=rnd, note="선정위원회 의결: 최적화 결과와 위원회 조정 2건을 확정함", acting_user=po
     )
+    clock.advance(days=4)  # the committee's decision, then publication
     publication = publication_services.round_publish(round=rnd, acting_user=po)
     ctx.out(
         f"  selection: {run.selected_count} selected (flagged disagreement {summary['flagged']}, "

@@ -157,3 +157,41 @@ def test_evaluator_declares_a_conflict_from_the_list_before_opening_the_file(per
     assert spare.pk in active and mine.evaluator_id not in active and len(active) == 3
     assert c.get(f"/rounds/me/assignments/{mine.pk}/").status_code == 404
     assert c.get(f"/rounds/candidacies/{cand.pk}/").status_code == 404
+
+
+def test_settings_page_sets_a_bodys_own_eligibility_rules(personas) -> None:
+    from nic1000.audit.models import AuditEntry
+    from nic1000.rounds.models import EligibilityRule
+
+    rnd = make_round(acting_user=personas.program_office, state="nominating")
+    po = _client(personas.program_office)
+    url = f"/rounds/{rnd.pk}/settings/"
+    page = po.get(url).content.decode()
+    assert 'data-testid="body-rules"' in page and 'name="MOTIE__capital_impairment"' in page
+    r = po.post(
+        url, {"save_body_rules": "1", "MOTIE__capital_impairment": "off", "MSS__credit_delinquency": "on"}
+    )
+    assert r.status_code == 302
+    own = set(
+        EligibilityRule.objects.filter(round=rnd, body__isnull=False).values_list(
+            "body__code", "kind", "active"
+        )
+    )
+    assert own == {("MOTIE", "capital_impairment", False), ("MSS", "credit_delinquency", True)}
+    assert 'value="off" selected' in po.get(url).content.decode()
+    # Back to the round's rule: the body's own rule is removed; every change is audited.
+    po.post(url, {"save_body_rules": "1", "MOTIE__capital_impairment": "", "MSS__credit_delinquency": "on"})
+    own = set(EligibilityRule.objects.filter(round=rnd, body__isnull=False).values_list("body__code", "kind"))
+    assert own == {("MSS", "credit_delinquency")}
+    assert AuditEntry.objects.filter(action="round.eligibility_rule_set").count() == 3
+    # A value outside the choices re-renders with the problem marked and writes nothing.
+    r = po.post(url, {"save_body_rules": "1", "MSS__credit_delinquency": "maybe"})
+    assert r.status_code == 422
+    assert AuditEntry.objects.filter(action="round.eligibility_rule_set").count() == 3
+    # Once evaluation has started the rules are frozen.
+    from nic1000.rounds.models import Round
+
+    Round.objects.filter(pk=rnd.pk).update(state="evaluating")
+    r = po.post(url, {"save_body_rules": "1", "MSS__credit_delinquency": ""})
+    assert r.status_code == 422
+    assert EligibilityRule.objects.filter(round=rnd, body__code="MSS").exists()

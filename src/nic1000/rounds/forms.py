@@ -260,6 +260,33 @@ class NominationForm(forms.Form):
         return [(self[name], name in required) for name in self.COMPANY_FIELDS]
 
 
+class BodyRulesForm(forms.Form):
+    """Each nominating body's own eligibility rules: as the round's, on, or off for the companies it nominates."""
+
+    CHOICES = [("", _("As the round")), ("on", _("Applies")), ("off", _("Does not apply"))]
+
+    def __init__(self, *args: Any, bodies: list[Any], kinds: list[tuple[str, Any]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.bodies, self.kinds = bodies, kinds
+        for body in bodies:
+            for kind, label in kinds:
+                self.fields[f"{body.code}__{kind}"] = forms.ChoiceField(
+                    label=f"{body.name_ko}: {label}", choices=self.CHOICES, required=False,
+                    widget=forms.Select(SELECT),
+                )  # fmt: skip
+
+    def rows(self) -> list[tuple[Any, list[Any]]]:
+        return [(body, [self[f"{body.code}__{kind}"] for kind, _label in self.kinds]) for body in self.bodies]
+
+    def rules(self) -> list[tuple[Any, str, bool | None]]:
+        value = {"": None, "on": True, "off": False}
+        return [
+            (body, kind, value[self.cleaned_data[f"{body.code}__{kind}"]])
+            for body in self.bodies
+            for kind, _label in self.kinds
+        ]
+
+
 class OverrideForm(forms.Form):
     eligible = forms.TypedChoiceField(
         label=_("Eligibility"),

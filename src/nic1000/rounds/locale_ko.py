@@ -144,4 +144,12 @@ KO: dict[str, str] = {
     "Not submitted": "미제출",
     "The per-body minimums add up to %(mins)d, above the total maximum %(max)d": "부처별 최소 인원의 합(%(mins)d)이 전체 최대 인원(%(max)d)을 넘습니다",
     "The per-sector minimums add up to %(mins)d, above the total maximum %(max)d": "분야별 최소 인원의 합(%(mins)d)이 전체 최대 인원(%(max)d)을 넘습니다",
+    "As the round": "차수 기준 적용",
+    "Applies": "적용",
+    "Does not apply": "적용 안 함",
+    "Eligibility rules saved.": "자격 요건을 저장했습니다.",
+    "Eligibility rules per nominating body": "추천 부처·기관별 자격 요건",
+    "A body's own rule replaces the round's rule for the companies that body nominates.": "부처·기관별 요건을 정하면 그 부처·기관이 추천한 기업에는 차수 공통 요건 대신 이 요건이 적용됩니다.",
+    "Save eligibility rules": "자격 요건 저장",
+    "A round's own rule is either on or off.": "차수 공통 요건은 적용 또는 미적용 중 하나여야 합니다.",
 }

@@ -22,6 +22,7 @@ from nic1000.rounds import selectors
 from nic1000.rounds.exports import selections_xlsx
 from nic1000.rounds.forms import (
     AssignmentChangeForm,
+    BodyRulesForm,
     BonusItemForm,
     CriteriaForm,
     DecisionForm,
@@ -214,10 +215,41 @@ def round_settings(request: AuthedRequest, pk: int) -> HttpResponse:
         "rule_capital_impairment": EligibilityRule.Kind.CAPITAL_IMPAIRMENT in rules,
     }
     is_bonus = request.method == "POST" and "add_bonus" in request.POST
-    form = SettingsForm(request.POST if request.method == "POST" and not is_bonus else None, initial=initial)
+    is_body_rules = request.method == "POST" and "save_body_rules" in request.POST
+    bodies = list(rnd.program.bodies.order_by("sort_order", "code"))
+    own = {
+        f"{code}__{kind}": "on" if active else "off"
+        for code, kind, active in EligibilityRule.objects.filter(round=rnd, body__isnull=False).values_list(
+            "body__code", "kind", "active"
+        )
+    }
+    body_rules_form = BodyRulesForm(
+        request.POST if is_body_rules else None,
+        initial=own,
+        bodies=bodies,
+        kinds=list(EligibilityRule.Kind.choices),
+    )
+    if is_body_rules:
+        if body_rules_form.is_valid():
+            try:
+                setup_services.eligibility_body_rules_set(
+                    round=rnd, rules=body_rules_form.rules(), acting_user=request.user
+                )
+            except ApplicationError as exc:
+                _form_error(body_rules_form, exc)
+            else:
+                messages.success(request, _("Eligibility rules saved."))
+                return redirect("rounds:settings", pk=rnd.pk)
+        is_bonus = False
+    form = SettingsForm(
+        request.POST if request.method == "POST" and not is_bonus and not is_body_rules else None,
+        initial=initial,
+    )
     bonus_form = BonusItemForm(request.POST if is_bonus else None)
     status = 200
-    if request.method == "POST" and not is_bonus:
+    if is_body_rules:
+        status = 422
+    elif request.method == "POST" and not is_bonus:
         if form.is_valid():
             data = dict(form.cleaned_data)
             rule_values = {
@@ -256,6 +288,7 @@ def round_settings(request: AuthedRequest, pk: int) -> HttpResponse:
         "form": form,
         "bonus_form": bonus_form,
         "bonus_items": BonusItem.objects.filter(round=rnd),
+        "body_rules_form": body_rules_form,
     }
     return render(request, "rounds/settings.html", context, status=status)
 

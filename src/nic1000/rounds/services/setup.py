@@ -298,22 +298,33 @@ def bonus_item_add(
 
 @transaction.atomic
 def eligibility_rule_set(
-    *, round: Round, kind: str, active: bool, acting_user: Any, body: Body | None = None
-) -> EligibilityRule:
+    *, round: Round, kind: str, active: bool | None, acting_user: Any, body: Body | None = None
+) -> EligibilityRule | None:
     """Turn a rule of the round on or off; with `body`, that body's own rule, which replaces the round's
-    rule of the same kind for the companies it nominates."""
+    rule of the same kind for the companies it nominates (`active=None` removes it: the round's rule applies)."""
     rnd = Round.objects.select_for_update().get(pk=round.pk)
     _require_config_state(rnd)
     if kind not in EligibilityRule.Kind.values:
         raise ValidationFailed(
             _("Unknown eligibility rule."), [ErrorDetail(message="", field="kind", value=kind)]
         )
+    if active is None and body is None:
+        raise ValidationFailed(
+            _("A round's own rule is either on or off."), [ErrorDetail(message="", field="active")]
+        )
     rule = EligibilityRule.objects.filter(round=rnd, body=body, kind=kind).first()
     before = None if rule is None else rule.active
-    if rule is None:
-        rule = EligibilityRule(round=rnd, body=body, kind=kind)
-    rule.active = active
-    rule.save()
+    if before == active:
+        return rule
+    if active is None:
+        assert rule is not None
+        rule.delete()
+        rule = None
+    else:
+        if rule is None:
+            rule = EligibilityRule(round=rnd, body=body, kind=kind)
+        rule.active = active
+        rule.save()
     audit_record(
         actor=acting_user,
         action="round.eligibility_rule_set",
@@ -321,6 +332,24 @@ def eligibility_rule_set(
         changes={f"rule.{kind}" + (f".{body.code}" if body else ""): {"before": before, "after": active}},
     )
     return rule
+
+
+@transaction.atomic
+def eligibility_body_rules_set(
+    *, round: Round, rules: Sequence[tuple[Body, str, bool | None]], acting_user: Any
+) -> int:
+    """Several bodies' own rules at once (the settings page), all or nothing; returns how many changed."""
+    changed = 0
+    for body, kind, active in rules:
+        current = (
+            EligibilityRule.objects.filter(round=round, body=body, kind=kind)
+            .values_list("active", flat=True)
+            .first()
+        )
+        if current != active:
+            eligibility_rule_set(round=round, kind=kind, active=active, body=body, acting_user=acting_user)
+            changed += 1
+    return changed
 
 
 def quota_problems(rows: Sequence[QuotaInput], *, body_codes: set[str] | None = None) -> list[ErrorDetail]:

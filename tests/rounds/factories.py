@@ -131,7 +131,11 @@ def make_selecting_round(*, acting_user: Any, n: int = 4, selected: int = 2, dec
 
 
 def statement(company: Company, **values: Any) -> Any:
-    return FinancialStatementFactory(company=company, fiscal_year=values.pop("fiscal_year", 2024), **values)
+    """A statement for the last fiscal year unless told otherwise (eligibility reads only a current one)."""
+    last_year = timezone.localdate().year - 1
+    return FinancialStatementFactory(
+        company=company, fiscal_year=values.pop("fiscal_year", last_year), **values
+    )
 
 
 __all__ = [

@@ -1,4 +1,5 @@
 import pytest
+from django.utils import timezone
 
 from nic1000.audit.models import AuditEntry
 from nic1000.core.errors import Conflict, Forbidden, ValidationFailed
@@ -75,10 +76,13 @@ def test_eligibility_from_the_registry_with_reasons(personas) -> None:
         CompanyFactory(),
     )
     statement(delinquent, credit_delinquency=True)
-    statement(impaired, equity=-5, fiscal_year=2024)
-    statement(impaired, fiscal_year=2023)  # older healthy year does not count
+    last_year = timezone.localdate().year - 1
+    statement(impaired, equity=-5, fiscal_year=last_year)
+    statement(impaired, fiscal_year=last_year - 1)  # older healthy year does not count
     statement(fine)
-    for company in (delinquent, impaired, fine, unknown):
+    stale = CompanyFactory()  # impaired, but years ago: says nothing about the last fiscal year
+    statement(stale, equity=-5, fiscal_year=last_year - 3)
+    for company in (delinquent, impaired, fine, unknown, stale):
         nomination_create(round=rnd, company=company, reason="r", acting_user=personas.ministry_mss)
     got = {c.company_id: c for c in Candidacy.objects.filter(round=rnd)}
     assert not got[delinquent.pk].eligible
@@ -91,6 +95,8 @@ def test_eligibility_from_the_registry_with_reasons(personas) -> None:
     )
     assert got[fine.pk].eligible
     assert got[unknown.pk].eligible and {r["ok"] for r in got[unknown.pk].eligibility_reasons} == {"unknown"}
+    assert {r["ok"] for r in got[stale.pk].eligibility_reasons} == {"unknown"}
+    assert all(str(last_year - 3) in r["message"] for r in got[stale.pk].eligibility_reasons)
 
 
 def test_override_needs_a_reason(personas) -> None:

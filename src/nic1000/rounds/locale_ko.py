@@ -152,4 +152,5 @@ KO: dict[str, str] = {
     "A body's own rule replaces the round's rule for the companies that body nominates.": "부처·기관별 요건을 정하면 그 부처·기관이 추천한 기업에는 차수 공통 요건 대신 이 요건이 적용됩니다.",
     "Save eligibility rules": "자격 요건 저장",
     "A round's own rule is either on or off.": "차수 공통 요건은 적용 또는 미적용 중 하나여야 합니다.",
+    "The latest statement in the registry is for fiscal year %(y)d: the last fiscal year's is needed to check.": "등록된 최근 재무제표가 %(y)d 회계연도분입니다. 확인하려면 직전 회계연도 재무제표가 필요합니다.",
 }

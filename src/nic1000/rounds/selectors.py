@@ -66,6 +66,9 @@ def eligibility_for(*, round: Round, company: Company, body: Any = None) -> tupl
     )
     reasons: list[dict[str, str]] = []
     eligible = True
+    # Statements for year n are filed by the end of March of n+1: before then the last fiscal year on file
+    # may be n-2. Anything older says nothing about the last fiscal year.
+    oldest_current = timezone.localdate().year - 2
     for kind in rules:
         if last is None:
             reasons.append(
@@ -73,6 +76,19 @@ def eligibility_for(*, round: Round, company: Company, body: Any = None) -> tupl
                     "rule": kind,
                     "ok": "unknown",
                     "message": _("No financial statement in the registry to check."),
+                }
+            )
+            continue
+        if last.fiscal_year < oldest_current:
+            reasons.append(
+                {
+                    "rule": kind,
+                    "ok": "unknown",
+                    "message": _(
+                        "The latest statement in the registry is for fiscal year %(y)d: the last fiscal "
+                        "year's is needed to check."
+                    )
+                    % {"y": last.fiscal_year},
                 }
             )
             continue

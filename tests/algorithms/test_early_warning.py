@@ -236,7 +236,9 @@ def test_explanation_text_both_languages():
 
 def test_reduced_cv_on_polish_file():
     X, y = E.load_table(E.default_data_path(), "class")
-    cfg = E.EWSConfig(members=3, learning_rate=0.1, max_rounds=300, early_stopping=50, num_threads=1)
+    cfg = E.EWSConfig(
+        members=3, learning_rate=0.2, max_rounds=150, early_stopping=20, max_bin=63, num_threads=1
+    )
     res = E.cross_validate(X, y, repeats=1, folds=5, seed=7, config=cfg, n_jobs=2)
     assert len(res.aucs) == 5 and len(res.briers) == 5
     assert res.mean_auc > 0.93
@@ -262,6 +264,44 @@ def test_cv_results_do_not_depend_on_n_jobs():
     one = E.cross_validate(X, y, repeats=1, folds=3, seed=3, config=FAST, n_jobs=1)
     two = E.cross_validate(X, y, repeats=1, folds=3, seed=3, config=FAST, n_jobs=2)
     assert one.aucs == two.aucs and one.briers == two.briers
+
+
+def test_one_booster_per_variant_with_jointly_chosen_rounds(small_model):
+    model, X, _y = small_model
+    assert len(model.boosters) == len(FAST.variants) == len(model.metadata["trees"])
+    for booster, n in zip(model.boosters, model.metadata["trees"], strict=True):
+        assert 1 <= n <= FAST.max_rounds and booster.current_iteration() == n
+    # the variants really differ (leaves, randomised splits, sampling)
+    raws = model.member_raw_scores(X.head(200))
+    assert len({tuple(np.round(r, 6)) for r in raws}) == len(model.boosters)
+    # explanations stay in the input columns (plus the missing count), whatever the variants
+    assert model.contributions(X.head(3)).shape == (3, X.shape[1] + 2)
+
+
+def test_single_variant_and_fixed_rounds():
+    X, y = synthetic(400, seed=2)
+    cfg = replace(FAST, variants=(), fixed_rounds=20)
+    model = E.fit(X, y, config=cfg)
+    assert len(model.boosters) == 1 and model.metadata["trees"] == [20]
+    assert model.boosters[0].current_iteration() == 20
+
+
+def test_loads_files_of_the_earlier_bag(tmp_path, small_model):
+    # files written before the variant ensemble have no "calibrate" key: their calibrator maps each member
+    model, X, _y = small_model
+    path = tmp_path / "old.json"
+    E.save_model(model, path)
+    payload = json.loads(path.read_text())
+    del payload["calibrate"]
+    path.write_text(json.dumps(payload))
+    old = E.load_model(path)
+    assert old.calibrate == "members"
+    member = np.vstack([E.apply_calibrator(model.calibrator, r) for r in model.member_raw_scores(X.head(20))])
+    np.testing.assert_allclose(old.predict_proba(X.head(20)), member.mean(axis=0))
+    payload["calibrate"] = "median"
+    path.write_text(json.dumps(payload))
+    with pytest.raises(E.EarlyWarningError, match="corrupt"):
+        E.load_model(path)
 
 
 def test_platt_recovers_known_map():

@@ -6,15 +6,20 @@ the pipeline depends on a particular data set's columns.
 Pipeline (:func:`fit`)
     1. Features: every numeric column (±inf → missing), plus one generic engineered feature, the number of
        missing values in the row (``__n_missing__``), when the training data has missing values at all.
-    2. Cross-fitted LightGBM bag: the training rows are split into ``members`` stratified folds; member *k* is
-       trained on the other folds with early stopping (AUC) on fold *k*, so the number of trees adapts to the
-       data. Every member then gets the median of the members' best round counts (``shared_rounds``: one
-       small fold picks a noisy count, and members of very different sizes score on different scales).
-       Member *k* scores fold *k* out-of-fold. The model's raw score is the mean of the members' raw scores
-       (log-odds), so SHAP contributions of the bag are the mean of the members' contributions.
-    3. Calibration: a Platt (logistic) or isotonic map from a member's raw score to probability, fitted on the
-       out-of-fold raw scores of step 2 — i.e. only on training data, never on the rows being evaluated. The
-       probability is the mean of the calibrated member probabilities.
+    2. A small ensemble of LightGBM *variants* (``EWSConfig.variants``: the base parameters, fewer leaves,
+       extremely randomised splits, gradient-based one-side sampling). Different tree shapes make different
+       errors, so their mean log-odds ranks better than any one of them.
+    3. Round counts by joint early stopping: for each variant the training rows are split into ``members``
+       stratified folds and the ``members`` inner boosters are grown together, one round at a time; the
+       number of trees is the round that maximises the *mean* held-out AUC over the inner folds, stopping
+       ``early_stopping`` rounds after the last improvement. (One small fold's own best round is very noisy:
+       on 7,000 rows it ranged from 8 to 800.) The inner boosters also give out-of-fold raw scores.
+    4. Each variant is refitted on all training rows with its round count. The model's raw score is the mean
+       of the variants' raw scores (log-odds), so its SHAP contributions are the mean of theirs, per input
+       column.
+    5. Calibration: a Platt (logistic) or isotonic map from raw score to probability, fitted on the
+       out-of-fold raw scores of step 3 (mean over variants) — i.e. only on training data, never on the rows
+       being evaluated.
 
 :func:`cross_validate` repeats stratified k-fold and fits the whole pipeline (features, bag, calibration)
 inside each training fold; it reports per-fold AUC and Brier score.
@@ -295,32 +300,41 @@ def _numeric_features(frame: pd.DataFrame) -> pd.DataFrame:
 # --------------------------------------------------------------------------------------------------------
 
 
+#: The shipped ensemble: LightGBM parameter overrides of each variant (see the module docstring). Generic
+#: choices, not tuned to a data set: the base trees, shallower trees, extremely randomised trees, and
+#: gradient-based one-side sampling with smaller leaves.
+DEFAULT_VARIANTS: tuple[tuple[tuple[str, Any], ...], ...] = (
+    (),
+    (("num_leaves", 15),),
+    (("extra_trees", True),),
+    (("data_sample_strategy", "goss"), ("min_child_samples", 5)),
+)
+
+
 @dataclass(frozen=True)
 class EWSConfig:
     """Training configuration. The defaults are the shipped configuration (general, not data-set specific)."""
 
-    members: int = 5  # cross-fitted bag size (= inner folds)
-    learning_rate: float = 0.03
+    members: int = 5  # inner folds per variant (joint early stopping and out-of-fold scores)
+    learning_rate: float = 0.05
     num_leaves: int = 31
-    min_child_samples: int = 20
-    feature_fraction: float = 1.0
+    min_child_samples: int = 10
+    feature_fraction: float = 1.0  # column subsampling hurts here: the signal sits in a few ratios
     bagging_fraction: float = 1.0
     bagging_freq: int = 0
     lambda_l2: float = 0.0
     extra_trees: bool = False
-    alternate_extra_trees: bool = False  # odd members use extremely randomised trees (bag diversity)
     max_bin: int = 255
-    max_rounds: int = 2000
-    early_stopping: int | None = 200  # rounds without AUC improvement on the member's held-out fold
-    fixed_rounds: int | None = None  # if set, no early stopping: every member gets this many trees
-    shared_rounds: bool = True  # after early stopping, give every member the median best round count
+    max_rounds: int = 3000
+    early_stopping: int | None = 150  # rounds without improvement of the mean inner-fold AUC
+    fixed_rounds: int | None = None  # if set, no early stopping: every variant gets this many trees
+    variants: tuple[tuple[tuple[str, Any], ...], ...] = DEFAULT_VARIANTS  # () = the base parameters only
     calibration: str = "platt"  # "platt", "isotonic" or "none"
     missing_count: bool = True
     num_threads: int = 0  # 0 = LightGBM default (all cores)
 
-    def lgb_params(self, seed: int, member: int = 0) -> dict[str, Any]:
-        extra = self.extra_trees or (self.alternate_extra_trees and member % 2 == 1)
-        return {
+    def lgb_params(self, seed: int, variant: int = 0) -> dict[str, Any]:
+        params: dict[str, Any] = {
             "objective": "binary",
             "metric": "auc",
             "learning_rate": self.learning_rate,
@@ -330,7 +344,7 @@ class EWSConfig:
             "bagging_fraction": self.bagging_fraction,
             "bagging_freq": self.bagging_freq,
             "lambda_l2": self.lambda_l2,
-            "extra_trees": extra,
+            "extra_trees": self.extra_trees,
             "max_bin": self.max_bin,
             "seed": seed,
             "deterministic": True,
@@ -338,6 +352,13 @@ class EWSConfig:
             "num_threads": self.num_threads,
             "verbosity": -1,
         }
+        if self.variants:
+            params.update(dict(self.variants[variant % len(self.variants)]))
+        return params
+
+    @property
+    def n_variants(self) -> int:
+        return max(1, len(self.variants))
 
 
 @dataclass
@@ -349,6 +370,10 @@ class EarlyWarningModel:
     calibrator: dict[str, Any]
     missing_count: bool = True
     metadata: dict[str, Any] = field(default_factory=dict)
+    # "mean": the calibrator maps the boosters' mean raw score (its out-of-fold scores were means too);
+    # "members": it maps each booster's score and the probabilities are averaged (files of the earlier
+    # cross-fitted bag, whose calibrator saw single members' scores).
+    calibrate: str = "mean"
 
     # ---- features ----------------------------------------------------------------------------------------
     @property
@@ -382,16 +407,19 @@ class EarlyWarningModel:
         return _mean_raw(self.boosters, M)
 
     def member_raw_scores(self, X: pd.DataFrame | np.ndarray) -> np.ndarray:
-        """Raw scores of each bag member, shape (members, rows)."""
+        """Raw scores of each booster, shape (boosters, rows)."""
         M = self.matrix(X)
         return np.vstack([b.predict(M, raw_score=True) for b in self.boosters])
 
     def predict_proba(self, X: pd.DataFrame | np.ndarray) -> np.ndarray:
-        """Calibrated distress probability per row.
+        """Calibrated distress probability per row."""
+        return self.proba_from_raw(self.member_raw_scores(X))
 
-        The calibrator was fitted on single members' out-of-fold scores, so it is applied to each member's
-        score and the probabilities are averaged (applying it to the mean score would over-shrink)."""
-        return _bag_proba(self.calibrator, self.member_raw_scores(X))
+    def proba_from_raw(self, member_raw: np.ndarray) -> np.ndarray:
+        """Calibrated probabilities from the boosters' raw scores, shape (boosters, rows)."""
+        if self.calibrate == "members":
+            return _bag_proba(self.calibrator, member_raw)
+        return apply_calibrator(self.calibrator, np.mean(member_raw, axis=0))
 
     def contributions(self, X: pd.DataFrame | np.ndarray) -> np.ndarray:
         """SHAP contributions (n, n_model_features + 1); last column = bias; rows sum to raw_score."""
@@ -542,66 +570,66 @@ def _as_xy(X: pd.DataFrame | np.ndarray, y: Iterable[Any]) -> tuple[np.ndarray, 
 
 def _fit_matrix(
     M: np.ndarray, y: np.ndarray, names: list[str], config: EWSConfig, seed: int
-) -> tuple[list[lgb.Booster], np.ndarray, dict[str, Any], bool]:
-    """Core training on a float matrix: returns boosters, OOF raw scores, calibrator, missing_count flag."""
+) -> tuple[list[lgb.Booster], np.ndarray, dict[str, Any], bool, list[int]]:
+    """Core training on a float matrix: boosters (one per variant), out-of-fold raw scores (mean over the
+    variants), calibrator, missing_count flag, and the round count of each variant."""
     use_missing = config.missing_count and bool(np.isnan(M).any())
     F = _add_engineered(M, use_missing)
     n_pos = int(y.sum())
     k = max(2, min(config.members, n_pos, len(y) - n_pos))
-    skf = StratifiedKFold(n_splits=k, shuffle=True, random_state=seed)
+    folds = list(StratifiedKFold(n_splits=k, shuffle=True, random_state=seed).split(F, y))
     oof = np.zeros(len(y))
     boosters: list[lgb.Booster] = []
-    parts: list[tuple[dict[str, Any], lgb.Dataset, np.ndarray]] = []
-    best: list[int] = []
-    for i, (tr, va) in enumerate(skf.split(F, y)):
-        params = config.lgb_params(seed * 1000 + i + 1, member=i)
-        dtrain = lgb.Dataset(F[tr], y[tr], free_raw_data=False)
-        if config.fixed_rounds is not None:
-            booster = lgb.train(params, dtrain, num_boost_round=config.fixed_rounds)
-            best.append(config.fixed_rounds)
-        else:
-            dvalid = lgb.Dataset(F[va], y[va], reference=dtrain)
-            callbacks = []
-            if config.early_stopping:
-                callbacks.append(
-                    lgb.early_stopping(config.early_stopping, first_metric_only=True, verbose=False)
-                )
-            booster = lgb.train(
-                params,
-                dtrain,
-                num_boost_round=config.max_rounds,
-                valid_sets=[dvalid],
-                callbacks=callbacks,  # type: ignore[arg-type]
-                keep_training_booster=True,
-            )
-            best.append(booster.best_iteration or booster.current_iteration())
-        boosters.append(booster)
-        parts.append((params, dtrain, va))
-    # Round counts picked on one small fold are noisy; members with very different sizes have raw scores on
-    # different scales. With shared_rounds every member gets the median of the members' best counts.
-    if config.fixed_rounds is None and config.shared_rounds:
-        target = [int(np.median(best))] * len(best)
-    else:
-        target = best
-    for i, (params, dtrain, va) in enumerate(parts):
-        booster, n = boosters[i], target[i]
-        have = booster.current_iteration()
-        if have > n:
-            booster = _truncate(booster, n)
-        elif have < n:
-            booster = lgb.train(
-                {k: v for k, v in params.items() if k != "metric"},
-                dtrain,
-                num_boost_round=n - have,
-                init_model=booster,
-            )
-            booster = _truncate(booster, n)
-        else:
-            booster = _truncate(booster, n)
-        boosters[i] = booster
-        oof[va] = booster.predict(F[va], raw_score=True)
+    rounds: list[int] = []
+    for v in range(config.n_variants):
+        params = config.lgb_params(seed * 1000 + v + 1, variant=v)
+        inner, n = _joint_rounds(params, F, y, folds, config)
+        for booster, (_tr, va) in zip(inner, folds, strict=True):
+            oof[va] += booster.predict(F[va], num_iteration=n, raw_score=True)
+        # a fresh Dataset per variant: its bins depend on min_child_samples (LightGBM's feature pre-filter)
+        final = lgb.train(
+            {p: x for p, x in params.items() if p != "metric"}, lgb.Dataset(F, y), num_boost_round=n
+        )
+        boosters.append(_truncate(final, n))
+        rounds.append(n)
+    oof /= config.n_variants
     cal = fit_calibrator(oof, y, config.calibration)
-    return boosters, oof, cal, use_missing
+    return boosters, oof, cal, use_missing, rounds
+
+
+def _joint_rounds(
+    params: dict[str, Any],
+    F: np.ndarray,
+    y: np.ndarray,
+    folds: list[tuple[np.ndarray, np.ndarray]],
+    config: EWSConfig,
+) -> tuple[list[lgb.Booster], int]:
+    """Grow one booster per inner fold together and return them with the round count that maximises their
+    mean held-out AUC (``fixed_rounds`` if set). A single small fold's best round is too noisy to use."""
+    boosters: list[lgb.Booster] = []
+    for tr, va in folds:
+        dtrain = lgb.Dataset(F[tr], y[tr], free_raw_data=False)
+        booster = lgb.Booster(params=params, train_set=dtrain)
+        if config.fixed_rounds is None:
+            booster.add_valid(lgb.Dataset(F[va], y[va], reference=dtrain), "held_out")
+        boosters.append(booster)
+    if config.fixed_rounds is not None:
+        for booster in boosters:
+            for _ in range(config.fixed_rounds):
+                booster.update()
+        return boosters, config.fixed_rounds
+    best_round, best_auc = 1, -math.inf
+    patience = config.early_stopping or config.max_rounds
+    for r in range(1, config.max_rounds + 1):
+        total = 0.0
+        for booster in boosters:
+            booster.update()
+            total += float(booster.eval_valid()[0][2])
+        if total / len(boosters) > best_auc + 1e-9:
+            best_round, best_auc = r, total / len(boosters)
+        elif r - best_round >= patience:
+            break
+    return boosters, best_round
 
 
 def _truncate(booster: lgb.Booster, n_iter: int) -> lgb.Booster:
@@ -621,7 +649,7 @@ def fit(
     config = config or EWSConfig()
     M, yy, names = _as_xy(X, y)
     t0 = time.perf_counter()
-    boosters, oof, cal, use_missing = _fit_matrix(M, yy, names, config, seed)
+    boosters, oof, cal, use_missing, rounds = _fit_matrix(M, yy, names, config, seed)
     oof_auc = float(roc_auc_score(yy, oof))
     meta = {
         "rows": len(yy),
@@ -629,7 +657,7 @@ def fit(
         "features": len(names),
         "oof_auc": round(oof_auc, 6),
         "oof_brier": round(float(brier_score_loss(yy, apply_calibrator(cal, oof))), 6),
-        "trees": [b.current_iteration() for b in boosters],
+        "trees": rounds,
         "config": asdict(config),
         "seed": seed,
         "trained_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
@@ -685,11 +713,10 @@ def _cv_fold(
     seed: int,
 ) -> tuple[float, float, float]:
     """Fit the pipeline on rows ``tr`` and score rows ``te``: (AUC, calibrated Brier, uncalibrated Brier)."""
-    boosters, _oof, cal, use_missing = _fit_matrix(M[tr], y[tr], names, config, seed)
+    boosters, _oof, cal, use_missing, _rounds = _fit_matrix(M[tr], y[tr], names, config, seed)
     F_te = _add_engineered(M[te], use_missing)
-    member_raw = np.vstack([b.predict(F_te, raw_score=True) for b in boosters])
-    raw = member_raw.mean(axis=0)
-    p = _bag_proba(cal, member_raw)
+    raw = np.mean([b.predict(F_te, raw_score=True) for b in boosters], axis=0)
+    p = apply_calibrator(cal, raw)
     auc = float(roc_auc_score(y[te], raw))
     brier = float(brier_score_loss(y[te], p))
     brier_raw = float(brier_score_loss(y[te], 1 / (1 + np.exp(-np.clip(raw, -35, 35)))))
@@ -872,6 +899,7 @@ def save_model(model: EarlyWarningModel, path: str | os.PathLike[str]) -> None:
         "feature_names": model.feature_names,
         "missing_count": model.missing_count,
         "calibrator": model.calibrator,
+        "calibrate": model.calibrate,
         "metadata": _jsonable(model.metadata),
         "boosters": [b.model_to_string() for b in model.boosters],
     }
@@ -914,6 +942,9 @@ def load_model(
         missing_count = bool(payload["missing_count"])
         cal = dict(payload["calibrator"])
         apply_calibrator(cal, np.zeros(1))
+        calibrate = str(payload.get("calibrate", "members"))  # files without the key: the earlier bag
+        if calibrate not in ("mean", "members"):
+            raise ValueError(f"unknown calibrate mode {calibrate!r}")
         boosters = [lgb.Booster(model_str=s) for s in payload["boosters"]]
         metadata = dict(payload.get("metadata") or {})
     except (KeyError, TypeError, ValueError, lgb.basic.LightGBMError) as exc:
@@ -939,7 +970,12 @@ def load_model(
             f"model file {p} was trained on other columns than expected ({'; '.join(detail)})"
         )
     return EarlyWarningModel(
-        feature_names=names, boosters=boosters, calibrator=cal, missing_count=missing_count, metadata=metadata
+        feature_names=names,
+        boosters=boosters,
+        calibrator=cal,
+        missing_count=missing_count,
+        metadata=metadata,
+        calibrate=calibrate,
     )
 
 

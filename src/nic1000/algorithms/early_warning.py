@@ -21,11 +21,12 @@ Pipeline (:func:`fit`)
        out-of-fold raw scores of step 3 (mean over variants) — i.e. only on training data, never on the rows
        being evaluated.
 
-:func:`cross_validate` repeats stratified k-fold and fits the whole pipeline (features, bag, calibration)
-inside each training fold; it reports per-fold AUC and Brier score.
+:func:`cross_validate` repeats stratified k-fold and fits the whole pipeline (features, variants, round
+counts, calibration) inside each training fold; it reports per-fold AUC and Brier score.
 
-Persistence (:func:`save_model` / :func:`load_model`): one JSON file (gzip-compressed if named ``*.gz``) holding the LightGBM boosters (text
-format), feature names, engineered features, calibrator parameters and training metadata.
+Persistence (:func:`save_model` / :func:`load_model`): one JSON file (gzip-compressed if named ``*.gz``)
+holding the LightGBM boosters (text format), feature names, engineered features, calibrator parameters and
+training metadata. Files of the earlier cross-fitted bag (no ``calibrate`` key) still load and score as before.
 """
 
 from __future__ import annotations

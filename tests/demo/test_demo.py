@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import json
 from typing import Any
@@ -12,7 +13,12 @@ from django.core.management import CommandError, call_command
 from django.test import Client
 
 from nic1000.demo.context import DEMO_PASSWORD, DemoContext
-from nic1000.demo.registry_data import REFERENCE_DATE, generate_registry
+from nic1000.demo.registry_data import (
+    LATEST_FISCAL_YEAR,
+    REFERENCE_DATE,
+    _years_since_2026,
+    generate_registry,
+)
 from nic1000.registry.statement_items import statement_problems
 
 N = 40
@@ -29,6 +35,18 @@ def test_generator_is_deterministic() -> None:
     assert [x.company["brn"] for x in a] == [x.company["brn"] for x in b]
     assert [x.statements for x in a] == [x.statements for x in b]
     assert [x.company["brn"] for x in a] != [x.company["brn"] for x in c]
+
+
+def test_demo_years_move_with_the_calendar() -> None:
+    # Within 2026 the demo is what it always was; later it moves on by whole years, so its latest statements
+    # stay current for eligibility (not more than two fiscal years old).
+    assert _years_since_2026(dt.date(2026, 12, 31)) == 0
+    assert _years_since_2026(dt.date(2029, 1, 1)) == 3
+    this_year = dt.datetime.now(dt.UTC).year
+    assert this_year - 1 == LATEST_FISCAL_YEAR
+    assert this_year == REFERENCE_DATE.year
+    data = generate_registry(np.random.default_rng(3), 20)
+    assert max(s["fiscal_year"] for c in data for s in c.statements) == LATEST_FISCAL_YEAR
 
 
 def test_generated_registry_is_realistic_and_consistent() -> None:

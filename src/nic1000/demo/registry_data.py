@@ -35,9 +35,16 @@ from nic1000.demo.names import (
 )
 from nic1000.registry.regions import REGION_KO
 
-LATEST_FISCAL_YEAR = 2025
-# The demo's "today" for ages and patent dates: fixed, so the data does not depend on the day it is made.
-REFERENCE_DATE = dt.date(2026, 6, 30)
+
+def _years_since_2026(today: dt.date | None = None) -> int:
+    return max(0, (today or dt.datetime.now(dt.UTC).date()).year - 2026)
+
+
+# The demo's "today" for ages and patent dates, and its last fiscal year. Fixed within a calendar year, so the
+# data does not depend on the day it is made, but moved on by whole years, so the demo does not age: a
+# statement more than two fiscal years old makes eligibility "unknown" at nomination.
+LATEST_FISCAL_YEAR = 2025 + _years_since_2026()
+REFERENCE_DATE = dt.date(2026 + _years_since_2026(), 6, 30)
 PROFILES = ("grower", "tech_loss", "mature", "distress")
 PROFILE_WEIGHTS = (0.46, 0.25, 0.18, 0.11)
 DELINQUENCY_RATE = 0.03

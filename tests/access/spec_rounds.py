@@ -142,6 +142,14 @@ CASES = [
     Case("rounds:aggregate", PO, method="POST", kwargs=_round("r_eval"), ok=POST_OK),
     Case("rounds:select", PO, method="POST", kwargs=_round("r_eval"), ok=POST_OK),
     Case("rounds:decide", PO, method="POST", kwargs=_round("r_eval"), data={"note": "의결"}, ok=POST_OK),
+    Case(
+        "rounds:decision_withdraw",
+        PO,
+        method="POST",
+        kwargs=_round("r_eval"),
+        data={"reason": "재심의"},
+        ok=POST_OK,
+    ),
     Case("rounds:publish", PO, method="POST", kwargs=_round("r_eval"), ok=POST_OK),
     # The MSS candidacy: its nominating body's officer and its evaluator see it; the MOTIE one they do not.
     Case("rounds:candidacy", OFFICE | {"ministry_officer", "evaluator"}, kwargs=_k("r_c1")),

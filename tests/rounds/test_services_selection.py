@@ -6,6 +6,7 @@ from nic1000.rounds.models import Candidacy, CommitteeDecision, SelectionRun
 from nic1000.rounds.services.selection import (
     candidacy_force,
     committee_decision_record,
+    committee_decision_withdraw,
     scores_aggregate,
     selection_run,
 )
@@ -106,6 +107,37 @@ def test_committee_forces_then_reoptimises_and_decides(personas, scored) -> None
     with pytest.raises(Conflict):
         selection_run(round=rnd, acting_user=personas.program_office)
     assert CommitteeDecision.objects.count() == 1
+
+
+def test_committee_decision_withdrawn_reopens_the_selection(personas, scored) -> None:
+    from nic1000.audit.models import AuditEntry
+
+    rnd, _cands = scored
+    office = personas.program_office
+    scores_aggregate(round=rnd, acting_user=office)
+    selection_run(round=rnd, acting_user=office)
+    with pytest.raises(Conflict):
+        committee_decision_withdraw(round=rnd, reason="재심의", acting_user=office)  # nothing to withdraw
+    committee_decision_record(round=rnd, note="의결", acting_user=office)
+    c = Client()
+    c.force_login(office)
+    page = c.get(f"/rounds/{rnd.pk}/results/").content.decode()
+    assert 'data-testid="decision-withdraw"' in page
+    # Without a reason: refused, the decision stays.
+    r = c.post(
+        f"/rounds/{rnd.pk}/results/decide/withdraw/", {"reason": " "}, follow=True, HTTP_ACCEPT_LANGUAGE="en"
+    )
+    assert CommitteeDecision.objects.filter(round=rnd).exists()
+    assert "A reason is required." in r.content.decode()
+    r = c.post(f"/rounds/{rnd.pk}/results/decide/withdraw/", {"reason": "재심의 요청"}, follow=True)
+    assert r.status_code == 200
+    assert not CommitteeDecision.objects.filter(round=rnd).exists()
+    entry = AuditEntry.objects.filter(action="committee.withdraw").get()
+    assert entry.actor_id == office.pk and entry.reason == "재심의 요청"
+    # The selection can be re-run and decided again.
+    assert selection_run(round=rnd, acting_user=office).feasible
+    committee_decision_record(round=rnd, note="재의결", acting_user=office)
+    assert CommitteeDecision.objects.get(round=rnd).note == "재의결"
 
 
 def test_aggregate_median_option(personas) -> None:

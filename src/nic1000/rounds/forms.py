@@ -351,6 +351,10 @@ class DecisionForm(forms.Form):
     note = forms.CharField(label=_("Committee decision (minutes, note)"), widget=forms.Textarea(AREA))
 
 
+class DecisionWithdrawForm(forms.Form):
+    reason = forms.CharField(label=_("Reason for withdrawing the decision"), widget=forms.TextInput(INPUT))
+
+
 class ReviewForm(forms.Form):
     """Scores per criterion (choices on the round's scale), comments, bonus items."""
 

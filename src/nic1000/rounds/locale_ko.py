@@ -153,4 +153,8 @@ KO: dict[str, str] = {
     "Save eligibility rules": "자격 요건 저장",
     "A round's own rule is either on or off.": "차수 공통 요건은 적용 또는 미적용 중 하나여야 합니다.",
     "The latest statement in the registry is for fiscal year %(y)d: the last fiscal year's is needed to check.": "등록된 최근 재무제표가 %(y)d 회계연도분입니다. 확인하려면 직전 회계연도 재무제표가 필요합니다.",
+    "Reason for withdrawing the decision": "의결 철회 사유",
+    "The committee's decision is withdrawn; the selection can be run again.": "선정위원회 의결을 철회했습니다. 선정을 다시 실행할 수 있습니다.",
+    "Withdraw the committee's decision": "선정위원회 의결 철회",
+    "Withdraw the decision": "의결 철회",
 }

@@ -27,6 +27,7 @@ urlpatterns = [
     path("<int:pk>/results/aggregate/", views.aggregate, name="aggregate"),
     path("<int:pk>/results/select/", views.select, name="select"),
     path("<int:pk>/results/decide/", views.decide, name="decide"),
+    path("<int:pk>/results/decide/withdraw/", views.decision_withdraw, name="decision_withdraw"),
     path("<int:pk>/publish/", views.publish, name="publish"),
     path("candidacies/<int:pk>/", views.candidacy_detail, name="candidacy"),
     path("candidacies/<int:pk>/eligibility/", views.candidacy_override, name="candidacy_override"),

@@ -26,6 +26,7 @@ from nic1000.rounds.forms import (
     BonusItemForm,
     CriteriaForm,
     DecisionForm,
+    DecisionWithdrawForm,
     EvaluatorProfileForm,
     ForceForm,
     NominationForm,
@@ -817,6 +818,7 @@ def results(request: AuthedRequest, pk: int) -> HttpResponse:
         "run": run,
         "decision": CommitteeDecision.objects.filter(round=rnd).select_related("decided_by").first(),
         "decision_form": DecisionForm(),
+        "withdraw_form": DecisionWithdrawForm(),
         "force_form": ForceForm(),
         "is_office": request.user.role == PO,
         "publish_blockers": ROUND.blockers(ROUND.transition("publish"), rnd)
@@ -901,6 +903,22 @@ def decide(request: AuthedRequest, pk: int) -> HttpResponse:
             round=rnd, note=note, acting_user=request.user
         ),
         _("The committee's decision is recorded."),
+    )
+
+
+@role_required(PO)
+@require_POST
+def decision_withdraw(request: AuthedRequest, pk: int) -> HttpResponse:
+    """Withdraw the committee's decision before publication (e.g. the committee reopens the selection)."""
+    form = DecisionWithdrawForm(request.POST)
+    reason = form.cleaned_data["reason"] if form.is_valid() else ""
+    return _office_action(
+        request,
+        pk,
+        lambda rnd: selection_services.committee_decision_withdraw(
+            round=rnd, reason=reason, acting_user=request.user
+        ),
+        _("The committee's decision is withdrawn; the selection can be run again."),
     )
 
 

@@ -195,3 +195,38 @@ def test_settings_page_sets_a_bodys_own_eligibility_rules(personas) -> None:
     r = po.post(url, {"save_body_rules": "1", "MSS__credit_delinquency": ""})
     assert r.status_code == 422
     assert EligibilityRule.objects.filter(round=rnd, body__code="MSS").exists()
+
+
+def test_settings_and_round_rules_are_saved_all_or_nothing(personas) -> None:
+    from nic1000.audit.models import AuditEntry
+    from nic1000.rounds.models import EligibilityRule, Round, RoundSettings
+
+    rnd = make_round(acting_user=personas.program_office, state="nominating")
+    s = RoundSettings.objects.get(round=rnd)
+    po = _client(personas.program_office)
+    url = f"/rounds/{rnd.pk}/settings/"
+    data = {
+        "reviews_per_candidacy": s.reviews_per_candidacy,
+        "load_min": s.load_min,
+        "load_max": s.load_max,
+        "score_min": s.score_min,
+        "score_max": s.score_max,
+        "aggregation": s.aggregation,
+        "disagreement_threshold": 0.3,
+        "rule_capital_impairment": "on",
+    }
+    assert po.post(url, data).status_code == 302
+    assert RoundSettings.objects.get(round=rnd).disagreement_threshold == 0.3
+    assert EligibilityRule.objects.get(round=rnd, body=None, kind="capital_impairment").active
+    assert not EligibilityRule.objects.filter(round=rnd, body=None, kind="credit_delinquency", active=True)
+    # During evaluation the threshold may change but the rules may not: a form that changes both is refused
+    # whole (the threshold is not saved either).
+    Round.objects.filter(pk=rnd.pk).update(state="evaluating")
+    entries = AuditEntry.objects.count()
+    r = po.post(url, {**data, "disagreement_threshold": 0.5, "rule_credit_delinquency": "on"})
+    assert r.status_code == 409
+    assert RoundSettings.objects.get(round=rnd).disagreement_threshold == 0.3
+    assert AuditEntry.objects.count() == entries
+    # The threshold alone is still accepted.
+    assert po.post(url, {**data, "disagreement_threshold": 0.5}).status_code == 302
+    assert RoundSettings.objects.get(round=rnd).disagreement_threshold == 0.5

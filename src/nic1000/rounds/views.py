@@ -253,17 +253,14 @@ def round_settings(request: AuthedRequest, pk: int) -> HttpResponse:
     elif request.method == "POST" and not is_bonus:
         if form.is_valid():
             data = dict(form.cleaned_data)
-            rule_values = {
+            rule_values: dict[str, bool] = {
                 EligibilityRule.Kind.CREDIT_DELINQUENCY: data.pop("rule_credit_delinquency"),
                 EligibilityRule.Kind.CAPITAL_IMPAIRMENT: data.pop("rule_capital_impairment"),
             }
             try:
-                setup_services.round_settings_update(round=rnd, acting_user=request.user, **data)
-                for kind, active in rule_values.items():
-                    if (kind in rules) != active:
-                        setup_services.eligibility_rule_set(
-                            round=rnd, kind=kind, active=active, acting_user=request.user
-                        )
+                setup_services.round_settings_update(
+                    round=rnd, acting_user=request.user, rules=rule_values, **data
+                )
             except ApplicationError as exc:
                 _form_error(form, exc)
                 status = _status(exc)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -180,8 +180,11 @@ def round_settings_update(
     acting_user: Any,
     scoring_deadline: dt.datetime | str | None = "unchanged",
     nominations_close_at: dt.datetime | str | None = "unchanged",
+    rules: Mapping[str, bool] | None = None,
     **fields: Any,
 ) -> RoundSettings:
+    """Save the round's settings and, in the same transaction, its own eligibility rules (kind → on/off;
+    unchanged rules write nothing), so a refused rule leaves the settings unsaved too."""
     rnd = Round.objects.select_for_update().get(pk=round.pk)
     settings = RoundSettings.objects.get(round=rnd)
     before = {
@@ -208,6 +211,8 @@ def round_settings_update(
         **snapshot(rnd, ["scoring_deadline", "nominations_close_at"]),
     }
     audit_record(actor=acting_user, action="round.settings_update", obj=rnd, changes=diff(before, after))
+    for kind, active in (rules or {}).items():
+        eligibility_rule_set(round=rnd, kind=kind, active=active, acting_user=acting_user)
     round.scoring_deadline, round.nominations_close_at = rnd.scoring_deadline, rnd.nominations_close_at
     return settings
 
@@ -303,7 +308,6 @@ def eligibility_rule_set(
     """Turn a rule of the round on or off; with `body`, that body's own rule, which replaces the round's
     rule of the same kind for the companies it nominates (`active=None` removes it: the round's rule applies)."""
     rnd = Round.objects.select_for_update().get(pk=round.pk)
-    _require_config_state(rnd)
     if kind not in EligibilityRule.Kind.values:
         raise ValidationFailed(
             _("Unknown eligibility rule."), [ErrorDetail(message="", field="kind", value=kind)]
@@ -314,8 +318,9 @@ def eligibility_rule_set(
         )
     rule = EligibilityRule.objects.filter(round=rnd, body=body, kind=kind).first()
     before = None if rule is None else rule.active
-    if before == active:
+    if before == active:  # unchanged: nothing to write, whatever the state
         return rule
+    _require_config_state(rnd)
     if active is None:
         assert rule is not None
         rule.delete()

@@ -18,11 +18,10 @@ import sys
 import time
 from pathlib import Path
 
-import lightgbm as lgb
 import numpy as np
 from joblib import Parallel, delayed
 from sklearn.metrics import roc_auc_score
-from sklearn.model_selection import RepeatedStratifiedKFold, StratifiedKFold
+from sklearn.model_selection import RepeatedStratifiedKFold
 
 from nic1000.algorithms import early_warning as E
 
@@ -33,25 +32,20 @@ def _splits(M: np.ndarray, y: np.ndarray, repeats: int) -> list[tuple[np.ndarray
     return list(RepeatedStratifiedKFold(n_splits=5, n_repeats=repeats, random_state=2024).split(M, y))
 
 
-def _fold(M, y, tr, te, overrides, seed, cfg):  # type: ignore[no-untyped-def]
-    F, Ft, yt = E._add_engineered(M[tr], True), E._add_engineered(M[te], True), y[tr]
-    inner = list(StratifiedKFold(n_splits=cfg.members, shuffle=True, random_state=seed).split(F, yt))
-    params = {**cfg.lgb_params(seed * 1000 + 1), **overrides}
-    _boosters, n = E._joint_rounds(params, F, yt, inner, cfg)
-    final = lgb.train(
-        {k: v for k, v in params.items() if k != "metric"}, lgb.Dataset(F, yt), num_boost_round=n
-    )
-    return final.predict(Ft, raw_score=True), n
+def _fold(M, y, tr, te, names, seed, cfg):  # type: ignore[no-untyped-def]
+    # The pipeline's own training step (one variant), so the tool cannot drift from what `ews evaluate` fits.
+    boosters, _oof, _cal, use_missing, rounds = E._fit_matrix(M[tr], y[tr], names, cfg, seed)
+    return boosters[0].predict(E._add_engineered(M[te], use_missing), raw_score=True), rounds[0]
 
 
 def run(name: str, overrides: dict, data: str, target: str, repeats: int, config: dict) -> None:
     X, y = E.load_table(data, target)
-    M, y, _names = E._as_xy(X, y)
-    cfg = E.EWSConfig(num_threads=1, variants=(), **config)
+    M, y, names = E._as_xy(X, y)
+    cfg = E.EWSConfig(num_threads=1, variants=(tuple(overrides.items()),), **config)
     splits = _splits(M, y, repeats)
     t0 = time.perf_counter()
     res = Parallel(n_jobs=-1)(
-        delayed(_fold)(M, y, tr, te, overrides, 2024 + i + 1, cfg) for i, (tr, te) in enumerate(splits)
+        delayed(_fold)(M, y, tr, te, names, 2024 + i + 1, cfg) for i, (tr, te) in enumerate(splits)
     )
     OUT.mkdir(parents=True, exist_ok=True)
     np.savez(OUT / f"{name}.npz", *[r[0] for r in res], rounds=np.array([r[1] for r in res]))

@@ -8,8 +8,8 @@ import factory
 from django.contrib.auth.hashers import make_password
 
 from nic1000.accounts.models import User
-from nic1000.accounts.roles import Role
 from nic1000.core.identifiers import brn_make
+from nic1000.core.roles import Role
 from nic1000.registry.models import (
     Body,
     Company,

@@ -1,12 +1,11 @@
 """The JSON API (django-ninja): /api/v1/..., schema at /api/openapi.json.
 
-Each domain app exposes `router` (and `ROUTER_PREFIX`) in its `apis.py`; domain errors become 4xx answers with
+The apps with an API (rounds, finance) expose `router` and `ROUTER_PREFIX` in their `apis.py`; domain errors become 4xx answers with
 one machine-readable body shape: {"error": {"code", "message", "details": [...]}}.
 """
 
 from __future__ import annotations
 
-import importlib
 from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse
@@ -15,6 +14,8 @@ from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
 from nic1000.core.errors import ApplicationError
+from nic1000.finance import apis as finance_apis
+from nic1000.rounds import apis as rounds_apis
 
 api = NinjaAPI(
     title="nic1000 API",
@@ -71,11 +72,5 @@ def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     return _error(request, exc.status_code, "http_error", str(exc))
 
 
-for _app in ("registry", "rounds", "finance", "monitoring"):
-    try:
-        _module = importlib.import_module(f"nic1000.{_app}.apis")
-    except ModuleNotFoundError as _exc:
-        if _exc.name != f"nic1000.{_app}.apis":
-            raise
-        continue
-    api.add_router(getattr(_module, "ROUTER_PREFIX", f"/v1/{_app}"), _module.router)
+for _module in (rounds_apis, finance_apis):
+    api.add_router(_module.ROUTER_PREFIX, _module.router)

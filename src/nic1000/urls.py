@@ -1,4 +1,3 @@
-from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
@@ -20,6 +19,3 @@ urlpatterns = [
 
 handler403 = core_views.forbidden
 handler404 = core_views.not_found
-
-if settings.DEBUG:  # pragma: no cover
-    pass

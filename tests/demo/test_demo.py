@@ -80,8 +80,8 @@ def test_generated_registry_is_realistic_and_consistent() -> None:
 @pytest.mark.django_db
 def test_demo_command_loads_through_the_services(reference_data: None) -> None:
     from nic1000.accounts.models import User
-    from nic1000.accounts.roles import Role
     from nic1000.audit.models import AuditEntry
+    from nic1000.core.roles import Role
     from nic1000.registry.models import Company, FinancialStatement
 
     out = io.StringIO()

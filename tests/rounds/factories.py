@@ -8,7 +8,7 @@ from typing import Any
 
 from django.utils import timezone
 
-from nic1000.accounts.roles import Role
+from nic1000.core.roles import Role
 from nic1000.registry.models import Body, Company
 from nic1000.rounds.models import (
     Assignment,

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 
-from nic1000.accounts.roles import STAFF_ROLES
+from nic1000.core.roles import STAFF_ROLES
 
 _EXEMPT_PREFIXES = ("/accounts/", "/static/", "/i18n/", "/api/")
 

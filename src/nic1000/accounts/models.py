@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from nic1000.accounts.roles import Role
+from nic1000.core.roles import Role
 
 
 class User(AbstractUser):

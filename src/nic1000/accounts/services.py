@@ -9,10 +9,10 @@ from django.db import transaction
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from nic1000.accounts.models import User
-from nic1000.accounts.roles import Role
 from nic1000.audit.services import audit_record, created, diff, snapshot
 from nic1000.core.errors import ValidationFailed
 from nic1000.core.models import ProgramSetting
+from nic1000.core.roles import Role
 
 _AUDITED = [
     "username",

@@ -1,8 +1,8 @@
 from django.urls import path
 
 from nic1000.accounts import views
-from nic1000.accounts.roles import Role
 from nic1000.core.context_processors import register_nav
+from nic1000.core.roles import Role
 
 app_name = "accounts"
 urlpatterns = [

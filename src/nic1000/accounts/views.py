@@ -13,10 +13,10 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from nic1000.accounts import services
 from nic1000.accounts.forms import LoginForm, ProgramSettingForm, TokenForm
 from nic1000.accounts.models import User
-from nic1000.accounts.roles import STAFF_ROLES, Role
 from nic1000.accounts.throttle import login_failure_record, login_failures_clear, login_is_throttled
 from nic1000.core.access import login_only, public, role_required
 from nic1000.core.models import ProgramSetting
+from nic1000.core.roles import STAFF_ROLES, Role
 
 _PENDING = "nic1000_pending_2fa_user"
 

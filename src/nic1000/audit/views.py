@@ -5,9 +5,9 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from nic1000.accounts.roles import Role
 from nic1000.audit.selectors import audit_entry_list, audit_filter_choices
 from nic1000.core.access import role_required
+from nic1000.core.roles import Role
 
 
 class AuditFilterForm(forms.Form):

@@ -7,20 +7,11 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.urls import NoReverseMatch, reverse
-from django.utils.translation import gettext_lazy as _
 
-from nic1000.accounts.roles import Role
+from nic1000.core.roles import PUBLIC
 
-# (url name, label, roles that see it; "public" = everyone)
-NAV_ITEMS: list[tuple[str, Any, set[str]]] = [  # type: ignore[list-item]
-    (
-        "registry:company_list",
-        _("Registry"),
-        {Role.PROGRAM_OFFICE, Role.MINISTRY_OFFICER, Role.AUDITOR, Role.SUPPORT_GROUP},
-    ),
-    ("registry:import", _("Import"), {Role.PROGRAM_OFFICE}),
-    ("audit:list", _("Audit trail"), {Role.PROGRAM_OFFICE, Role.AUDITOR}),
-]
+# (url name, label, roles that see it; PUBLIC = everyone). Each app registers its own entries.
+NAV_ITEMS: list[tuple[str, Any, set[str]]] = []
 
 
 def register_nav(url_name: str, label: Any, roles: Iterable[str], position: int | None = None) -> None:
@@ -36,10 +27,10 @@ def register_nav(url_name: str, label: Any, roles: Iterable[str], position: int 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
-    role = getattr(user, "role", None) if user is not None and user.is_authenticated else "public"
+    role = getattr(user, "role", None) if user is not None and user.is_authenticated else PUBLIC
     items = []
     for name, label, roles in NAV_ITEMS:
-        if role in roles or "public" in roles:
+        if role in roles or PUBLIC in roles:
             try:
                 url = reverse(name)
             except NoReverseMatch:

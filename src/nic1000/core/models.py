@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 class StateChange(models.Model):
     """One transition of a workflow-driven object (round, application, case...). Written only by
-    `nic1000.core.services.workflow_transition`, so time-in-state can be measured for any of them."""
+    `nic1000.activity.services.workflow_transition`, so time-in-state can be measured for any of them."""
 
     workflow = models.CharField(max_length=50)
     object_type = models.CharField(max_length=100)

@@ -1,6 +1,6 @@
 """Workflows declared as data: states, transitions, who may fire them and what each requires.
 
-Each domain app declares its workflow in its own `workflows.py`; `core.services.workflow_transition`
+Each domain app declares its workflow in its own `workflows.py`; `activity.services.workflow_transition`
 is the one place that runs any of them.
 """
 

@@ -433,7 +433,7 @@ def _records(data: list[DemoCompany]) -> dict[str, list[dict[str, Any]]]:
 
 
 def _users(ctx: Any, data: list[DemoCompany], company_ids: dict[str, int]) -> None:
-    from nic1000.accounts.roles import Role
+    from nic1000.core.roles import Role
     from nic1000.registry.models import Body, Company, Institution
 
     rng = ctx.rng_for("registry-users")
@@ -488,7 +488,7 @@ def _users(ctx: Any, data: list[DemoCompany], company_ids: dict[str, int]) -> No
 
 def run(ctx: Any) -> dict[str, int]:
     """The registry stage: users of every role, then the registry through imports."""
-    from nic1000.accounts.roles import Role
+    from nic1000.core.roles import Role
     from nic1000.registry.models import Company
 
     ctx.program_office = ctx.create_user(

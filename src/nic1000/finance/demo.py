@@ -15,8 +15,8 @@ from typing import Any
 
 from django.utils import timezone
 
-from nic1000.accounts.roles import Role
 from nic1000.core.errors import ApplicationError
+from nic1000.core.roles import Role
 from nic1000.demo.clock import simulated_clock
 from nic1000.finance import selectors as S
 from nic1000.finance import services

@@ -2,7 +2,7 @@
 and the institutions' API tokens (with idempotency records and rate-limit windows).
 
 States of an application are declared in `finance/workflows.py` and changed only through
-`core.services.workflow_transition`; amounts are whole KRW.
+`activity.services.workflow_transition`; amounts are whole KRW.
 """
 
 from __future__ import annotations

@@ -13,8 +13,8 @@ from django.db.models.functions import Cast, Coalesce, TruncMonth
 from django.http import Http404
 from django.utils import timezone
 
-from nic1000.accounts.roles import Role
 from nic1000.core.models import StateChange
+from nic1000.core.roles import Role
 from nic1000.finance import terms as T
 from nic1000.finance.models import REPORT_GROUP, ApiToken, Application, Product, RoutingRule
 from nic1000.finance.workflows import APPLICATION, APPROVED_STATES, DISBURSED_STATES

@@ -17,10 +17,10 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from nic1000.accounts.roles import Role
+from nic1000.activity.services import workflow_transition
 from nic1000.audit.services import audit_record, created, snapshot
 from nic1000.core.errors import Conflict, ErrorDetail, Forbidden, NotFound, ValidationFailed
-from nic1000.core.services import workflow_transition
+from nic1000.core.roles import Role
 from nic1000.finance import selectors as S
 from nic1000.finance import terms as T
 from nic1000.finance.models import (

@@ -14,9 +14,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from nic1000.accounts.roles import Role
 from nic1000.core.access import public, role_required
 from nic1000.core.errors import ApplicationError
+from nic1000.core.roles import Role
 from nic1000.finance import forms as F
 from nic1000.finance import selectors as S
 from nic1000.finance import services

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from nic1000.accounts.roles import Role
 from nic1000.core.errors import ErrorDetail, Forbidden, ValidationFailed
+from nic1000.core.roles import Role
 from nic1000.registry.models import Company, FinancialStatement
 
 

@@ -8,7 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from nic1000.accounts.models import User
-from nic1000.accounts.roles import Role
+from nic1000.core.roles import Role
 from nic1000.monitoring.models import AlertLevel, CaseAction, MonthlySurvey
 from nic1000.monitoring.services import DIFFICULTIES
 from nic1000.registry.models import Institution

@@ -18,8 +18,8 @@ from typing import Any
 from django.db.models import Max, Q, QuerySet
 from django.http import Http404
 
-from nic1000.accounts.roles import Role
 from nic1000.core.models import StateChange
+from nic1000.core.roles import Role
 from nic1000.monitoring import rules as rules_mod
 from nic1000.monitoring.models import (
     CaseAction,

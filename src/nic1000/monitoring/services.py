@@ -23,10 +23,10 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from nic1000.accounts.roles import Role
+from nic1000.activity.services import notify, workflow_transition
 from nic1000.audit.services import AuditItem, audit_record, audit_record_many, created, diff, snapshot
 from nic1000.core.errors import Conflict, ErrorDetail, Forbidden, NotFound, ValidationFailed
-from nic1000.core.services import notify, workflow_transition
+from nic1000.core.roles import Role
 from nic1000.monitoring import engine
 from nic1000.monitoring import rules as rules_mod
 from nic1000.monitoring.models import (

@@ -17,9 +17,9 @@ from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from nic1000.accounts.roles import Role
 from nic1000.core.access import role_required
 from nic1000.core.errors import ApplicationError
+from nic1000.core.roles import Role
 from nic1000.monitoring import selectors, services
 from nic1000.monitoring.forms import (
     CaseActionForm,

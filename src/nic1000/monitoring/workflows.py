@@ -6,7 +6,7 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy
 
-from nic1000.accounts.roles import Role
+from nic1000.core.roles import Role
 from nic1000.core.workflow import Transition, Workflow
 
 

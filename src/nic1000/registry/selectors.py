@@ -13,8 +13,8 @@ from typing import Any
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from nic1000.accounts.roles import Role
 from nic1000.core.identifiers import brn_compact
+from nic1000.core.roles import Role
 from nic1000.registry.models import Company
 
 _HANGUL = re.compile("[\u1100-\u11ff\u3130-\u318f\uac00-\ud7a3]")

@@ -12,9 +12,9 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 
-from nic1000.accounts.roles import Role
 from nic1000.audit.services import audit_record, created, diff, snapshot
 from nic1000.core.errors import Conflict, ErrorDetail, Forbidden, ValidationFailed
+from nic1000.core.roles import Role
 from nic1000.registry.importing import COMPANY_COLUMNS, STATEMENT_COLUMNS, Column, _Bad, _Context
 from nic1000.registry.models import Company, FinancialStatement, KsicCode
 from nic1000.registry.statement_items import ITEM_NAMES, statement_problems

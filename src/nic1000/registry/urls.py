@@ -1,8 +1,8 @@
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
-from nic1000.accounts.roles import Role
 from nic1000.core.context_processors import register_nav
+from nic1000.core.roles import OFFICE, REGISTRY_READERS
 from nic1000.registry import views
 
 app_name = "registry"
@@ -14,10 +14,6 @@ urlpatterns = [
     path("import/template/<slug:kind>.xlsx", views.template_download, name="template"),
 ]
 
-# The core navigation already lists the registry and the import page; registering again is a no-op.
-register_nav(
-    "registry:company_list",
-    _("Registry"),
-    {Role.PROGRAM_OFFICE, Role.MINISTRY_OFFICER, Role.AUDITOR, Role.SUPPORT_GROUP},
-)
-register_nav("registry:import", _("Import"), {Role.PROGRAM_OFFICE})
+# First in the menu (the audit trail registers itself before this module is imported).
+register_nav("registry:company_list", _("Registry"), REGISTRY_READERS, position=0)
+register_nav("registry:import", _("Import"), OFFICE, position=1)

@@ -18,11 +18,11 @@ from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from nic1000.accounts.roles import Role
 from nic1000.core.access import role_required
 from nic1000.core.errors import ApplicationError
 from nic1000.core.identifiers import brn_format
 from nic1000.core.money import krw
+from nic1000.core.roles import Role
 from nic1000.registry import selectors
 from nic1000.registry.forms import CompanyFilterForm, ImportForm
 from nic1000.registry.regions import Region

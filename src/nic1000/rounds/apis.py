@@ -8,8 +8,8 @@ from django.http import HttpRequest
 from ninja import Router, Schema
 from ninja.security import django_auth
 
-from nic1000.accounts.roles import Role
 from nic1000.core.errors import NotFound
+from nic1000.core.roles import Role
 from nic1000.core.schemas import ErrorOut
 from nic1000.registry.regions import REGION_KO
 from nic1000.rounds import selectors

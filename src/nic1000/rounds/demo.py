@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 from django.utils import timezone
 
-from nic1000.accounts.roles import Role
+from nic1000.core.roles import Role
 from nic1000.demo.clock import SimulatedClock, simulated_clock
 from nic1000.registry.models import Body, Company
 from nic1000.rounds.models import Assignment, BonusItem, Candidacy, Criterion, Review, RoundSettings

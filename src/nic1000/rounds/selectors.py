@@ -10,7 +10,7 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from nic1000.accounts.roles import Role
+from nic1000.core.roles import Role
 from nic1000.registry.models import Company, FinancialStatement
 from nic1000.rounds.models import (
     Assignment,

@@ -1,8 +1,8 @@
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
-from nic1000.accounts.roles import Role
 from nic1000.core.context_processors import register_nav
+from nic1000.core.roles import Role
 from nic1000.rounds import views
 
 app_name = "rounds"

@@ -14,9 +14,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from nic1000.accounts.models import User
-from nic1000.accounts.roles import Role
 from nic1000.core.access import public, role_required
 from nic1000.core.errors import ApplicationError, ErrorDetail, ValidationFailed
+from nic1000.core.roles import Role
 from nic1000.registry.models import Body
 from nic1000.rounds import selectors
 from nic1000.rounds.exports import selections_xlsx

@@ -16,7 +16,7 @@ from typing import Any, cast
 from django.db.models import Count, Q, Sum
 from django.utils.translation import gettext_lazy
 
-from nic1000.accounts.roles import Role
+from nic1000.core.roles import Role
 from nic1000.core.workflow import Transition, Workflow
 
 OFFICE = frozenset({Role.PROGRAM_OFFICE})

@@ -11,10 +11,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from nic1000.accounts.models import User
-from nic1000.accounts.roles import Role
 from nic1000.audit.services import AuditItem, audit_record, audit_record_many, created, diff, snapshot
 from nic1000.core.errors import Conflict as ConflictError
 from nic1000.core.errors import ErrorDetail, ValidationFailed
+from nic1000.core.roles import Role
 from nic1000.registry.models import Company
 from nic1000.rounds.models import (
     Assignment,

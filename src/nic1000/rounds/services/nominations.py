@@ -10,10 +10,10 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from nic1000.accounts.roles import Role
 from nic1000.audit.services import audit_record, created, diff, snapshot
 from nic1000.core.errors import Conflict, ErrorDetail, Forbidden, ValidationFailed
 from nic1000.core.identifiers import brn_compact
+from nic1000.core.roles import Role
 from nic1000.registry.models import Body, Company
 from nic1000.registry.services import company_register
 from nic1000.rounds.models import Candidacy, Membership, Nomination, Round

@@ -10,10 +10,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from nic1000.accounts.models import User
-from nic1000.accounts.roles import Role
+from nic1000.activity.services import notify, workflow_transition
 from nic1000.audit.services import AuditItem, audit_record_many
 from nic1000.core.errors import Conflict
-from nic1000.core.services import notify, workflow_transition
+from nic1000.core.roles import Role
 from nic1000.rounds.models import Candidacy, Membership, Publication, PublishedSelection, Round
 from nic1000.rounds.workflows import ROUND
 

@@ -10,9 +10,9 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from nic1000.activity.services import workflow_transition
 from nic1000.audit.services import audit_record, created, diff, snapshot
 from nic1000.core.errors import Conflict, ErrorDetail, ValidationFailed
-from nic1000.core.services import workflow_transition
 from nic1000.registry.models import Body
 from nic1000.rounds.models import (
     DEFAULT_CRITERIA,

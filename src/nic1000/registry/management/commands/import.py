@@ -8,8 +8,8 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from nic1000.accounts.roles import Role
 from nic1000.core.errors import ApplicationError
+from nic1000.core.roles import Role
 from nic1000.registry.importing import KINDS, registry_import_file
 
 

@@ -1,4 +1,5 @@
-"""Shared write services: the one workflow transition runner and in-app notifications."""
+"""Workflow transitions and in-app notifications: the shared writes every domain app uses. They write the
+shared tables in `core.models` (state history, notifications) and the audit trail."""
 
 from __future__ import annotations
 
@@ -8,7 +9,9 @@ from typing import Any
 from django.db import models, transaction
 from django.db.utils import IntegrityError
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from nic1000.accounts.models import User
 from nic1000.audit.services import audit_record
 from nic1000.core.errors import Conflict, Forbidden, ValidationFailed
 from nic1000.core.models import Notification, StateChange
@@ -20,7 +23,7 @@ def workflow_transition(
     obj: models.Model,
     workflow: Workflow,
     transition: str,
-    acting_user: Any,
+    acting_user: User | None,
     reason: str = "",
     state_field: str = "state",
     extra_changes: Mapping[str, Any] | None = None,
@@ -35,17 +38,22 @@ def workflow_transition(
         state = getattr(locked, state_field)
         if state not in t.sources:
             raise Conflict(
-                f"{workflow.name}: cannot '{t.label}' from state '{workflow.states.get(state, state)}'",
+                _("Cannot “%(action)s” from the state “%(state)s”.")
+                % {"action": t.label, "state": workflow.states.get(state, state)},
                 code="invalid_state",
             )
         if check_roles and getattr(acting_user, "role", None) not in t.roles:
-            raise Forbidden(f"{workflow.name}: your role may not '{t.label}'")
+            raise Forbidden(_("Your role may not “%(action)s”.") % {"action": t.label}, code="forbidden_role")
         if t.requires_reason and not reason.strip():
-            raise ValidationFailed(f"'{t.label}' needs a reason", code="reason_required")
+            raise ValidationFailed(
+                _("“%(action)s” needs a reason.") % {"action": t.label}, code="reason_required"
+            )
         blockers = workflow.blockers(t, locked)
         if blockers:
             raise Conflict(
-                f"{workflow.name}: cannot '{t.label}': " + "; ".join(blockers), code="transition_blocked"
+                _("Cannot “%(action)s”: %(blockers)s")
+                % {"action": t.label, "blockers": "; ".join(str(b) for b in blockers)},
+                code="transition_blocked",
             )
         setattr(locked, state_field, t.target)
         update_fields = [state_field]
@@ -79,7 +87,7 @@ def workflow_transition(
 
 def notify(
     *,
-    recipients: Iterable[Any],
+    recipients: Iterable[User],
     kind: str,
     title: str,
     body: str = "",

@@ -63,11 +63,12 @@ def main() -> None:
 
     from nic1000.accounts.models import User
     from nic1000.core.errors import ApplicationError
+    from nic1000.designations.models import Membership
     from nic1000.finance import selectors as S
     from nic1000.finance import services
     from nic1000.finance.models import Application
     from nic1000.registry.models import Body, Company, FinancialStatement, Institution, KsicCode
-    from nic1000.rounds.models import Membership, Program, Round
+    from nic1000.rounds.models import Program, Round
 
     ksic = KsicCode.objects.get(code="26112")
     companies = Company.objects.bulk_create(

@@ -68,8 +68,9 @@ def _populate() -> None:
     from django.db import transaction
 
     from nic1000.core.identifiers import brn_make
+    from nic1000.designations.models import Membership
     from nic1000.registry.models import Body, Company, CoreTechnology, FinancialStatement
-    from nic1000.rounds.models import Membership, Program, Round
+    from nic1000.rounds.models import Program, Round
 
     started = time.perf_counter()
     rng = np.random.default_rng(1000)

@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "nic1000.audit",
     "nic1000.registry",
     "nic1000.accounts",
+    "nic1000.designations",
     "nic1000.rounds",
     "nic1000.finance",
     "nic1000.monitoring",

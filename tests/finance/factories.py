@@ -8,10 +8,11 @@ from typing import Any
 
 from django.utils import timezone
 
+from nic1000.designations.models import Membership
 from nic1000.finance.models import ApiToken, Application, Product, RoutingRule
 from nic1000.finance.reference import load_products
 from nic1000.registry.models import Company, Institution
-from nic1000.rounds.models import Membership, Program, Round
+from nic1000.rounds.models import Program, Round
 from tests.factories import FinancialStatementFactory, body
 
 

@@ -6,9 +6,9 @@ import pytest
 from nic1000.audit.models import AuditEntry
 from nic1000.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from nic1000.core.models import StateChange
+from nic1000.designations.models import Membership
 from nic1000.finance import selectors, services
 from nic1000.finance.models import Application, Disbursement
-from nic1000.rounds.models import Membership
 from tests.factories import CoreTechnologyFactory, UserFactory, institution
 from tests.finance.factories import product, select
 

@@ -7,8 +7,9 @@ from typing import Any
 
 from django.utils import timezone
 
+from nic1000.designations.models import Membership
 from nic1000.registry.models import Body, Company, FinancialStatement
-from nic1000.rounds.models import Membership, Program, Round
+from nic1000.rounds.models import Program, Round
 from tests.factories import CompanyFactory, statement_values
 
 

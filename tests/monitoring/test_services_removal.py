@@ -7,8 +7,8 @@ from django.utils import timezone
 
 from nic1000.audit.models import AuditEntry
 from nic1000.core.errors import Conflict, Forbidden, ValidationFailed
+from nic1000.designations.models import Membership
 from nic1000.monitoring import selectors, services
-from nic1000.rounds.models import Membership
 from tests.monitoring.factories import member, published_round
 
 

@@ -1,6 +1,7 @@
 import pytest
 
-from nic1000.rounds.models import Candidacy, Membership, Publication
+from nic1000.designations.models import Membership
+from nic1000.rounds.models import Candidacy, Publication
 
 
 @pytest.mark.django_db

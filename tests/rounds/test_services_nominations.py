@@ -3,7 +3,8 @@ from django.utils import timezone
 
 from nic1000.audit.models import AuditEntry
 from nic1000.core.errors import Conflict, Forbidden, ValidationFailed
-from nic1000.rounds.models import Candidacy, Membership, Nomination
+from nic1000.designations.models import Membership
+from nic1000.rounds.models import Candidacy, Nomination
 from nic1000.rounds.services.nominations import candidacy_eligibility_override, nomination_create
 from tests.factories import CompanyFactory, body
 from tests.rounds.factories import make_round, statement

@@ -7,7 +7,8 @@ from django.utils import timezone, translation
 from nic1000.audit.models import AuditEntry
 from nic1000.core.errors import Conflict
 from nic1000.core.models import Notification, StateChange
-from nic1000.rounds.models import CommitteeDecision, Membership, Publication, PublishedSelection, Round
+from nic1000.designations.models import Membership
+from nic1000.rounds.models import CommitteeDecision, Publication, PublishedSelection, Round
 from nic1000.rounds.services.publication import round_publish
 from tests.factories import UserFactory
 from tests.rounds.factories import make_selecting_round

@@ -12,6 +12,7 @@ from django.db import models, transaction
 
 from nic1000.audit.chain import canonical, encode, hash_time, row_hash_encoded
 from nic1000.audit.models import AuditEntry, AuditHead
+from nic1000.core.bulk import insert_rows
 
 
 @dataclass
@@ -58,23 +59,9 @@ _COLUMNS = (
 
 
 def _insert(params: list[tuple[Any, ...]]) -> None:
-    """One prepared INSERT run for every row (executemany; pipelined by psycopg 3). Imports write tens of
-    thousands of entries, and the ORM's bulk_create spends most of its time compiling values."""
-    connection = transaction.get_connection()
-    table = connection.ops.quote_name(AuditEntry._meta.db_table)
-    cols = ", ".join(connection.ops.quote_name(c) for c in _COLUMNS)
-    if connection.vendor == "postgresql" and len(params) > 50:
-        # COPY: several times faster than even a pipelined INSERT for the tens of thousands of an import.
-        with connection.cursor() as cursor, cursor.cursor.copy(f"COPY {table} ({cols}) FROM STDIN") as copy:
-            for row in params:
-                copy.write_row(row)
-        return
-    json_placeholder = "%s::jsonb" if connection.vendor == "postgresql" else "%s"
-    placeholders = ", ".join(json_placeholder if c == "changes" else "%s" for c in _COLUMNS)
-    sql = f"INSERT INTO {table} ({cols}) VALUES ({placeholders})"
-    with connection.cursor() as cursor:
-        for start in range(0, len(params), 5000):
-            cursor.executemany(sql, params[start : start + 5000])
+    """Imports write tens of thousands of entries, and the ORM's bulk_create spends most of its time compiling
+    values: one shared bulk insert (COPY on PostgreSQL)."""
+    insert_rows(AuditEntry._meta.db_table, _COLUMNS, params, json_columns=("changes",))
 
 
 def _append(*, actor: Any, items: Sequence[AuditItem]) -> tuple[dt.datetime, list[tuple[Any, ...]]]:

@@ -18,11 +18,11 @@ from django.utils import timezone
 from nic1000.core.errors import ApplicationError
 from nic1000.core.roles import Role
 from nic1000.demo.clock import simulated_clock
+from nic1000.designations.selectors import active_memberships
 from nic1000.finance import selectors as S
 from nic1000.finance import services
 from nic1000.finance.models import Application, Product, Purpose
 from nic1000.registry.models import FinancialStatement, Institution
-from nic1000.rounds.selectors import active_memberships
 
 PURPOSES = [Purpose.OPERATING, Purpose.FACILITY, Purpose.EXPORT, Purpose.GUARANTEE, Purpose.INVESTMENT]
 PURPOSE_P = [0.34, 0.14, 0.12, 0.27, 0.13]

@@ -104,7 +104,7 @@ class Application(models.Model):
     company = models.ForeignKey(
         "registry.Company", on_delete=models.PROTECT, related_name="finance_applications"
     )
-    membership = models.ForeignKey("rounds.Membership", on_delete=models.PROTECT, related_name="+")
+    membership = models.ForeignKey("designations.Membership", on_delete=models.PROTECT, related_name="+")
     channel = models.CharField(max_length=10, choices=Channel.choices)
     product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="applications")
     institution = models.ForeignKey(

@@ -15,12 +15,12 @@ from django.utils import timezone
 
 from nic1000.core.models import StateChange
 from nic1000.core.roles import Role
+from nic1000.designations.models import Membership
+from nic1000.designations.selectors import active_memberships, membership_active_for
 from nic1000.finance import terms as T
 from nic1000.finance.models import REPORT_GROUP, ApiToken, Application, Product, RoutingRule
 from nic1000.finance.workflows import APPLICATION, APPROVED_STATES, DISBURSED_STATES
 from nic1000.registry.models import CoreTechnology, FinancialStatement, Patent
-from nic1000.rounds.models import Membership
-from nic1000.rounds.selectors import active_memberships, membership_active_for
 
 PROGRAM_WIDE = {Role.PROGRAM_OFFICE, Role.AUDITOR, Role.SUPPORT_GROUP}
 OBJECT_TYPE = "finance.application"

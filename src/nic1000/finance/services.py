@@ -21,6 +21,7 @@ from nic1000.activity.services import workflow_transition
 from nic1000.audit.services import audit_record, created, snapshot
 from nic1000.core.errors import Conflict, ErrorDetail, Forbidden, NotFound, ValidationFailed
 from nic1000.core.roles import Role
+from nic1000.designations.selectors import membership_active_for
 from nic1000.finance import selectors as S
 from nic1000.finance import terms as T
 from nic1000.finance.models import (
@@ -34,7 +35,6 @@ from nic1000.finance.models import (
 )
 from nic1000.finance.workflows import APPLICATION
 from nic1000.registry.models import Company, Institution
-from nic1000.rounds.selectors import membership_active_for
 
 MAX_AMOUNT = 10**15  # KRW 1,000 trillion: anything above is a typing error
 

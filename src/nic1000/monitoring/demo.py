@@ -127,9 +127,9 @@ def _restatements(ctx: Any, rng: Any, office: Any) -> int:
     """About one selected company in 25 (at least two) files audited statements for its latest year with a
     write-down that wipes out its equity (완전자본잠식): a going-concern signal the alert rules act on. Entered by
     the programme office through the registry's statement service."""
+    from nic1000.designations.selectors import active_memberships
     from nic1000.registry.models import FinancialStatement
     from nic1000.registry.services import statement_submit
-    from nic1000.rounds.selectors import active_memberships
 
     active = sorted(active_memberships().values_list("company_id", flat=True))
     if not active:
@@ -188,8 +188,8 @@ def _institutions() -> Any:
 
 
 def _surveys(ctx: Any, rng: Any, period: str, reviewer: Any) -> int:
+    from nic1000.designations.selectors import active_memberships
     from nic1000.monitoring.models import MonthlySurvey
-    from nic1000.rounds.selectors import active_memberships
 
     active = set(active_memberships().values_list("company_id", flat=True))
     reps = [u for u in ctx.users.get("company", []) if u.company_id in active]
@@ -225,7 +225,7 @@ def _surveys(ctx: Any, rng: Any, period: str, reviewer: Any) -> int:
 
 
 def _removal(ctx: Any, office: Any) -> int:
-    from nic1000.rounds.selectors import active_memberships
+    from nic1000.designations.selectors import active_memberships
 
     critical = InspectionResult.objects.filter(level="critical").values_list("company_id", flat=True)
     victims = list(active_memberships().filter(company_id__in=critical).order_by("company_id")[:2])

@@ -9,11 +9,11 @@ from django.utils.translation import gettext_lazy as _
 
 from nic1000.accounts.models import User
 from nic1000.core.roles import Role
+from nic1000.designations.models import Membership
 from nic1000.monitoring.models import AlertLevel, CaseAction, MonthlySurvey
 from nic1000.monitoring.services import DIFFICULTIES
 from nic1000.registry.models import Institution
 from nic1000.registry.statement_items import ALL_ITEMS, NON_NEGATIVE_ITEMS
-from nic1000.rounds.models import Membership
 
 INPUT = {"class": "krds-input"}
 SELECT = {"class": "krds-form-select"}

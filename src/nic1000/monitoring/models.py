@@ -100,7 +100,7 @@ class InspectionResult(models.Model):
     period = models.CharField(max_length=7)
     company = models.ForeignKey("registry.Company", on_delete=models.CASCADE, related_name="inspections")
     membership = models.ForeignKey(
-        "rounds.Membership", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "designations.Membership", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     fiscal_year = models.PositiveSmallIntegerField(null=True, blank=True)  # statement used
     probability = models.FloatField(null=True, blank=True)
@@ -129,7 +129,7 @@ class SupportCase(models.Model):
 
     company = models.ForeignKey("registry.Company", on_delete=models.PROTECT, related_name="support_cases")
     membership = models.ForeignKey(
-        "rounds.Membership", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "designations.Membership", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     opened_from = models.ForeignKey(
         InspectionResult, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -249,7 +249,9 @@ class DifficultySurvey(SurveyReview):
 class Removal(models.Model):
     """A company removed from the programme at a re-evaluation; counted as a vacancy for the next round."""
 
-    membership = models.OneToOneField("rounds.Membership", on_delete=models.PROTECT, related_name="removal")
+    membership = models.OneToOneField(
+        "designations.Membership", on_delete=models.PROTECT, related_name="removal"
+    )
     body = models.ForeignKey("registry.Body", on_delete=models.PROTECT, related_name="+")
     reason = models.CharField(max_length=30)
     note = models.TextField()

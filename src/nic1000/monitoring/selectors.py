@@ -20,6 +20,7 @@ from django.http import Http404
 
 from nic1000.core.models import StateChange
 from nic1000.core.roles import Role
+from nic1000.designations.models import Membership
 from nic1000.monitoring import rules as rules_mod
 from nic1000.monitoring.models import (
     CaseAction,
@@ -31,7 +32,7 @@ from nic1000.monitoring.models import (
     SupportCase,
 )
 from nic1000.registry.models import Company, FinancialStatement
-from nic1000.rounds.models import Membership, Round
+from nic1000.rounds.models import Round
 
 PROGRAM_WIDE = (Role.SUPPORT_GROUP, Role.PROGRAM_OFFICE, Role.AUDITOR)
 MONITORING_ROLES = (*PROGRAM_WIDE, Role.MINISTRY_OFFICER)
@@ -249,7 +250,7 @@ def removal_list() -> QuerySet[Removal]:
 
 
 def membership_list(*, user: Any) -> QuerySet[Membership]:
-    from nic1000.rounds.selectors import active_memberships
+    from nic1000.designations.selectors import active_memberships
 
     return _scope(active_memberships(), user).order_by("company__name_ko")
 

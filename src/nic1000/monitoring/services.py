@@ -27,6 +27,8 @@ from nic1000.activity.services import notify, workflow_transition
 from nic1000.audit.services import AuditItem, audit_record, audit_record_many, created, diff, snapshot
 from nic1000.core.errors import Conflict, ErrorDetail, Forbidden, NotFound, ValidationFailed
 from nic1000.core.roles import Role
+from nic1000.designations.models import Membership
+from nic1000.designations.services import designation_remove
 from nic1000.monitoring import engine
 from nic1000.monitoring import rules as rules_mod
 from nic1000.monitoring.models import (
@@ -42,7 +44,6 @@ from nic1000.monitoring.models import (
 )
 from nic1000.monitoring.workflows import ACTIVE_STATES, CASE_WORKFLOW
 from nic1000.registry.models import Company, FinancialStatement, Institution
-from nic1000.rounds.models import Membership
 
 log = logging.getLogger(__name__)
 
@@ -255,7 +256,7 @@ def inspection_run(
             raise Conflict(f"No usable early-warning model: {exc}", code="no_model") from exc
         cfg = rules_mod.current_config()
         expected = run.expected_fiscal_year or expected_fiscal_year(period, cfg)
-        from nic1000.rounds.selectors import active_memberships
+        from nic1000.designations.selectors import active_memberships
 
         members = list(
             active_memberships()
@@ -740,7 +741,7 @@ def statements_chase(*, fiscal_year: int, acting_user: Any = None) -> int:
     """Notify the representatives of active companies without statements for `fiscal_year` (in-app).
     Deduplicated per company and fiscal year: chasing again does not repeat the message. Returns companies."""
     from nic1000.accounts.models import User
-    from nic1000.rounds.selectors import active_memberships
+    from nic1000.designations.selectors import active_memberships
 
     active = active_memberships().values_list("company_id", flat=True)
     have = FinancialStatement.objects.filter(fiscal_year=fiscal_year).values_list("company_id", flat=True)
@@ -778,7 +779,7 @@ def case_open(
         raise ValidationFailed(f"Unknown level {level!r}", code="bad_level")
     if SupportCase.objects.filter(company=company, state__in=ACTIVE_STATES).exists():
         raise Conflict("This company already has an open support case", code="case_exists")
-    from nic1000.rounds.selectors import membership_active_for
+    from nic1000.designations.selectors import membership_active_for
 
     case = SupportCase.objects.create(
         company=company,
@@ -993,9 +994,6 @@ def survey_review(*, survey: MonthlySurvey | DifficultySurvey, note: str, acting
 # ---------------------------------------------------------------- removal at re-evaluation
 
 
-REMOVAL_REASONS = ("mass_production_failed", "weak_marketability", "going_concern", "other")
-
-
 @transaction.atomic
 def membership_remove(*, membership: Membership, reason: str, note: str, acting_user: Any) -> Membership:
     """Remove a company from the programme at the half-yearly re-evaluation (programme office only).
@@ -1004,23 +1002,9 @@ def membership_remove(*, membership: Membership, reason: str, note: str, acting_
     round (`selectors.vacancies_for_next_round`). Open support cases stay open for the group to close."""
     if getattr(acting_user, "role", None) != Role.PROGRAM_OFFICE:
         raise Forbidden("Only the programme office removes companies")
-    problems = []
-    if reason not in Membership.RemovalReason.values:
-        problems.append(ErrorDetail(message="choose a reason", field="reason", value=reason))
-    if not note.strip():
-        problems.append(ErrorDetail(message="explain the decision", field="note"))
-    if problems:
-        raise ValidationFailed("The removal needs a reason and a note", problems, code="removal_invalid")
-    locked = Membership.objects.select_for_update().get(pk=membership.pk)
-    if locked.status != Membership.Status.ACTIVE:
-        raise Conflict("The membership is not active", code="membership_not_active")
-    fields = ["status", "ended_on", "removal_reason", "removal_note"]
-    before = snapshot(locked, fields)
-    locked.status = Membership.Status.REMOVED
-    locked.ended_on = timezone.localdate()
-    locked.removal_reason = reason
-    locked.removal_note = note.strip()
-    locked.save(update_fields=fields)
+    locked = designation_remove(
+        membership=membership, reason=reason, note=note, on=timezone.localdate(), acting_user=acting_user
+    )
     removal = Removal.objects.create(
         membership=locked,
         body_id=locked.body_id,
@@ -1031,17 +1015,8 @@ def membership_remove(*, membership: Membership, reason: str, note: str, acting_
     )
     audit_record(
         actor=acting_user,
-        action="membership.remove",
-        obj=locked,
-        changes=diff(before, snapshot(locked, fields)),
-        reason=note,
-    )
-    audit_record(
-        actor=acting_user,
         action="removal.create",
         obj=removal,
         changes=created({"reason": reason, "body_id": locked.body_id}),
     )
-    for name in fields:
-        setattr(membership, name, getattr(locked, name))
     return locked

@@ -44,10 +44,3 @@ class EvaluatorProfileAdmin(ReadOnlyAdmin):
 @admin.register(models.Publication)
 class PublicationAdmin(ReadOnlyAdmin):
     list_display = ("round", "published_at", "published_by", "selected_count")
-
-
-@admin.register(models.Membership)
-class MembershipAdmin(ReadOnlyAdmin):
-    list_display = ("company", "round", "body", "sector", "status", "selected_on")
-    list_filter = ("status", "round")
-    search_fields = ("company__name_ko",)

@@ -18,7 +18,6 @@ from nic1000.rounds.models import (
     Criterion,
     EligibilityRule,
     EvaluatorProfile,
-    Membership,
     Nomination,
     PublishedSelection,
     Review,
@@ -27,16 +26,6 @@ from nic1000.rounds.models import (
 
 PROGRAM_WIDE = (Role.PROGRAM_OFFICE, Role.AUDITOR)
 ROUND_READERS = (Role.PROGRAM_OFFICE, Role.AUDITOR, Role.MINISTRY_OFFICER, Role.EVALUATOR, Role.SUPPORT_GROUP)
-
-
-def active_memberships() -> QuerySet[Membership]:
-    return Membership.objects.filter(status=Membership.Status.ACTIVE).select_related(
-        "company", "round", "body"
-    )
-
-
-def membership_active_for(*, company_id: int) -> Membership | None:
-    return Membership.objects.filter(company_id=company_id, status=Membership.Status.ACTIVE).first()
 
 
 # --- eligibility -------------------------------------------------------------------------------------------

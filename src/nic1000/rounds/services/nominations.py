@@ -14,9 +14,10 @@ from nic1000.audit.services import audit_record, created, diff, snapshot
 from nic1000.core.errors import Conflict, ErrorDetail, Forbidden, ValidationFailed
 from nic1000.core.identifiers import brn_compact
 from nic1000.core.roles import Role
+from nic1000.designations.models import Membership
 from nic1000.registry.models import Body, Company
 from nic1000.registry.services import company_register
-from nic1000.rounds.models import Candidacy, Membership, Nomination, Round
+from nic1000.rounds.models import Candidacy, Nomination, Round
 from nic1000.rounds.selectors import eligibility_for
 
 EVIDENCE_MAX_BYTES = 10 * 1024 * 1024

@@ -11,10 +11,11 @@ from django.utils.translation import gettext as _
 
 from nic1000.accounts.models import User
 from nic1000.activity.services import notify, workflow_transition
-from nic1000.audit.services import AuditItem, audit_record_many
+from nic1000.audit.services import audit_record
 from nic1000.core.errors import Conflict
 from nic1000.core.roles import Role
-from nic1000.rounds.models import Candidacy, Membership, Publication, PublishedSelection, Round
+from nic1000.designations.services import DesignationEntry, designations_create
+from nic1000.rounds.models import Candidacy, Publication, PublishedSelection, Round
 from nic1000.rounds.workflows import ROUND
 
 
@@ -81,44 +82,26 @@ def _publish_locked(*, rnd: Round, acting_user: Any) -> Publication:
         for i, c in enumerate(selected)
     ]
     PublishedSelection.objects.bulk_create(rows, batch_size=1000)
-    memberships = Membership.objects.bulk_create(
-        [
-            Membership(
-                company=c.company,
-                round=rnd,
-                body=c.lead_body,
+    audit_record(
+        actor=acting_user,
+        action="publication.create",
+        obj=publication,
+        changes={"selected_count": {"before": None, "after": len(selected)}},
+    )
+    designations_create(
+        round_id=rnd.pk,
+        entries=[
+            DesignationEntry(
+                company_id=c.company_id,
+                company_name=c.company.name_ko,
+                body_id=c.lead_body_id,
                 sector=c.sector,
-                status=Membership.Status.ACTIVE,
-                selected_on=timezone.localdate(now),
             )
             for c in selected
         ],
-        batch_size=1000,
+        selected_on=timezone.localdate(now),
+        acting_user=acting_user,
     )
-    items = [
-        AuditItem(
-            action="publication.create",
-            object_type="rounds.publication",
-            object_id=str(publication.pk),
-            object_repr=str(rnd),
-            changes={"selected_count": {"before": None, "after": len(selected)}},
-        )
-    ]
-    items += [
-        AuditItem(
-            action="membership.create",
-            object_type="rounds.membership",
-            object_id=str(m.pk or ""),
-            object_repr=m.company.name_ko,
-            changes={
-                "company_id": {"before": None, "after": m.company_id},
-                "round_id": {"before": None, "after": rnd.pk},
-                "status": {"before": None, "after": "active"},
-            },
-        )
-        for m in memberships
-    ]
-    audit_record_many(actor=acting_user, items=items)
     company_ids = [c.company_id for c in selected]
     reps = User.objects.filter(role=Role.COMPANY, company_id__in=company_ids, is_active=True)
     link = reverse("rounds:public_selection", kwargs={"pk": rnd.pk})

@@ -1,0 +1,122 @@
+"""Bulk SQL for the few writes a benchmark shows the ORM cannot carry at national scale (100k-row imports,
+the audit entries they write, inspections of every designated company). One tested helper for both databases:
+COPY on PostgreSQL, multi-row or prepared INSERTs on SQLite. Callers pass values already validated and
+converted; these functions run inside the caller's transaction and write their own audit rows nowhere.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from django.db import connection, models, transaction
+
+
+def param_limit() -> int:
+    connection.ensure_connection()
+    if connection.vendor == "sqlite":
+        raw = connection.connection
+        try:
+            return int(raw.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER))  # type: ignore[union-attr]
+        except (AttributeError, sqlite3.Error):
+            return 999
+    return 65_535 if connection.vendor == "postgresql" else 999
+
+
+def insert_returning_ids(
+    model: type[models.Model], records: list[dict[str, Any]], now: dt.datetime
+) -> list[int]:
+    """Insert new rows with multi-row INSERT ... RETURNING id in batches (the ORM's bulk_create builds every
+    value through the compiler, which dominates a 100k-row import). Values were validated and converted
+    already; fields missing from the records take the model defaults; auto_now(_add) fields get `now`.
+    Falls back to bulk_create on databases without RETURNING."""
+    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+    if not connection.features.can_return_rows_from_bulk_insert:
+        objs = model.objects.bulk_create([model(**rec) for rec in records], batch_size=1000)
+        return [o.pk for o in objs]
+    ops = connection.ops
+    getters: list[tuple[str, Any, Callable[[Any], Any] | None]] = []
+    for f in fields:
+        if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
+            const: Any = now
+        elif f.has_default():
+            const = f.get_default()
+        else:
+            const = None if f.null else ("" if f.empty_strings_allowed else None)
+        internal = f.get_internal_type()
+        adapt: Callable[[Any], Any] | None = None
+        if internal == "DateField":
+            adapt = ops.adapt_datefield_value
+        elif internal == "DateTimeField":
+            adapt = ops.adapt_datetimefield_value
+        if adapt is not None and const is not None:
+            const = adapt(const)
+        if adapt is not None and not any(f.attname in rec for rec in records[:1]):
+            adapt = None  # the column always takes the (already adapted) constant
+        getters.append((f.attname, const, adapt))
+    columns = ", ".join(ops.quote_name(f.column) for f in fields)
+    table = ops.quote_name(model._meta.db_table)
+    pk = ops.quote_name(model._meta.pk.column)
+    width = len(fields)
+    batch = max(1, min(2000, param_limit() // width - 1))
+    row_sql = "(" + ", ".join(["%s"] * width) + ")"
+    ids: list[int] = []
+    if connection.vendor == "postgresql":
+        return _pg_copy_with_ids(
+            model,
+            f"COPY {table} ({pk}, {columns}) FROM STDIN",
+            [[rec.get(name, const) for name, const, _adapt in getters] for rec in records],
+        )
+    with connection.cursor() as cursor:
+        for start in range(0, len(records), batch):
+            chunk = records[start : start + batch]
+            params: list[Any] = []
+            for rec in chunk:
+                for name, const, adapt in getters:
+                    v = rec.get(name, const)
+                    if adapt is not None and v is not None:
+                        v = adapt(v)
+                    params.append(v)
+            sql = f"INSERT INTO {table} ({columns}) VALUES {', '.join([row_sql] * len(chunk))} RETURNING {pk}"
+            cursor.execute(sql, params)
+            ids.extend(r[0] for r in cursor.fetchall())
+    return ids
+
+
+def _pg_copy_with_ids(model: type[models.Model], copy_sql: str, rows: list[list[Any]]) -> list[int]:
+    """PostgreSQL: take the ids from the table's sequence in one query, then COPY the rows with them (COPY is
+    several times faster than INSERT for the tens of thousands of rows of an import, and returns nothing)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+            [model._meta.db_table, model._meta.pk.column, len(rows)],
+        )
+        ids = [r[0] for r in cursor.fetchall()]
+        with cursor.cursor.copy(copy_sql) as copy:
+            for pk, row in zip(ids, rows, strict=True):
+                copy.write_row([pk, *row])
+    return ids
+
+
+def insert_rows(
+    table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]], *, json_columns: Sequence[str] = ()
+) -> None:
+    """Insert plain rows (values in `columns` order) into `table`: COPY on PostgreSQL for more than 50 rows,
+    else one prepared INSERT run for every row (executemany; pipelined by psycopg 3). JSON columns take their
+    values as JSON text."""
+    conn = transaction.get_connection()
+    qn = conn.ops.quote_name
+    cols = ", ".join(qn(c) for c in columns)
+    if conn.vendor == "postgresql" and len(rows) > 50:
+        with conn.cursor() as cursor, cursor.cursor.copy(f"COPY {qn(table)} ({cols}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+        return
+    cast = "::jsonb" if conn.vendor == "postgresql" else ""
+    placeholders = ", ".join(f"%s{cast}" if c in json_columns else "%s" for c in columns)
+    sql = f"INSERT INTO {qn(table)} ({cols}) VALUES ({placeholders})"
+    with conn.cursor() as cursor:
+        for start in range(0, len(rows), 5000):
+            cursor.executemany(sql, rows[start : start + 5000])

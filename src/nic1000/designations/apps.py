@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class DesignationsConfig(AppConfig):
+    name = "nic1000.designations"
+    label = "designations"

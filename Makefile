@@ -48,11 +48,12 @@ test: lint typecheck pytest
 bench: install
 	$(BIN)/python -m bench
 
-# Korean translations: msgids are English; each app's locale_ko.py supplies Korean; the .mo is committed.
+# Korean translations: msgids are English; the .po is the one source of Korean (new entries may come as JSON
+# files: make messages KO=file.json); it fails while any msgid has no Korean. The .mo is committed.
 messages: install
 	mkdir -p src/nic1000/locale
 	cd src/nic1000 && ../../$(BIN)/nic1000 makemessages -l ko --no-obsolete -v0
-	$(BIN)/python tools/po_fill.py src/nic1000/locale/ko/LC_MESSAGES/django.po
+	$(BIN)/python tools/po_fill.py src/nic1000/locale/ko/LC_MESSAGES/django.po $(KO)
 	cd src/nic1000 && ../../$(BIN)/nic1000 compilemessages -l ko -v0
 
 clean:

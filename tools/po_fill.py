@@ -1,27 +1,23 @@
-"""Fill the Korean .po file from every app's `locale_ko.py` (KO dict: English msgid -> Korean).
+"""Check the Korean .po file (the one source of Korean) and fill new entries from JSON files.
 
-Run by `make messages` after makemessages; entries already translated in the .po are kept.
-Usage: python tools/po_fill.py src/nic1000/locale/ko/LC_MESSAGES/django.po
+Run by `make messages` after makemessages. A change that adds user-visible text may bring its Korean as a JSON
+object {English msgid: Korean} (e.g. written by a translator); those fill untranslated or fuzzy entries, and
+entries already translated in the .po are kept. Exits 1 while any msgid has no Korean.
+Usage: python tools/po_fill.py src/nic1000/locale/ko/LC_MESSAGES/django.po [new-translations.json ...]
 """
 
 from __future__ import annotations
 
-import importlib
+import json
 import re
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
 
-
-def load_dictionaries() -> dict[str, str]:
+def load_dictionaries(paths: list[Path]) -> dict[str, str]:
     ko: dict[str, str] = {}
-    sys.path.insert(0, str(ROOT / "src"))
-    for path in sorted((ROOT / "src" / "nic1000").glob("*/locale_ko.py")):
-        module = importlib.import_module(f"nic1000.{path.parent.name}.locale_ko")
-        for key, value in getattr(module, "KO", {}).items():
-            if isinstance(key, tuple):  # (singular, plural)
-                key = key[0]
+    for path in paths:
+        for key, value in json.loads(path.read_text(encoding="utf-8")).items():
             ko.setdefault(key, value)
     return ko
 
@@ -39,8 +35,8 @@ def _quote(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
 
 
-def fill(po_path: Path) -> tuple[int, int]:
-    ko = load_dictionaries()
+def fill(po_path: Path, sources: list[Path]) -> tuple[int, int]:
+    ko = load_dictionaries(sources)
     blocks = po_path.read_text(encoding="utf-8").split("\n\n")
     filled = missing = 0
     out_blocks = []
@@ -60,7 +56,7 @@ def fill(po_path: Path) -> tuple[int, int]:
         plural = "msgid_plural " in idx
         str_key = "msgstr[0] " if plural else "msgstr "
         current = _unquote(lines[idx[str_key] :]) if not plural else _unquote([lines[idx[str_key]]])
-        # makemessages marks a guess from a similar old msgid "fuzzy" (Django ignores it): the dictionary's
+        # makemessages marks a guess from a similar old msgid "fuzzy" (Django ignores it): the JSON's
         # translation replaces the guess; without one the entry counts as missing.
         fuzzy = any(line.startswith("#,") and "fuzzy" in line for line in lines)
         if current.strip() and not fuzzy:
@@ -92,5 +88,6 @@ def fill(po_path: Path) -> tuple[int, int]:
 
 
 if __name__ == "__main__":
-    filled, missing = fill(Path(sys.argv[1]))
+    filled, missing = fill(Path(sys.argv[1]), [Path(p) for p in sys.argv[2:]])
     print(f"filled {filled} translations; {missing} msgids have no Korean yet")
+    sys.exit(1 if missing else 0)

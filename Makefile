@@ -20,12 +20,13 @@ $(STAMP): requirements.lock pyproject.toml package.json package-lock.json
 
 install: $(STAMP) system-deps
 
-# Debian's Chromium drives the browser tests; Korean fonts make pages and PDFs readable.
+# Debian's Chromium drives the browser tests; Korean fonts make pages and PDFs readable; GNU gettext extracts
+# the messages (the Korean catalogue test and `make messages`).
 system-deps:
-	@if [ ! -x /usr/bin/chromium ] || ! fc-list 2>/dev/null | grep -qi "noto sans cjk"; then \
+	@if [ ! -x /usr/bin/chromium ] || ! fc-list 2>/dev/null | grep -qi "noto sans cjk" || ! command -v xgettext >/dev/null; then \
 	  if [ "$$(id -u)" = 0 ]; then \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; \
-	  else echo "Install Debian's chromium and fonts-noto-cjk (sudo apt-get install chromium fonts-noto-cjk)"; fi; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk gettext >/dev/null; \
+	  else echo "Install Debian's chromium, fonts-noto-cjk and gettext (sudo apt-get install chromium fonts-noto-cjk gettext)"; fi; \
 	fi
 
 demo: install

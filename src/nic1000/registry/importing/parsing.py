@@ -4,10 +4,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from nic1000.registry.fields import Field, FieldContext, column_convert
 from nic1000.registry.importing.report import ImportReport
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 @dataclass
@@ -21,7 +24,7 @@ class Table:
     def __len__(self) -> int:
         return len(self.rownos)
 
-    def problem(self, i: int, column: str, value: Any, message: Any, report: ImportReport) -> None:
+    def problem(self, i: int, column: str, value: Any, message: StrOrPromise, report: ImportReport) -> None:
         """Report a problem of row `i` and mark the row."""
         report.add(self.rownos[i], column, value, message)
         self.bad_rows.add(i)

@@ -142,7 +142,7 @@ def _existing(
     """Rows already in the registry by key (`lookup__in` per chunk of `keys`). Keys the database keeps unique
     need no order; otherwise (`first_wins`) the oldest row of a key is the one updated."""
     out: dict[Any, dict[str, Any]] = {}
-    for chunk in _chunks(sorted({k for k in keys if k is not None})):
+    for chunk in _chunks(list(dict.fromkeys(k for k in keys if k is not None))):
         qs = model._default_manager.filter(**{f"{lookup}__in": chunk})
         if first_wins:
             qs = qs.order_by("id")

@@ -20,7 +20,7 @@ def _ko_en(message: StrOrPromise) -> tuple[str, str]:
 
 
 def sheet_title(kind: str) -> str:
-    """ "기업 Companies": a sheet's name in both languages (Excel allows 31 characters)."""
+    """A sheet's name in Korean and English, e.g. "기업 Companies" (Excel allows 31 characters)."""
     ko, en = _ko_en(KIND_LABELS[kind])
     return f"{ko} {en}"[:31]
 

@@ -54,7 +54,7 @@ class CellInvalid(Exception):
     """A value that a field cannot take. `code`: invalid, too_long, future (stable, for API clients)."""
 
     def __init__(self, message: StrOrPromise, code: str = "invalid") -> None:
-        super().__init__(str(message))
+        super().__init__(message)  # rendered when shown, not when raised
         self.message = message
         self.code = code
 

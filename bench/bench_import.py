@@ -44,7 +44,7 @@ def write_companies(path: Path, rows: int, seed: int = 1000) -> None:
     """A realistic companies sheet in the import template's layout (Korean + English headers)."""
     from openpyxl import Workbook
 
-    from nic1000.registry.importing import template_columns
+    from nic1000.registry.fields import fields_of
     from nic1000.registry.regions import REGION_SHORT_KO
 
     rng = random.Random(seed)
@@ -54,7 +54,7 @@ def write_companies(path: Path, rows: int, seed: int = 1000) -> None:
     ends = ["반도체", "바이오", "소프트", "모빌리티", "소재", "에너지", "로보틱스", "마린", "메디칼", "랩스"]
     wb = Workbook(write_only=True)
     ws = wb.create_sheet("기업 Companies")
-    ws.append([c.header for c in template_columns("companies")])
+    ws.append([c.header for c in fields_of("companies")])
     for i in range(rows):
         stem, end = rng.choice(stems), rng.choice(ends)
         ws.append(
@@ -80,10 +80,10 @@ def write_statements(path: Path, rows: int, companies: int, seed: int = 2000) ->
     """Statements for the first companies, three fiscal years each, balanced."""
     from openpyxl import Workbook
 
-    from nic1000.registry.importing import template_columns
+    from nic1000.registry.fields import fields_of
 
     rng = random.Random(seed)
-    cols = template_columns("statements")
+    cols = fields_of("statements")
     wb = Workbook(write_only=True)
     ws = wb.create_sheet("재무제표 Statements")
     ws.append([c.header for c in cols])
@@ -136,9 +136,9 @@ _AUDIT_SECONDS = [0.0]
 
 def _time_audit() -> None:
     """Measure the time spent in the audit trail's bulk writer separately (it is part of the import)."""
-    from nic1000.registry import importing
+    from nic1000.registry.importing import writing
 
-    original = importing.audit_record_many
+    original = writing.audit_record_many
 
     def timed(**kwargs: object) -> object:
         started = time.perf_counter()
@@ -147,7 +147,7 @@ def _time_audit() -> None:
         finally:
             _AUDIT_SECONDS[0] += time.perf_counter() - started
 
-    importing.audit_record_many = timed  # type: ignore[assignment]
+    writing.audit_record_many = timed  # type: ignore[assignment]
 
 
 def _import(kind: str, path: Path) -> tuple[float, object]:

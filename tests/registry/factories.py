@@ -11,7 +11,7 @@ from openpyxl import Workbook
 
 from nic1000.audit.models import AuditEntry
 from nic1000.core.identifiers import brn_format, brn_make
-from nic1000.registry.importing import template_columns
+from nic1000.registry.fields import fields_of
 from nic1000.registry.models import Company, CoreTechnology, FinancialStatement, Patent
 from tests.factories import statement_values
 
@@ -71,7 +71,7 @@ def _keys(records: list[dict[str, Any]]) -> list[str]:
 
 
 def header(kind: str, names: Sequence[str], lang: str = "both") -> list[str]:
-    cols = {c.name: c for c in template_columns(kind)}
+    cols = {c.name: c for c in fields_of(kind)}
     out = []
     for n in names:
         c = cols.get(n)

@@ -15,11 +15,11 @@ from django.utils import timezone
 from nic1000.audit.models import AuditEntry
 from nic1000.core.errors import Forbidden
 from nic1000.core.identifiers import brn_make
+from nic1000.registry.fields import fields_of
 from nic1000.registry.importing import (
     ImportReport,
     registry_import_file,
     registry_import_records,
-    template_columns,
     template_workbook,
 )
 from nic1000.registry.models import Company
@@ -163,10 +163,10 @@ def test_template_roundtrip_imports_its_example_row(personas: Any) -> None:
 
 
 def test_template_columns_are_documented() -> None:
-    for col in template_columns("companies"):
+    for col in fields_of("companies"):
         assert col.header_ko and col.header_en and col.type
     with pytest.raises(ValueError):
-        template_columns("nonsense")
+        fields_of("nonsense")
 
 
 def test_records_api_for_the_demo_generator(personas: Any) -> None:

@@ -9,7 +9,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from nic1000.registry.importing import _amount, _Bad, _brn, _count, _date, registry_import_records
+from nic1000.registry.fields import CellInvalid, parse_amount, parse_brn, parse_count, parse_date
+from nic1000.registry.importing import registry_import_records
 from tests.registry.factories import company_record, counts
 
 cells = st.one_of(
@@ -26,18 +27,18 @@ cells = st.one_of(
 
 @given(cells)
 def test_cell_converters_raise_only_problems(value: Any) -> None:
-    for conv in (_amount, _count, _date, _brn):
+    for conv in (parse_amount, parse_count, parse_date, parse_brn):
         try:
             conv(value)
-        except _Bad as bad:
-            assert bad.en and bad.ko
+        except CellInvalid as bad:
+            assert str(bad.message) and bad.code == "invalid"
 
 
 @given(st.integers(min_value=-(2**63) + 1, max_value=2**63 - 1))
 def test_amounts_with_separators_roundtrip(n: int) -> None:
-    assert _amount(f"{n:,}") == n
+    assert parse_amount(f"{n:,}") == n
     if abs(n) <= 2**53:  # Excel stores numbers as doubles
-        assert _amount(float(n)) == n
+        assert parse_amount(float(n)) == n
 
 
 @pytest.mark.django_db

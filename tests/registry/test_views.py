@@ -14,7 +14,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from nic1000.registry.models import Company, KsicCode
-from tests.factories import CompanyFactory, FinancialStatementFactory, PatentFactory
+from tests.factories import CompanyFactory, CoreTechnologyFactory, FinancialStatementFactory, PatentFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -70,6 +70,44 @@ def test_query_count_does_not_grow_with_page_size(personas: Any) -> None:
     assert len(set(counts)) == 1, counts
 
 
+def _queries(client: Client, url: str, data: dict[str, Any] | None = None) -> int:
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url, data or {})
+    assert response.status_code == 200
+    return len(ctx.captured_queries)
+
+
+def test_list_query_count_does_not_grow_with_rows(personas: Any) -> None:
+    client = _client(personas.program_office)
+    url = reverse("registry:company_list")
+    client.get(url)  # first request of a session creates settings rows
+    CompanyFactory.create_batch(20)
+    few = _queries(client, url, {"page_size": 100})
+    CompanyFactory.create_batch(60)
+    assert Company.objects.count() > 3 * 20
+    assert _queries(client, url, {"page_size": 100}) == few
+    assert _queries(client, url, {"page_size": 100, "q": "테스트기업"}) <= few
+
+
+def test_detail_query_count_does_not_grow_with_rows(personas: Any) -> None:
+    company = personas.company_a_obj
+    client = _client(personas.program_office)
+    url = reverse("registry:company_detail", kwargs={"pk": company.pk})
+    client.get(url)
+
+    def add(n: int, start: int) -> None:
+        PatentFactory.create_batch(n, company=company)
+        CoreTechnologyFactory.create_batch(n, company=company)
+        for year in range(start, start + n):
+            FinancialStatementFactory(company=company, fiscal_year=year)
+
+    add(2, 2010)
+    few = _queries(client, url)
+    add(4, 2012)
+    assert company.statements.count() == 6 and company.patents.count() == 6
+    assert _queries(client, url) == few
+
+
 def test_bad_filter_values_never_fail(personas: Any) -> None:
     client = _client(personas.program_office)
     for query in ("page=0", "page=-3", "page=abc", "page=999999", "page_size=7", "sme=perhaps", "region=99"):
@@ -122,7 +160,8 @@ def test_import_problems_are_shown_never_a_500(personas: Any) -> None:
 def test_import_bad_row_is_reported_and_good_file_imports(personas: Any) -> None:
     from openpyxl import Workbook, load_workbook
 
-    from nic1000.registry.importing import template_columns, template_workbook
+    from nic1000.registry.fields import fields_of
+    from nic1000.registry.importing import template_workbook
 
     client = _client(personas.program_office)
     template = client.get(reverse("registry:template", kwargs={"kind": "companies"}))
@@ -130,7 +169,7 @@ def test_import_bad_row_is_reported_and_good_file_imports(personas: Any) -> None
     assert load_workbook(io.BytesIO(template.content)).active is not None
     assert template_workbook("companies")
 
-    names = [c.name for c in template_columns("companies")]
+    names = [c.name for c in fields_of("companies")]
 
     def workbook(rows: list[dict[str, Any]]) -> bytes:
         wb = Workbook()

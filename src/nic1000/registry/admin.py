@@ -7,7 +7,7 @@ same transaction.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import admin
 from django.db import transaction
@@ -24,8 +24,16 @@ from nic1000.registry.models import (
     Patent,
 )
 
+if TYPE_CHECKING:  # the admin classes are generic for the type checker only
+    ModelAdmin = admin.ModelAdmin[Any]
+    PatentInlineBase = admin.TabularInline[Patent, Company]
+    TechnologyInlineBase = admin.TabularInline[CoreTechnology, Company]
+else:
+    ModelAdmin = admin.ModelAdmin
+    PatentInlineBase = TechnologyInlineBase = admin.TabularInline
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+
+class ReadOnlyAdmin(ModelAdmin):
     """Browse and search only."""
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
@@ -38,7 +46,7 @@ class ReadOnlyAdmin(admin.ModelAdmin):
         return False
 
 
-class AuditedReferenceAdmin(admin.ModelAdmin):
+class AuditedReferenceAdmin(ModelAdmin):
     """Reference data: every save writes an audit row (before/after of the changed fields); no deletes."""
 
     audited_fields: tuple[str, ...] = ()
@@ -86,7 +94,7 @@ class KsicCodeAdmin(ReadOnlyAdmin):
     search_fields = ("code", "name")
 
 
-class PatentInline(admin.TabularInline):
+class PatentInline(PatentInlineBase):
     model = Patent
     fields = ("application_number", "title", "status", "filed_on", "forward_citations")
     readonly_fields = fields
@@ -96,7 +104,7 @@ class PatentInline(admin.TabularInline):
     can_delete = False
 
 
-class CoreTechnologyInline(admin.TabularInline):
+class CoreTechnologyInline(TechnologyInlineBase):
     model = CoreTechnology
     fields = ("name", "keywords", "trl")
     readonly_fields = fields

@@ -11,11 +11,14 @@ from collections.abc import Iterator
 from typing import Any
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 
+from nic1000.accounts.models import User
 from nic1000.core.errors import Forbidden
 from nic1000.core.excel import DATE_FORMAT, KRW_FORMAT, Sheet, csv_write, xlsx_write
 from nic1000.core.identifiers import brn_format
-from nic1000.registry.importing import KIND_LABELS, KINDS, template_columns
+from nic1000.registry.fields import KINDS, fields_of
+from nic1000.registry.importing.template import sheet_title
 from nic1000.registry.models import Company, CoreTechnology, FinancialStatement, Patent
 from nic1000.registry.regions import REGION_SHORT_KO
 from nic1000.registry.selectors import companies_visible, registry_sees_all
@@ -23,13 +26,13 @@ from nic1000.registry.selectors import companies_visible, registry_sees_all
 _CHUNK = 2000
 
 
-def _scope(acting_user: Any, queryset: QuerySet[Company] | None) -> QuerySet[Company]:
+def _scope(acting_user: User | None, queryset: QuerySet[Company] | None) -> QuerySet[Company]:
     if acting_user is None:  # the system (CLI)
         base = Company.objects.all()
     else:
         base = companies_visible(user=acting_user)
         if not registry_sees_all(acting_user) and not base.exists():
-            raise Forbidden("You may not export the registry", code="export_forbidden")
+            raise Forbidden(_("You may not export the registry."), code="export_forbidden")
     if queryset is not None:
         base = base.filter(pk__in=queryset.values("pk"))
     return base
@@ -40,7 +43,7 @@ def _yn(value: bool) -> str:
 
 
 def _company_rows(companies: QuerySet[Company]) -> Iterator[list[Any]]:
-    names = [c.name for c in template_columns("companies")]
+    names = [c.name for c in fields_of("companies")]
     qs = companies.order_by("id").values_list(*[("ksic_id" if n == "ksic" else n) for n in names])
     for row in qs.iterator(chunk_size=_CHUNK):
         values = dict(zip(names, row, strict=True))
@@ -58,11 +61,14 @@ def _company_cell(name: str, value: Any) -> Any:
 
 
 def _related_rows(kind: str, companies: QuerySet[Company]) -> Iterator[list[Any]]:
-    names = [c.name for c in template_columns(kind)]
-    model: Any = {"patents": Patent, "technologies": CoreTechnology, "statements": FinancialStatement}[kind]
+    names = [c.name for c in fields_of(kind)]
+    models: dict[str, type[Patent | CoreTechnology | FinancialStatement]] = {
+        "patents": Patent, "technologies": CoreTechnology, "statements": FinancialStatement
+    }  # fmt: skip
+    model = models[kind]
     fields = [("company__brn" if n == "brn" else n) for n in names]
     qs = (
-        model.objects.filter(company__in=companies.values("pk"))
+        model._default_manager.filter(company__in=companies.values("pk"))
         .order_by("company_id", "id")
         .values_list(*fields)
     )
@@ -80,7 +86,7 @@ def _related_rows(kind: str, companies: QuerySet[Company]) -> Iterator[list[Any]
 
 def _formats(kind: str) -> dict[int, str]:
     out: dict[int, str] = {}
-    for i, c in enumerate(template_columns(kind)):
+    for i, c in enumerate(fields_of(kind)):
         if c.type == "amount":
             out[i] = KRW_FORMAT
         elif c.type == "date":
@@ -92,17 +98,16 @@ def _rows(kind: str, companies: QuerySet[Company]) -> Iterator[list[Any]]:
     return _company_rows(companies) if kind == "companies" else _related_rows(kind, companies)
 
 
-def registry_export_xlsx(*, acting_user: Any, queryset: QuerySet[Company] | None = None) -> bytes:
+def registry_export_xlsx(*, acting_user: User | None, queryset: QuerySet[Company] | None = None) -> bytes:
     """Companies visible to `acting_user` (optionally narrowed by `queryset`), with sheets for their patents,
     technologies and statements."""
     companies = _scope(acting_user, queryset)
     sheets = []
     for kind in KINDS:
-        cols = template_columns(kind)
-        en, ko = KIND_LABELS[kind]
+        cols = fields_of(kind)
         sheets.append(
             Sheet(
-                title=f"{ko} {en}"[:31],
+                title=sheet_title(kind),
                 header=[c.header for c in cols],
                 rows=_rows(kind, companies),
                 number_formats=_formats(kind),
@@ -113,10 +118,10 @@ def registry_export_xlsx(*, acting_user: Any, queryset: QuerySet[Company] | None
 
 
 def registry_export_csv(
-    *, acting_user: Any, kind: str = "companies", queryset: QuerySet[Company] | None = None
+    *, acting_user: User | None, kind: str = "companies", queryset: QuerySet[Company] | None = None
 ) -> bytes:
     """One kind as UTF-8 CSV (with BOM, for Excel), formula-injection safe."""
     if kind not in KINDS:
         raise ValueError(f"unknown kind {kind!r}")
     companies = _scope(acting_user, queryset)
-    return csv_write([c.header for c in template_columns(kind)], _rows(kind, companies))
+    return csv_write([c.header for c in fields_of(kind)], _rows(kind, companies))

@@ -170,7 +170,9 @@ class FinancialStatement(models.Model):
     company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="statements")
     fiscal_year = models.PositiveSmallIntegerField(_("Fiscal year"))
     credit_delinquency = models.BooleanField(
-        _("Credit delinquency in the year"), default=False, help_text=_("신용정보 연체 등록 여부")
+        _("Credit delinquency in the year"),
+        default=False,
+        help_text=_("Whether a credit delinquency was registered in the year."),
     )
     source = models.CharField(max_length=10, choices=Source.choices, default=Source.IMPORT)
     submitted_at = models.DateTimeField(null=True, blank=True)

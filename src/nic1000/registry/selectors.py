@@ -8,54 +8,49 @@ the public see no registry company here (they see companies through their assign
 from __future__ import annotations
 
 import re
-from typing import Any
 
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
+from nic1000.accounts.models import User
+from nic1000.core.access import has_role
 from nic1000.core.identifiers import brn_compact
-from nic1000.core.roles import Role
+from nic1000.core.roles import REGISTRY_READERS, Role
 from nic1000.registry.models import Company
 
 _HANGUL = re.compile("[\u1100-\u11ff\u3130-\u318f\uac00-\ud7a3]")
 _LATIN = re.compile("[A-Za-z]")
 
-REGISTRY_ROLES = frozenset({Role.PROGRAM_OFFICE, Role.AUDITOR, Role.SUPPORT_GROUP, Role.MINISTRY_OFFICER})
+Reader = User | AnonymousUser | None
+_COMPANY_ROLE = frozenset({Role.COMPANY})
 
-# Size bands by employees (filter `size`): value → (label_en, label_ko, min, max or None).
-SIZE_BANDS: dict[str, tuple[str, str, int, int | None]] = {
-    "micro": ("Micro (under 10)", "소기업 (10명 미만)", 0, 9),
-    "small": ("Small (10–49)", "소규모 (10~49명)", 10, 49),
-    "medium": ("Medium (50–299)", "중규모 (50~299명)", 50, 299),
-    "large": ("Large (300 or more)", "대규모 (300명 이상)", 300, None),
+# Size bands by employees (filter `size`, labelled by the filter form): value → (min, max or None).
+SIZE_BANDS: dict[str, tuple[int, int | None]] = {
+    "micro": (0, 9),
+    "small": (10, 49),
+    "medium": (50, 299),
+    "large": (300, None),
 }
 
 
-def registry_sees_all(user: Any) -> bool:
+def registry_sees_all(user: Reader) -> bool:
     """Whether the user sees every registry company."""
-    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
-        return False
-    return bool(user.is_superuser) or user.role in REGISTRY_ROLES
+    return has_role(user, REGISTRY_READERS)
 
 
-def companies_visible(*, user: Any) -> QuerySet[Company]:
+def companies_visible(*, user: Reader) -> QuerySet[Company]:
     """Every company the user may see in the registry (no filters, no joins)."""
     if registry_sees_all(user):
         return Company.objects.all()
-    if (
-        user is not None
-        and getattr(user, "is_authenticated", False)
-        and user.is_active
-        and user.role == Role.COMPANY
-        and user.company_id
-    ):
+    if isinstance(user, User) and has_role(user, _COMPANY_ROLE) and user.company_id:
         return Company.objects.filter(pk=user.company_id)
     return Company.objects.none()
 
 
 def company_list(
     *,
-    user: Any,
+    user: Reader,
     q: str = "",
     ksic_section: str = "",
     region: str = "",
@@ -74,7 +69,7 @@ def company_list(
         qs = qs.filter(region=region)
     band = SIZE_BANDS.get(size or "")
     if band is not None:
-        _en, _ko, low, high = band
+        low, high = band
         qs = qs.filter(employees__gte=low)
         if high is not None:
             qs = qs.filter(employees__lte=high)
@@ -101,7 +96,7 @@ def _search_condition(q: str) -> Q:
     return Q(name_ko__icontains=q) | Q(name_en__icontains=q)
 
 
-def access_company(*, user: Any, pk: int) -> Company:
+def access_company(*, user: Reader, pk: int) -> Company:
     """One company the user may see; Http404 for missing and forbidden alike."""
     try:
         return companies_visible(user=user).select_related("ksic").get(pk=pk)

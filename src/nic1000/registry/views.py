@@ -9,41 +9,33 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
-from nic1000.core.access import role_required
+from nic1000.accounts.models import User
+from nic1000.core.access import has_role, role_required
 from nic1000.core.errors import ApplicationError
 from nic1000.core.identifiers import brn_format
 from nic1000.core.money import krw
-from nic1000.core.roles import Role
+from nic1000.core.roles import OFFICE, OFFICE_AND_AUDIT, REGISTRY_READERS, Role
 from nic1000.registry import selectors
+from nic1000.registry.exporting import registry_export_xlsx
+from nic1000.registry.fields import KIND_LABELS, KINDS
 from nic1000.registry.forms import CompanyFilterForm, ImportForm
+from nic1000.registry.importing import ImportReport, registry_import_file, template_workbook
 from nic1000.registry.regions import Region
 from nic1000.registry.statement_items import ALL_ITEMS
 
-REGISTRY_READERS: tuple[str, ...] = (
-    Role.PROGRAM_OFFICE,
-    Role.MINISTRY_OFFICER,
-    Role.AUDITOR,
-    Role.SUPPORT_GROUP,
-)
-EXPORTERS: tuple[str, ...] = (Role.PROGRAM_OFFICE, Role.AUDITOR)
+EXPORTERS = OFFICE_AND_AUDIT
 # Counting every match on every page is what makes long lists slow; beyond this we say "10,000+".
 COUNT_CAP = 10_000
-
-KIND_LABELS = {
-    "companies": gettext_lazy("Companies"),
-    "patents": gettext_lazy("Patents"),
-    "technologies": gettext_lazy("Core technologies"),
-    "statements": gettext_lazy("Financial statements"),
-}
 
 # Ratios shown on a company's page: (key in the ratio frame, label, format).
 KEY_RATIOS: tuple[tuple[str, Any, str], ...] = (
@@ -104,6 +96,13 @@ class ListPage:
         return (self.number - 1) * self.size + len(self.rows)
 
 
+def _user(request: HttpRequest) -> User:
+    """The signed-in user (`role_required` lets no one else through)."""
+    if not isinstance(request.user, User):
+        raise PermissionDenied
+    return request.user
+
+
 def list_page(qs: QuerySet[Any], page: str | None, size: int, *, count: bool = True) -> ListPage:
     """One page of `qs`: size + 1 rows tell whether there is a next page; the total is counted only when asked
     (and only up to COUNT_CAP). Text searches skip the count: it would scan the whole table a second time."""
@@ -159,7 +158,7 @@ def _company_rows(companies: list[Any]) -> list[dict[str, Any]]:
     ]
 
 
-@role_required(*REGISTRY_READERS)
+@role_required(REGISTRY_READERS)
 @require_GET
 def company_list(request: HttpRequest) -> HttpResponse:
     form = CompanyFilterForm(request.GET or None)
@@ -171,8 +170,8 @@ def company_list(request: HttpRequest) -> HttpResponse:
         "form": form,
         "page": page,
         "rows": _company_rows(page.rows),
-        "can_export": getattr(request.user, "role", "") in EXPORTERS,
-        "can_import": getattr(request.user, "role", "") == Role.PROGRAM_OFFICE,
+        "can_export": has_role(request.user, EXPORTERS),
+        "can_import": has_role(request.user, OFFICE),
         "query": request.GET.urlencode(),
     }
     htmx = getattr(request, "htmx", None)
@@ -183,14 +182,12 @@ def company_list(request: HttpRequest) -> HttpResponse:
     return render(request, "registry/company_list.html", context)
 
 
-@role_required(*EXPORTERS)
+@role_required(EXPORTERS)
 @require_GET
 def export(request: HttpRequest) -> HttpResponse:
-    from nic1000.registry.exporting import registry_export_xlsx
-
     form = CompanyFilterForm(request.GET or None)
     qs = selectors.company_list(user=request.user, **form.filters())
-    content = registry_export_xlsx(acting_user=request.user, queryset=qs)
+    content = registry_export_xlsx(acting_user=_user(request), queryset=qs)
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     response = HttpResponse(
         content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -250,13 +247,12 @@ def _format_ratio(value: float, fmt: str) -> str:
 
 
 def _statement_rows(statements: list[Any]) -> list[dict[str, Any]]:
-    lang = (get_language() or "ko")[:2]
     rows = []
-    for name, ko, en, _neg in ALL_ITEMS:
+    for name, _ko, en, _neg in ALL_ITEMS:
         rows.append(
             {
                 "name": name,
-                "label": ko if lang == "ko" else en,
+                "label": _(en),
                 "values": [
                     {"short": f"{getattr(s, name) / 1_000_000:,.0f}", "full": krw(getattr(s, name))}
                     for s in statements
@@ -266,7 +262,7 @@ def _statement_rows(statements: list[Any]) -> list[dict[str, Any]]:
     return rows
 
 
-@role_required(*REGISTRY_READERS, Role.COMPANY)
+@role_required(REGISTRY_READERS, Role.COMPANY)
 @require_GET
 def company_detail(request: HttpRequest, pk: int) -> HttpResponse:
     company = selectors.access_company(user=request.user, pk=pk)
@@ -280,35 +276,24 @@ def company_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "statement_rows": _statement_rows(statements),
         "delinquent_years": [s.fiscal_year for s in statements if s.credit_delinquency],
         "trends": _ratio_trends(statements),
-        "is_reader": getattr(request.user, "role", "") in REGISTRY_READERS,
+        "is_reader": has_role(request.user, REGISTRY_READERS),
     }
     return render(request, "registry/company_detail.html", context)
 
 
 def _kinds() -> list[tuple[str, Any]]:
-    from nic1000.registry.importing import KINDS
-
-    return [(k, KIND_LABELS.get(k, k)) for k in KINDS]
+    return [(k, KIND_LABELS[k]) for k in KINDS]
 
 
-def _problems(report: Any) -> list[dict[str, Any]]:
-    lang = (get_language() or "ko")[:2]
+def _problems(report: ImportReport) -> list[dict[str, Any]]:
     return [
-        {
-            "row": p.row,
-            "column": p.column,
-            "value": p.value,
-            "message": p.message_ko if lang == "ko" and p.message_ko else p.message_en,
-        }
-        for p in report.problems
+        {"row": p.row, "column": p.column, "value": p.value, "message": p.message} for p in report.problems
     ]
 
 
-@role_required(Role.PROGRAM_OFFICE)
+@role_required(OFFICE)
 @require_http_methods(["GET", "POST"])
 def import_view(request: HttpRequest) -> HttpResponse:
-    from nic1000.registry.importing import registry_import_file
-
     kinds = _kinds()
     report = None
     error = ""
@@ -321,7 +306,7 @@ def import_view(request: HttpRequest) -> HttpResponse:
                     kind=form.cleaned_data["kind"],
                     file=upload,
                     filename=upload.name,
-                    acting_user=request.user,
+                    acting_user=_user(request),
                     dry_run=form.cleaned_data["dry_run"],
                 )
             except ApplicationError as exc:
@@ -340,11 +325,9 @@ def import_view(request: HttpRequest) -> HttpResponse:
     return render(request, "registry/import.html", context)
 
 
-@role_required(Role.PROGRAM_OFFICE)
+@role_required(OFFICE)
 @require_GET
 def template_download(request: HttpRequest, kind: str) -> HttpResponse:
-    from nic1000.registry.importing import KINDS, template_workbook
-
     if kind not in KINDS:
         raise Http404
     response = HttpResponse(

@@ -8,7 +8,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 
 from nic1000.registry.exporting import registry_export_csv, registry_export_xlsx
-from nic1000.registry.importing import KINDS
+from nic1000.registry.fields import KINDS
 
 
 class Command(BaseCommand):

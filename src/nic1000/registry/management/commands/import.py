@@ -5,12 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from nic1000.accounts.models import User
+from nic1000.core.access import has_role
 from nic1000.core.errors import ApplicationError
-from nic1000.core.roles import Role
-from nic1000.registry.importing import KINDS, registry_import_file
+from nic1000.core.roles import OFFICE
+from nic1000.registry.fields import KINDS
+from nic1000.registry.importing import registry_import_file
 
 
 class Command(BaseCommand):
@@ -33,11 +35,10 @@ class Command(BaseCommand):
             raise CommandError(f"no such file: {path}")
         acting_user = None
         if options["as_user"]:
-            User = get_user_model()
             acting_user = User.objects.filter(username=options["as_user"], is_active=True).first()
             if acting_user is None:
                 raise CommandError(f"no active user {options['as_user']!r}")
-            if acting_user.role != Role.PROGRAM_OFFICE and not acting_user.is_superuser:
+            if not has_role(acting_user, OFFICE):
                 raise CommandError(f"{acting_user.username!r} is not a programme-office user")
         try:
             report = registry_import_file(

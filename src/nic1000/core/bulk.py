@@ -34,7 +34,7 @@ def insert_returning_ids(
     Falls back to bulk_create on databases without RETURNING."""
     fields = [f for f in model._meta.concrete_fields if not f.primary_key]
     if not connection.features.can_return_rows_from_bulk_insert:
-        objs = model.objects.bulk_create([model(**rec) for rec in records], batch_size=1000)
+        objs = model._default_manager.bulk_create([model(**rec) for rec in records], batch_size=1000)
         return [o.pk for o in objs]
     ops = connection.ops
     getters: list[tuple[str, Any, Callable[[Any], Any] | None]] = []

@@ -17,7 +17,7 @@ def _frame(rows: list[dict]) -> pd.DataFrame:
 
 @pytest.mark.django_db
 def test_missing_items_zero_sales_negative_equity_and_absurd_magnitudes() -> None:
-    from nic1000.monitoring.services import model_in_use
+    from nic1000.monitoring.services.early_warning import model_in_use
 
     base = statement_values()
     missing = {**base, "company_id": 1, "fiscal_year": 2025, "sales": np.nan, "cash": None}

@@ -47,11 +47,10 @@ def claim(run: InspectionRun, *, where: Q, **also: Any) -> str | None:
     now = timezone.now()
     token = uuid.uuid4().hex
     free = Q(claimed_by="") | Q(heartbeat_at__lt=_stale_before(now)) | Q(heartbeat_at__isnull=True)
-    n = (
-        InspectionRun.objects.filter(where, free, pk=run.pk)
-        .update(claimed_by=token, heartbeat_at=now, error="", **also)
-    )  # fmt: skip
-    return token if n else None
+    claimed = InspectionRun.objects.filter(where, free, pk=run.pk).update(
+        claimed_by=token, heartbeat_at=now, error="", **also
+    )
+    return token if claimed else None
 
 
 def heartbeat(run: InspectionRun, token: str) -> None:

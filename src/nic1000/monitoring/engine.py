@@ -1,6 +1,6 @@
 """The inspection's computing part: bulk reads into pandas, vectorised ratios, scoring and rules.
 
-No writes here (`services.inspection_run` writes). Reads are plain `values_list` queries run through the cursor
+No writes here (`services.inspections` writes). Reads are plain `values_list` queries run through the cursor
 into DataFrames, one query per kind of data per chunk. The model's cost (trees × rows) is paid once per distinct
 feature row: scoring for every company, SHAP contributions only for those at the explanation level.
 """

@@ -8,42 +8,28 @@
 * `removals`: removal from the programme at re-evaluation;
 * `chasing`: asking companies for missing statements.
 
-The names below are the ones code outside the app (demo stages, benches) calls.
+The names below are those the demo stage and the inspection bench call as `services.<name>`; code in this app
+imports the topic modules.
 """
 
-from nic1000.monitoring.periods import expected_fiscal_year, half_of, period_of, period_validate
-from nic1000.monitoring.services.cases import case_action_add, case_assign, case_open, case_transition
-from nic1000.monitoring.services.chasing import statements_chase
-from nic1000.monitoring.services.early_warning import model_activate, model_in_use
+from nic1000.monitoring.periods import half_of
+from nic1000.monitoring.services.cases import case_action_add, case_assign, case_transition
+from nic1000.monitoring.services.early_warning import model_in_use
 from nic1000.monitoring.services.explanations import inspection_explain
-from nic1000.monitoring.services.inspections import (
-    DEFAULT_CHUNK_SIZE,
-    inspection_run,
-    inspection_run_request,
-    inspection_task_set,
-)
+from nic1000.monitoring.services.inspections import inspection_run
 from nic1000.monitoring.services.removals import membership_remove
 from nic1000.monitoring.services.surveys import difficulty_survey_submit, monthly_survey_submit, survey_review
 
 __all__ = [
-    "DEFAULT_CHUNK_SIZE",
     "case_action_add",
     "case_assign",
-    "case_open",
     "case_transition",
     "difficulty_survey_submit",
-    "expected_fiscal_year",
     "half_of",
     "inspection_explain",
     "inspection_run",
-    "inspection_run_request",
-    "inspection_task_set",
     "membership_remove",
-    "model_activate",
     "model_in_use",
     "monthly_survey_submit",
-    "period_of",
-    "period_validate",
-    "statements_chase",
     "survey_review",
 ]

@@ -71,8 +71,14 @@ def inspection_explain(
             code="inspection_running",
         )
     try:
-        done = _explain_all(run=run, token=token, chunk_size=chunk_size, acting_user=acting_user, timing=timing,
-                            after_chunk=after_chunk)  # fmt: skip
+        done = _explain_all(
+            run=run,
+            token=token,
+            chunk_size=chunk_size,
+            acting_user=acting_user,
+            timing=timing,
+            after_chunk=after_chunk,
+        )
         _explain_finish(run=run, token=token, done=done, acting_user=acting_user)
     except BaseException as exc:
         claims.release(run, token, error=f"{type(exc).__name__}: {exc}")
@@ -117,10 +123,10 @@ def _explain_all(
         if not part:
             return done
         last = part[-1][1]
-        found = _explain_chunk(run=run, token=token, company_ids=[c for _r, c, _f, _p in part], model=model,
-                               timing=timing)  # fmt: skip
-        done += _store(run=run, token=token, updates=_still_true(part, found), acting_user=acting_user,
-                       timing=timing)  # fmt: skip
+        company_ids = [c for _r, c, _f, _p in part]
+        found = _explain_chunk(run=run, token=token, company_ids=company_ids, model=model, timing=timing)
+        updates = _still_true(part, found)
+        done += _store(run=run, token=token, updates=updates, acting_user=acting_user, timing=timing)
         k += 1
         if after_chunk is not None:
             after_chunk(k)

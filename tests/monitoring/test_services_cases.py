@@ -53,3 +53,42 @@ def test_only_the_group_works_on_cases(personas) -> None:
             cases.case_transition(case=case, transition="start", reason="", acting_user=user)
     with pytest.raises(ValidationFailed):
         cases.case_assign(case=case, owner=personas.company_a, due_on=None, acting_user=personas.support)
+
+
+@pytest.mark.django_db
+def test_an_inspection_opens_cases_by_the_same_rule_as_a_person(personas) -> None:
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from nic1000.audit.models import AuditEntry
+    from nic1000.monitoring.models import InspectionResult, SupportCase
+    from nic1000.monitoring.services.inspections import inspection_run
+    from tests.monitoring.factories import distressed, member, statements
+
+    by_hand = member(personas.company_a_obj)
+    statements(by_hand.company, {2024: {}, 2025: distressed()})
+    cases.case_open(company=by_hand.company, level="watch", acting_user=personas.support)
+    inspected = member(personas.company_b_obj)
+    statements(inspected.company, {2024: {}, 2025: distressed()})
+    inspection_run(period="2026-05", acting_user=None, explain=False)
+    # The company with an active case gets no second one; the other gets one pointing at its result.
+    assert SupportCase.objects.filter(company=by_hand.company).count() == 1
+    result = InspectionResult.objects.get(company=inspected.company, period="2026-05")
+    case = SupportCase.objects.get(company=inspected.company)
+    assert (case.opened_from_id, case.membership_id, case.level, case.state) == (
+        result.pk, inspected.pk, result.level, "open",
+    )  # fmt: skip
+    assert case.summary == f"inspection 2026-05: {result.level}"
+    assert case.due_on == timezone.localdate() + dt.timedelta(days=14)
+    assert abs((timezone.now() - case.opened_at).total_seconds()) < 60
+    hand = SupportCase.objects.get(company=by_hand.company)
+    assert hand.membership_id == by_hand.pk and hand.due_on == case.due_on
+    entries = {e.object_id: e for e in AuditEntry.objects.filter(action="support_case.open").order_by("seq")}
+    assert set(entries) == {str(hand.pk), str(case.pk)}
+    for c in (hand, case):
+        changes = entries[str(c.pk)].changes
+        assert changes["company_id"]["after"] == c.company_id
+        assert changes["membership_id"]["after"] == c.membership_id
+        assert changes["state"]["after"] == "open" and changes["level"]["after"] == c.level
+    assert entries[str(case.pk)].reason == "inspection 2026-05"

@@ -367,29 +367,6 @@ def finish_chunk(
     return ChunkResult(frame=frame, fired=outcome.fired, reasons=prepared.reasons)
 
 
-def compute_chunk(
-    *,
-    company_ids: list[int],
-    data: ChunkData,
-    model: LoadedModel,
-    expected_fiscal_year: int,
-    cfg: rules_mod.RuleConfig,
-    timing: Timing,
-) -> ChunkResult:
-    """Ratios, probability and rules for every company of the chunk, vectorised (the three steps above in a
-    row). Explanations are a later phase (`explain_latest`), for the companies at the explanation level only."""
-    prepared = prepare_chunk(company_ids=company_ids, data=data, model=model, timing=timing)
-    probabilities, seconds = score_prepared(model, prepared)
-    timing.score += seconds
-    return finish_chunk(
-        prepared=prepared,
-        probabilities=probabilities,
-        expected_fiscal_year=expected_fiscal_year,
-        cfg=cfg,
-        timing=timing,
-    )
-
-
 def model_frame(model: LoadedModel, frame: pd.DataFrame) -> pd.DataFrame:
     """The model's columns of `frame` as floats (a ratio the frame lacks is NaN)."""
     missing = {col: np.nan for col in model.features if col not in frame}

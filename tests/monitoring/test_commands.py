@@ -11,10 +11,11 @@ import pandas as pd
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.utils import translation
 
 from nic1000.core.errors import ValidationFailed
-from nic1000.monitoring import services
 from nic1000.monitoring.models import EarlyWarningModel
+from nic1000.monitoring.services.early_warning import model_activate, model_in_use
 
 
 def synthetic_csv(
@@ -82,14 +83,12 @@ def test_evaluate_refuses_missing_target_and_one_class(tmp_path) -> None:
 def test_corrupt_or_mismatched_model_is_refused_and_the_previous_kept(tmp_path, personas) -> None:
     from nic1000.algorithms import early_warning
 
-    good = services.model_activate(
-        path=early_warning.default_model_path(), acting_user=personas.program_office
-    )
+    good = model_activate(path=early_warning.default_model_path(), acting_user=personas.program_office)
     corrupt = tmp_path / "corrupt.txt"
     corrupt.write_bytes(b"this is not a model \x00\x01")
-    with pytest.raises(ValidationFailed) as exc:
-        services.model_activate(path=corrupt, acting_user=personas.program_office)
-    assert "previous model" in str(exc.value)
+    with translation.override("en"), pytest.raises(ValidationFailed) as exc:
+        model_activate(path=corrupt, acting_user=personas.program_office)
+    assert exc.value.code == "model_refused" and "previous model" in str(exc.value)
     # A model trained on other columns.
     other = tmp_path / "other.model"
     early_warning.run_train(
@@ -101,10 +100,10 @@ def test_corrupt_or_mismatched_model_is_refused_and_the_previous_kept(tmp_path, 
         out=lambda _line: None,
     )
     with pytest.raises(ValidationFailed):
-        services.model_activate(path=other, acting_user=personas.program_office)
+        model_activate(path=other, acting_user=personas.program_office)
     assert EarlyWarningModel.objects.get(active=True).pk == good.pk
-    assert services.model_in_use().sha256 == good.sha256
-    with pytest.raises(CommandError, match="refused"):
+    assert model_in_use().sha256 == good.sha256
+    with translation.override("en"), pytest.raises(CommandError, match="refused"):
         call_command("ews", "use", str(corrupt), stdout=StringIO())
     assert EarlyWarningModel.objects.get(active=True).pk == good.pk
 

@@ -17,7 +17,7 @@ def _frame(rows: list[dict]) -> pd.DataFrame:
 
 @pytest.mark.django_db
 def test_missing_items_zero_sales_negative_equity_and_absurd_magnitudes() -> None:
-    from nic1000.monitoring.services import model_in_use
+    from nic1000.monitoring.services.early_warning import model_in_use
 
     base = statement_values()
     missing = {**base, "company_id": 1, "fiscal_year": 2025, "sales": np.nan, "cash": None}
@@ -30,13 +30,16 @@ def test_missing_items_zero_sales_negative_equity_and_absurd_magnitudes() -> Non
             {"company_id": [1, 2, 3, 4, 5], "max_trl": [np.nan] * 5, "cited_patents": [np.nan] * 5}
         ),
     )
-    res = engine.compute_chunk(
-        company_ids=[1, 2, 3, 4, 5],
-        data=data,
-        model=model_in_use(),
+    # The inspection's three steps: ratios, scores, rules.
+    model, timing = model_in_use(), engine.Timing()
+    prepared = engine.prepare_chunk(company_ids=[1, 2, 3, 4, 5], data=data, model=model, timing=timing)
+    probabilities, _seconds = engine.score_prepared(model, prepared)
+    res = engine.finish_chunk(
+        prepared=prepared,
+        probabilities=probabilities,
         expected_fiscal_year=2025,
         cfg=rules.RuleConfig(),
-        timing=engine.Timing(),
+        timing=timing,
     )
     f = res.frame
     assert list(f["company_id"]) == [1, 2, 3, 4, 5]

@@ -125,7 +125,12 @@ def test_the_rules_setting_reads_inline_json_or_a_file(tmp_path, monkeypatch) ->
             env_json_object("X_RULES")
 
 
-def test_describe_gives_both_languages() -> None:
-    en = rules.describe(["runway_and_technology"], "en")[0]["text"]
-    ko = rules.describe(["runway_and_technology"], "ko")[0]["text"]
-    assert "runway" in en and "현금" in ko
+def test_describe_translates_the_rules_words(monkeypatch) -> None:
+    from django.utils import translation
+
+    with translation.override("en"):
+        en = rules.describe(["runway_and_technology", "no_such_rule"])
+    assert "runway" in en[0]["text"] and en[0]["level"] == "watch" and en[1]["text"] == "no_such_rule"
+    # The words go through gettext in the active language (their Korean lives in the .po).
+    monkeypatch.setattr(rules, "gettext", lambda text: f"<{text}>")
+    assert rules.describe(["net_loss"])[0]["text"] == "<Net loss in the year>"

@@ -5,22 +5,23 @@ import pytest
 from nic1000.audit.models import AuditEntry
 from nic1000.core.errors import Conflict, Forbidden, ValidationFailed
 from nic1000.core.models import StateChange
-from nic1000.monitoring import selectors, services
+from nic1000.monitoring import selectors
 from nic1000.monitoring.models import CaseAction
+from nic1000.monitoring.services import cases
 from nic1000.registry.models import Institution
 
 
 @pytest.mark.django_db
 def test_case_workflow_with_owner_actions_and_history(personas) -> None:
-    case = services.case_open(company=personas.company_a_obj, level="warning", acting_user=personas.support)
+    case = cases.case_open(company=personas.company_a_obj, level="warning", acting_user=personas.support)
     with pytest.raises(Conflict):
-        services.case_open(company=personas.company_a_obj, level="warning", acting_user=personas.support)
-    services.case_assign(case=case, owner=personas.support, due_on=None, acting_user=personas.support)
-    services.case_action_add(
+        cases.case_open(company=personas.company_a_obj, level="warning", acting_user=personas.support)
+    cases.case_assign(case=case, owner=personas.support, due_on=None, acting_user=personas.support)
+    cases.case_action_add(
         case=case, kind=CaseAction.Kind.CONTACT, note="called the CEO", acting_user=personas.support
     )
-    services.case_transition(case=case, transition="start", reason="", acting_user=personas.support)
-    services.case_action_add(
+    cases.case_transition(case=case, transition="start", reason="", acting_user=personas.support)
+    cases.case_action_add(
         case=case,
         kind=CaseAction.Kind.MATURITY_EXTENSION,
         note="asked KDB",
@@ -28,8 +29,8 @@ def test_case_workflow_with_owner_actions_and_history(personas) -> None:
         acting_user=personas.support,
     )
     with pytest.raises(ValidationFailed):  # resolving needs a reason
-        services.case_transition(case=case, transition="resolve", reason="", acting_user=personas.support)
-    services.case_transition(case=case, transition="resolve", reason="extended", acting_user=personas.support)
+        cases.case_transition(case=case, transition="resolve", reason="", acting_user=personas.support)
+    cases.case_transition(case=case, transition="resolve", reason="extended", acting_user=personas.support)
     case.refresh_from_db()
     assert case.state == "resolved" and case.owner == personas.support
     history = selectors.case_history(case=case)
@@ -37,18 +38,57 @@ def test_case_workflow_with_owner_actions_and_history(personas) -> None:
     assert StateChange.objects.filter(object_type="monitoring.supportcase").count() == 2
     assert AuditEntry.objects.filter(action__startswith="support_case").count() >= 5
     # A resolved case frees the company for a new one.
-    services.case_open(company=personas.company_a_obj, level="critical", acting_user=personas.support)
+    cases.case_open(company=personas.company_a_obj, level="critical", acting_user=personas.support)
 
 
 @pytest.mark.django_db
 def test_only_the_group_works_on_cases(personas) -> None:
-    case = services.case_open(
+    case = cases.case_open(
         company=personas.company_a_obj, level="warning", acting_user=personas.program_office
     )
     for user in (personas.auditor, personas.ministry_mss, personas.company_a):
         with pytest.raises(Forbidden):
-            services.case_action_add(case=case, kind="contact", note="x", acting_user=user)
+            cases.case_action_add(case=case, kind="contact", note="x", acting_user=user)
         with pytest.raises(Forbidden):
-            services.case_transition(case=case, transition="start", reason="", acting_user=user)
+            cases.case_transition(case=case, transition="start", reason="", acting_user=user)
     with pytest.raises(ValidationFailed):
-        services.case_assign(case=case, owner=personas.company_a, due_on=None, acting_user=personas.support)
+        cases.case_assign(case=case, owner=personas.company_a, due_on=None, acting_user=personas.support)
+
+
+@pytest.mark.django_db
+def test_an_inspection_opens_cases_by_the_same_rule_as_a_person(personas) -> None:
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from nic1000.audit.models import AuditEntry
+    from nic1000.monitoring.models import InspectionResult, SupportCase
+    from nic1000.monitoring.services.inspections import inspection_run
+    from tests.monitoring.factories import distressed, member, statements
+
+    by_hand = member(personas.company_a_obj)
+    statements(by_hand.company, {2024: {}, 2025: distressed()})
+    cases.case_open(company=by_hand.company, level="watch", acting_user=personas.support)
+    inspected = member(personas.company_b_obj)
+    statements(inspected.company, {2024: {}, 2025: distressed()})
+    inspection_run(period="2026-05", acting_user=None, explain=False)
+    # The company with an active case gets no second one; the other gets one pointing at its result.
+    assert SupportCase.objects.filter(company=by_hand.company).count() == 1
+    result = InspectionResult.objects.get(company=inspected.company, period="2026-05")
+    case = SupportCase.objects.get(company=inspected.company)
+    assert (case.opened_from_id, case.membership_id, case.level, case.state) == (
+        result.pk, inspected.pk, result.level, "open",
+    )  # fmt: skip
+    assert case.summary == f"inspection 2026-05: {result.level}"
+    assert case.due_on == timezone.localdate() + dt.timedelta(days=14)
+    assert abs((timezone.now() - case.opened_at).total_seconds()) < 60
+    hand = SupportCase.objects.get(company=by_hand.company)
+    assert hand.membership_id == by_hand.pk and hand.due_on == case.due_on
+    entries = {e.object_id: e for e in AuditEntry.objects.filter(action="support_case.open").order_by("seq")}
+    assert set(entries) == {str(hand.pk), str(case.pk)}
+    for c in (hand, case):
+        changes = entries[str(c.pk)].changes
+        assert changes["company_id"]["after"] == c.company_id
+        assert changes["membership_id"]["after"] == c.membership_id
+        assert changes["state"]["after"] == "open" and changes["level"]["after"] == c.level
+    assert entries[str(case.pk)].reason == "inspection 2026-05"

@@ -8,8 +8,11 @@ import pandas as pd
 import pytest
 
 from nic1000.audit.models import AuditEntry
-from nic1000.monitoring import engine, services
+from nic1000.monitoring import engine
 from nic1000.monitoring.models import InspectionResult, InspectionRun
+from nic1000.monitoring.services.early_warning import model_in_use
+from nic1000.monitoring.services.explanations import inspection_explain
+from nic1000.monitoring.services.inspections import inspection_run
 from nic1000.registry.models import FinancialStatement
 from tests.monitoring.test_services_inspection import PERIOD, portfolio  # noqa: F401 - fixture
 
@@ -30,10 +33,10 @@ class Crash(Exception):
 
 @pytest.mark.django_db
 def test_levels_first_explanations_after(portfolio) -> None:  # noqa: F811
-    run = services.inspection_run(period=PERIOD, acting_user=None, chunk_size=4, explain=False)
+    run = inspection_run(period=PERIOD, acting_user=None, chunk_size=4, explain=False)
     assert run.status == "done" and run.explained_at is None
     assert InspectionResult.objects.filter(period=PERIOD).exclude(factors=[]).count() == 0
-    n = services.inspection_explain(period=PERIOD, acting_user=None, chunk_size=2)
+    n = inspection_explain(period=PERIOD, acting_user=None, chunk_size=2)
     stored = _explained()
     assert n == len(stored) > 0 and all(stored.values())
     run.refresh_from_db()
@@ -50,26 +53,26 @@ def test_levels_first_explanations_after(portfolio) -> None:  # noqa: F811
     assert AuditEntry.objects.filter(action="inspection.explained").count() == 1
     # Never repeated.
     audit = AuditEntry.objects.count()
-    assert services.inspection_explain(period=PERIOD, acting_user=None) == 0
-    assert services.inspection_run(period=PERIOD, acting_user=None).explained_at == run.explained_at
+    assert inspection_explain(period=PERIOD, acting_user=None) == 0
+    assert inspection_run(period=PERIOD, acting_user=None).explained_at == run.explained_at
     assert AuditEntry.objects.count() == audit
 
 
 @pytest.mark.django_db
 def test_a_killed_explanation_phase_resumes_without_repeating(portfolio) -> None:  # noqa: F811
-    services.inspection_run(period=PERIOD, acting_user=None, explain=False)
+    inspection_run(period=PERIOD, acting_user=None, explain=False)
 
     def boom(k: int) -> None:
         raise Crash
 
     with pytest.raises(Crash):
-        services.inspection_explain(period=PERIOD, acting_user=None, chunk_size=1, after_chunk=boom)
+        inspection_explain(period=PERIOD, acting_user=None, chunk_size=1, after_chunk=boom)
     run = InspectionRun.objects.get(period=PERIOD)
     assert run.explained_at is None and not run.claimed_by and "Crash" in run.error
     first = InspectionResult.objects.filter(period=PERIOD).exclude(factors=[]).count()
     assert first == 1
     # The scheduler's task (or any call) resumes with the rest; the first one is not computed again.
-    services.inspection_run(period=PERIOD, acting_user=None)
+    inspection_run(period=PERIOD, acting_user=None)
     ids = [
         i
         for e in AuditEntry.objects.filter(action="inspection.explain")
@@ -82,12 +85,12 @@ def test_a_killed_explanation_phase_resumes_without_repeating(portfolio) -> None
 
 @pytest.mark.django_db
 def test_figures_changed_since_the_inspection_are_left_to_the_page(portfolio) -> None:  # noqa: F811
-    services.inspection_run(period=PERIOD, acting_user=None, explain=False)
+    inspection_run(period=PERIOD, acting_user=None, explain=False)
     company = portfolio["tech_weak"]
     result = InspectionResult.objects.get(company=company, period=PERIOD)
     assert result.level in WARNED
     FinancialStatement.objects.filter(company=company, fiscal_year=2025).update(net_profit=10**9, cash=10**10)
-    services.inspection_explain(period=PERIOD, acting_user=None)
+    inspection_explain(period=PERIOD, acting_user=None)
     result.refresh_from_db()
     assert result.factors == []  # not the explanation of other figures
     assert InspectionResult.objects.get(company=portfolio["negative_equity"], period=PERIOD).factors
@@ -99,10 +102,10 @@ def test_a_live_explanation_claim_is_respected(portfolio) -> None:  # noqa: F811
 
     from nic1000.core.errors import Conflict
 
-    services.inspection_run(period=PERIOD, acting_user=None, explain=False)
+    inspection_run(period=PERIOD, acting_user=None, explain=False)
     InspectionRun.objects.filter(period=PERIOD).update(claimed_by="other", heartbeat_at=timezone.now())
     with pytest.raises(Conflict):
-        services.inspection_explain(period=PERIOD, acting_user=None)
+        inspection_explain(period=PERIOD, acting_user=None)
     assert InspectionResult.objects.filter(period=PERIOD).exclude(factors=[]).count() == 0
 
 
@@ -116,7 +119,7 @@ def test_queries_per_chunk_do_not_grow_with_companies(portfolio) -> None:  # noq
 
     def queries(period: str) -> int:
         with CaptureQueriesContext(connection) as ctx:
-            services.inspection_run(period=period, acting_user=None, chunk_size=100, explain=False)
+            inspection_run(period=period, acting_user=None, chunk_size=100, explain=False)
         return len(ctx.captured_queries)
 
     nine = queries("2026-05")
@@ -129,8 +132,6 @@ def test_queries_per_chunk_do_not_grow_with_companies(portfolio) -> None:  # noq
 
 @pytest.mark.django_db
 def test_duplicate_feature_rows_are_scored_and_explained_once_with_the_same_answer() -> None:
-    from nic1000.monitoring.services import model_in_use
-
     model = model_in_use()
     rng = np.random.default_rng(3)
     base = pd.DataFrame(rng.normal(size=(6, len(model.features))), columns=model.features)
@@ -154,7 +155,7 @@ def test_the_inspection_list_says_while_explanations_are_pending(portfolio, pers
 
     client = Client()
     client.force_login(personas.support)
-    services.inspection_run(period=PERIOD, acting_user=None, explain=False)
+    inspection_run(period=PERIOD, acting_user=None, explain=False)
     assert 'data-testid="explaining"' in client.get(reverse("monitoring:run_list")).content.decode()
-    services.inspection_explain(period=PERIOD, acting_user=None)
+    inspection_explain(period=PERIOD, acting_user=None)
     assert 'data-testid="explaining"' not in client.get(reverse("monitoring:run_list")).content.decode()

@@ -6,8 +6,8 @@ import pytest
 
 from nic1000.audit.models import AuditEntry
 from nic1000.core.errors import Conflict
-from nic1000.monitoring import services
 from nic1000.monitoring.models import InspectionResult, InspectionRun, SupportCase
+from nic1000.monitoring.services import inspections
 from tests.factories import CompanyFactory, CoreTechnologyFactory, statement_values
 from tests.monitoring.factories import distressed, member, statements, tech_loss
 
@@ -60,7 +60,7 @@ def level_of(company) -> str:
 
 @pytest.mark.django_db
 def test_inspection_levels_follow_the_rules(portfolio, personas) -> None:
-    run = services.inspection_run(period=PERIOD, acting_user=personas.support, chunk_size=4)
+    run = inspections.inspection_run(period=PERIOD, acting_user=personas.support, chunk_size=4)
     assert run.status == "done" and run.processed == 9 and run.chunks_done == 3
     assert level_of(portfolio["negative_equity"]) == "critical"
     assert level_of(portfolio["no_statements"]) == "warning"
@@ -84,9 +84,13 @@ def test_inspection_levels_follow_the_rules(portfolio, personas) -> None:
     healthy = InspectionResult.objects.get(company=portfolio["healthy"], period=PERIOD)
     if healthy.level not in ("warning", "critical"):
         assert healthy.factors == []
+        from django.utils import translation
+
         from nic1000.monitoring.selectors import explanation
 
-        assert explanation(result=healthy, lang="ko")["factors"]
+        with translation.override("ko"):
+            factors = explanation(result=healthy)["factors"]
+        assert factors and all(f["text"] == f["ko"] for f in factors)
     # Cases for warning and above, one per company.
     warned = InspectionResult.objects.filter(period=PERIOD, level__in=["warning", "critical"]).count()
     assert SupportCase.objects.count() == warned
@@ -97,9 +101,9 @@ def test_inspection_levels_follow_the_rules(portfolio, personas) -> None:
 
 @pytest.mark.django_db
 def test_rerunning_a_period_changes_nothing(portfolio) -> None:
-    services.inspection_run(period=PERIOD, acting_user=None, chunk_size=4)
+    inspections.inspection_run(period=PERIOD, acting_user=None, chunk_size=4)
     before, audit_before, cases_before = _fields(), AuditEntry.objects.count(), SupportCase.objects.count()
-    run = services.inspection_run(period=PERIOD, acting_user=None, chunk_size=2)
+    run = inspections.inspection_run(period=PERIOD, acting_user=None, chunk_size=2)
     assert run.status == "done"
     assert _fields() == before
     assert AuditEntry.objects.count() == audit_before
@@ -115,7 +119,7 @@ class Crash(Exception):
 @pytest.mark.parametrize("crash_after", [1, 2])
 def test_a_crash_after_chunk_k_is_resumed_without_loss_or_duplicates(portfolio, crash_after) -> None:
     # Reference: a clean run of another period.
-    services.inspection_run(period="2026-06", acting_user=None, chunk_size=2)
+    inspections.inspection_run(period="2026-06", acting_user=None, chunk_size=2)
     reference = [(c, fy, p, lv) for c, fy, p, lv, *_ in _fields("2026-06")]
 
     def boom(k: int) -> None:
@@ -123,12 +127,12 @@ def test_a_crash_after_chunk_k_is_resumed_without_loss_or_duplicates(portfolio, 
             raise Crash
 
     with pytest.raises(Crash):
-        services.inspection_run(period=PERIOD, acting_user=None, chunk_size=2, after_chunk=boom)
+        inspections.inspection_run(period=PERIOD, acting_user=None, chunk_size=2, after_chunk=boom)
     run = InspectionRun.objects.get(period=PERIOD)
     assert run.status == "failed" and run.chunks_done == crash_after and not run.claimed_by
     assert InspectionResult.objects.filter(period=PERIOD).count() == 2 * crash_after
     cases_mid = SupportCase.objects.count()
-    run = services.inspection_run(period=PERIOD, acting_user=None, chunk_size=2)
+    run = inspections.inspection_run(period=PERIOD, acting_user=None, chunk_size=2)
     assert run.status == "done" and run.processed == 9 and run.attempts == 2
     assert [(c, fy, p, lv) for c, fy, p, lv, *_ in _fields()] == reference
     assert sum(run.counts.values()) == 9
@@ -141,14 +145,14 @@ def test_a_killed_worker_is_taken_over_once_its_claim_is_stale(portfolio, settin
 
     from django.utils import timezone
 
-    run = services.inspection_run_request(period=PERIOD, acting_user=None)
+    run = inspections.inspection_run_request(period=PERIOD, acting_user=None)
     InspectionRun.objects.filter(pk=run.pk).update(
         status="running", claimed_by="dead-worker", heartbeat_at=timezone.now(), last_company_id=0
     )
     with pytest.raises(Conflict):
-        services.inspection_run(period=PERIOD, acting_user=None)
+        inspections.inspection_run(period=PERIOD, acting_user=None)
     InspectionRun.objects.filter(pk=run.pk).update(heartbeat_at=timezone.now() - dt.timedelta(hours=1))
-    run = services.inspection_run(period=PERIOD, acting_user=None)
+    run = inspections.inspection_run(period=PERIOD, acting_user=None)
     assert run.status == "done" and run.processed == 9
 
 
@@ -165,4 +169,4 @@ def test_bad_period_is_refused(reference_data) -> None:
     from nic1000.core.errors import ValidationFailed
 
     with pytest.raises(ValidationFailed):
-        services.inspection_run(period="2026-13", acting_user=None)
+        inspections.inspection_run(period="2026-13", acting_user=None)

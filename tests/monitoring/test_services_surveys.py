@@ -3,8 +3,8 @@ from __future__ import annotations
 import pytest
 
 from nic1000.core.errors import Conflict, Forbidden, ValidationFailed
-from nic1000.monitoring import services
 from nic1000.monitoring.models import DifficultySurvey, MonthlySurvey
+from nic1000.monitoring.services import surveys
 
 
 @pytest.mark.django_db
@@ -16,8 +16,8 @@ def test_company_submits_and_corrects_its_monthly_survey_until_reviewed(personas
         "financing_plan": "loan",
         "needs_help": True,
     }
-    services.monthly_survey_submit(company=a, period="2026-05", values=values, acting_user=personas.company_a)
-    s = services.monthly_survey_submit(
+    surveys.monthly_survey_submit(company=a, period="2026-05", values=values, acting_user=personas.company_a)
+    s = surveys.monthly_survey_submit(
         company=a,
         period="2026-05",
         values={**values, "support_status": "received"},
@@ -25,9 +25,9 @@ def test_company_submits_and_corrects_its_monthly_survey_until_reviewed(personas
     )
     assert MonthlySurvey.objects.filter(company=a).count() == 1
     assert s.support_status == "received"
-    services.survey_review(survey=s, note="ok", acting_user=personas.support)
+    surveys.survey_review(survey=s, note="ok", acting_user=personas.support)
     with pytest.raises(Conflict):
-        services.monthly_survey_submit(
+        surveys.monthly_survey_submit(
             company=a, period="2026-05", values=values, acting_user=personas.company_a
         )
 
@@ -35,14 +35,14 @@ def test_company_submits_and_corrects_its_monthly_survey_until_reviewed(personas
 @pytest.mark.django_db
 def test_a_company_cannot_fill_in_another_companys_survey(personas) -> None:
     with pytest.raises(Forbidden):
-        services.monthly_survey_submit(
+        surveys.monthly_survey_submit(
             company=personas.company_b_obj,
             period="2026-05",
             values={"support_status": "received"},
             acting_user=personas.company_a,
         )
     with pytest.raises(Forbidden):
-        services.difficulty_survey_submit(
+        surveys.difficulty_survey_submit(
             company=personas.company_a_obj,
             half="2026H1",
             values={"satisfaction": 3},
@@ -53,7 +53,7 @@ def test_a_company_cannot_fill_in_another_companys_survey(personas) -> None:
 @pytest.mark.django_db
 def test_difficulty_survey_validation(personas) -> None:
     with pytest.raises(ValidationFailed) as exc:
-        services.difficulty_survey_submit(
+        surveys.difficulty_survey_submit(
             company=personas.company_a_obj,
             half="2026H1",
             values={"satisfaction": 9, "difficulties": ["nonsense"]},
@@ -61,7 +61,7 @@ def test_difficulty_survey_validation(personas) -> None:
         )
     assert {d.field for d in exc.value.details} == {"satisfaction", "difficulties"}
     assert not DifficultySurvey.objects.exists()
-    s = services.difficulty_survey_submit(
+    s = surveys.difficulty_survey_submit(
         company=personas.company_a_obj,
         half="2026H1",
         values={"satisfaction": 4, "difficulties": ["funding", "sales", "funding"]},
@@ -72,7 +72,7 @@ def test_difficulty_survey_validation(personas) -> None:
 
 @pytest.mark.django_db
 def test_only_the_group_reviews(personas) -> None:
-    s = services.difficulty_survey_submit(
+    s = surveys.difficulty_survey_submit(
         company=personas.company_a_obj,
         half="2026H1",
         values={"satisfaction": 4},
@@ -80,4 +80,4 @@ def test_only_the_group_reviews(personas) -> None:
     )
     for user in (personas.company_a, personas.auditor, personas.ministry_mss):
         with pytest.raises(Forbidden):
-            services.survey_review(survey=s, note="x", acting_user=user)
+            surveys.survey_review(survey=s, note="x", acting_user=user)

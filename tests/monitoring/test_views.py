@@ -129,4 +129,22 @@ def test_removal_page(personas, monitored) -> None:
     assert c.post(url, {"reason": "", "note": ""}).status_code == 422
     r = c.post(url, {"reason": "mass_production_failed", "note": "no mass production after 2 years"})
     assert r.status_code == 302
-    assert "1" in c.get(reverse("monitoring:removal_list")).content.decode()
+    page = c.get(reverse("monitoring:removal_list"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    # The reason, the note and the body are the designation's, shown from there.
+    assert "no mass production after 2 years" in page and "Failed mass production" in page
+    assert "<td>MSS</td>" in page and 'data-testid="vacancies"' in page
+
+
+@pytest.mark.django_db
+def test_survey_and_case_lists_show_labels_not_codes(personas, monitored) -> None:
+    from nic1000.monitoring.models import DifficultySurvey
+
+    DifficultySurvey.objects.create(
+        company=personas.company_a_obj, half="2026H1", satisfaction=4, difficulties=["funding", "hiring"],
+        submitted_at=timezone.now(),
+    )  # fmt: skip
+    c = client_for(personas.support)
+    page = c.get(reverse("monitoring:survey_list"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Access to funding, Hiring" in page
+    page = c.get(reverse("monitoring:case_list"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "<td>Open</td>" in page

@@ -1,6 +1,6 @@
 """The inspection's computing part: bulk reads into pandas, vectorised ratios, scoring and rules.
 
-No writes here (`services.inspection_run` writes). Reads are plain `values_list` queries run through the cursor
+No writes here (`services.inspections` writes). Reads are plain `values_list` queries run through the cursor
 into DataFrames, one query per kind of data per chunk. The model's cost (trees × rows) is paid once per distinct
 feature row: scoring for every company, SHAP contributions only for those at the explanation level.
 """
@@ -131,34 +131,36 @@ def read_chunk(company_ids: list[int]) -> ChunkData:
         return ChunkData(empty, pd.DataFrame(columns=["company_id", "max_trl", "cited_patents"]))
     lo, hi = min(company_ids), max(company_ids)
     st = read_statements(company_ids)
-    trl = pd.DataFrame.from_records(
-        _fetch(
-            CoreTechnology.objects.filter(company_id__gte=lo, company_id__lte=hi)
-            .values("company_id")
-            .annotate(max_trl=Max("trl"))
-            .values_list("company_id", "max_trl")
-            .order_by()
-        ),
-        columns=["company_id", "max_trl"],
-    )
-    cfg = rules_mod.current_config()
-    pat = pd.DataFrame.from_records(
-        _fetch(
-            Patent.objects.filter(
-                company_id__gte=lo,
-                company_id__lte=hi,
-                status=Patent.Status.REGISTERED,
-                forward_citations__gte=1,
-            )
-            .values("company_id")
-            .annotate(n=Count("id", filter=Q(forward_citations__gte=max(cfg.strong_patent_citations_min, 1))))
-            .values_list("company_id", "n")
-            .order_by()
-        ),
-        columns=["company_id", "cited_patents"],
-    )
-    tech = pd.DataFrame({"company_id": company_ids}).merge(trl, how="left").merge(pat, how="left")
+    tech = pd.DataFrame({"company_id": company_ids}).merge(_best_trl(lo, hi), how="left")
+    tech = tech.merge(_cited_patents(lo, hi, rules_mod.current_config()), how="left")
     return ChunkData(statements=st, technology=tech)
+
+
+def _best_trl(lo: int, hi: int) -> pd.DataFrame:
+    """Each company's highest technology readiness level over its core technologies."""
+    rows = (
+        CoreTechnology.objects.filter(company_id__gte=lo, company_id__lte=hi)
+        .values("company_id")
+        .annotate(max_trl=Max("trl"))
+        .values_list("company_id", "max_trl")
+        .order_by()
+    )
+    return pd.DataFrame.from_records(_fetch(rows), columns=["company_id", "max_trl"])
+
+
+def _cited_patents(lo: int, hi: int, cfg: rules_mod.RuleConfig) -> pd.DataFrame:
+    """Each company's registered patents cited at least `strong_patent_citations_min` times."""
+    strong = Q(forward_citations__gte=max(cfg.strong_patent_citations_min, 1))
+    rows = (
+        Patent.objects.filter(
+            company_id__gte=lo, company_id__lte=hi, status=Patent.Status.REGISTERED, forward_citations__gte=1
+        )
+        .values("company_id")
+        .annotate(n=Count("id", filter=strong))
+        .values_list("company_id", "n")
+        .order_by()
+    )
+    return pd.DataFrame.from_records(_fetch(rows), columns=["company_id", "cited_patents"])
 
 
 # ---------------------------------------------------------------- compute
@@ -226,7 +228,8 @@ def score(model: LoadedModel, features: pd.DataFrame) -> np.ndarray:
         return np.zeros(0)
     uniq, inverse = _unique_rows(_base(model, features))
     probs = np.asarray(model.model.predict_proba(pd.DataFrame(uniq, columns=model.features)), dtype=float)
-    return probs[inverse]
+    scored: np.ndarray = probs[inverse]
+    return scored
 
 
 def _num(v: float) -> str:
@@ -303,21 +306,8 @@ def prepare_chunk(*, company_ids: list[int], data: ChunkData, model: LoadedModel
     """Ratios at each company's latest fiscal year, the items the rules read, and the model's input."""
     t0 = time.perf_counter()
     base = pd.DataFrame({"company_id": pd.Series(company_ids, dtype="int64")})
-    st = data.statements
-    if len(st):
-        values, reasons = compute_ratios(st)
-        # Previous year's sales for the sales-collapse rule.
-        prev = st[["company_id", "fiscal_year", "sales"]].rename(columns={"sales": "prev_sales"})
-        prev = prev.assign(fiscal_year=prev["fiscal_year"] + 1)
-        latest_items = _latest(st)
-        latest_items = latest_items.merge(prev, on=["company_id", "fiscal_year"], how="left")
-        keep = ["company_id", "fiscal_year", "equity", "share_capital", "net_profit", "sales", "prev_sales"]
-        latest_items = latest_items[keep]
-        ratio_cols = [c for c in values.columns if c not in ("company_id", "fiscal_year")]
-        frame = base.merge(latest_items, on="company_id", how="left").merge(
-            values[["company_id", *ratio_cols]], on="company_id", how="left"
-        )
-        reason_rows = _reason_dicts(values, reasons, frame)
+    if len(data.statements):
+        frame, reason_rows = _with_ratios(base, data.statements)
     else:
         frame = base.assign(fiscal_year=np.nan)
         reason_rows = [{} for _ in range(len(base))]
@@ -325,6 +315,21 @@ def prepare_chunk(*, company_ids: list[int], data: ChunkData, model: LoadedModel
     features = model_frame(model, frame.loc[has])
     timing.ratios += time.perf_counter() - t0
     return Prepared(company_ids, frame, has, features, data.technology, reason_rows)
+
+
+def _with_ratios(base: pd.DataFrame, st: pd.DataFrame) -> tuple[pd.DataFrame, list[dict[str, str]]]:
+    """One row per company of `base`: the items of its latest statement the rules read (with the previous
+    year's sales, for the sales-collapse rule) and its ratios; and per company the ratios' missing reasons."""
+    values, reasons = compute_ratios(st)
+    prev = st[["company_id", "fiscal_year", "sales"]].rename(columns={"sales": "prev_sales"})
+    prev = prev.assign(fiscal_year=prev["fiscal_year"] + 1)
+    latest_items = _latest(st).merge(prev, on=["company_id", "fiscal_year"], how="left")
+    keep = ["company_id", "fiscal_year", "equity", "share_capital", "net_profit", "sales", "prev_sales"]
+    ratio_cols = [c for c in values.columns if c not in ("company_id", "fiscal_year")]
+    frame = base.merge(latest_items[keep], on="company_id", how="left").merge(
+        values[["company_id", *ratio_cols]], on="company_id", how="left"
+    )
+    return frame, _reason_dicts(values, reasons, frame)
 
 
 def score_prepared(model: LoadedModel, prepared: Prepared) -> tuple[np.ndarray, float]:
@@ -360,29 +365,6 @@ def finish_chunk(
     frame["model_level"] = outcome.model_level
     timing.extra["rules"] = timing.extra.get("rules", 0.0) + time.perf_counter() - t0
     return ChunkResult(frame=frame, fired=outcome.fired, reasons=prepared.reasons)
-
-
-def compute_chunk(
-    *,
-    company_ids: list[int],
-    data: ChunkData,
-    model: LoadedModel,
-    expected_fiscal_year: int,
-    cfg: rules_mod.RuleConfig,
-    timing: Timing,
-) -> ChunkResult:
-    """Ratios, probability and rules for every company of the chunk, vectorised (the three steps above in a
-    row). Explanations are a later phase (`explain_latest`), for the companies at the explanation level only."""
-    prepared = prepare_chunk(company_ids=company_ids, data=data, model=model, timing=timing)
-    probabilities, seconds = score_prepared(model, prepared)
-    timing.score += seconds
-    return finish_chunk(
-        prepared=prepared,
-        probabilities=probabilities,
-        expected_fiscal_year=expected_fiscal_year,
-        cfg=cfg,
-        timing=timing,
-    )
 
 
 def model_frame(model: LoadedModel, frame: pd.DataFrame) -> pd.DataFrame:

@@ -8,10 +8,9 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from nic1000.accounts.models import User
-from nic1000.core.roles import Role
+from nic1000.core.roles import MONITORING_ACTORS
 from nic1000.designations.models import Membership
-from nic1000.monitoring.models import AlertLevel, CaseAction, MonthlySurvey
-from nic1000.monitoring.services import DIFFICULTIES
+from nic1000.monitoring.models import AlertLevel, CaseAction, Difficulty, MonthlySurvey
 from nic1000.registry.models import Institution
 from nic1000.registry.statement_items import ALL_ITEMS, NON_NEGATIVE_ITEMS
 
@@ -79,7 +78,7 @@ class DifficultySurveyForm(forms.Form):
     difficulties = forms.MultipleChoiceField(
         label=_("Difficulties"),
         required=False,
-        choices=[(k, _(en)) for k, (en, _ko) in DIFFICULTIES.items()],
+        choices=Difficulty.choices,
         widget=forms.CheckboxSelectMultiple,
     )
     improvements = forms.CharField(
@@ -96,7 +95,7 @@ class ReviewForm(forms.Form):
 class CaseAssignForm(forms.Form):
     owner = forms.ModelChoiceField(
         label=_("Owner"),
-        queryset=User.objects.filter(role__in=[Role.SUPPORT_GROUP, Role.PROGRAM_OFFICE], is_active=True),
+        queryset=User.objects.filter(role__in=MONITORING_ACTORS, is_active=True),
         required=False,
         widget=forms.Select(attrs=SELECT),
     )

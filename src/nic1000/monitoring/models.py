@@ -9,15 +9,14 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from nic1000.monitoring.workflows import CASE_WORKFLOW
+
 
 class AlertLevel(models.TextChoices):
     NORMAL = "normal", _("Normal")
     WATCH = "watch", _("Watch")
     WARNING = "warning", _("Warning")
     CRITICAL = "critical", _("Critical")
-
-
-LEVEL_ORDER = {"normal": 0, "watch": 1, "warning": 2, "critical": 3}
 
 
 class EarlyWarningModel(models.Model):
@@ -156,6 +155,10 @@ class SupportCase(models.Model):
     def __str__(self) -> str:
         return f"#{self.pk} {self.company}"
 
+    @property
+    def state_label(self) -> str:
+        return str(CASE_WORKFLOW.states.get(self.state, self.state))
+
 
 class CaseAction(models.Model):
     class Kind(models.TextChoices):
@@ -222,6 +225,18 @@ class MonthlySurvey(SurveyReview):
         return f"{self.company_id} {self.period}"
 
 
+class Difficulty(models.TextChoices):
+    """What a company may name as a difficulty in the six-monthly survey (stored as a list of codes)."""
+
+    FUNDING = "funding", _("Access to funding")
+    INTEREST = "interest", _("Interest and fees")
+    COLLATERAL = "collateral", _("Collateral or guarantees")
+    SALES = "sales", _("Sales and markets")
+    HIRING = "hiring", _("Hiring")
+    REGULATION = "regulation", _("Regulation")
+    OTHER = "other", _("Other")
+
+
 class DifficultySurvey(SurveyReview):
     """The six-monthly survey: satisfaction, difficulties, improvements needed."""
 
@@ -245,16 +260,19 @@ class DifficultySurvey(SurveyReview):
     def __str__(self) -> str:
         return f"{self.company_id} {self.half}"
 
+    def difficulty_labels(self) -> list[str]:
+        labels = dict(Difficulty.choices)
+        return [str(labels.get(code, code)) for code in self.difficulties or []]
+
 
 class Removal(models.Model):
-    """A company removed from the programme at a re-evaluation; counted as a vacancy for the next round."""
+    """A company removed from the programme at a re-evaluation; counted as a vacancy for the next round.
+
+    The reason, the note and the nominating body are the designation's (`membership`), kept there once."""
 
     membership = models.OneToOneField(
         "designations.Membership", on_delete=models.PROTECT, related_name="removal"
     )
-    body = models.ForeignKey("registry.Body", on_delete=models.PROTECT, related_name="+")
-    reason = models.CharField(max_length=30)
-    note = models.TextField()
     removed_at = models.DateTimeField(db_index=True)
     removed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"

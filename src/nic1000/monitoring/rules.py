@@ -10,7 +10,8 @@ The programme exists for technology companies with low sales and high debt, so:
 * the result records every rule that fired, so the explanation says which rule applied.
 
 Thresholds can be overridden with the `NIC1000_MONITORING_RULES` setting (a dict of `RuleConfig` fields).
-No Django import is needed to evaluate rules; `current_config()` reads the setting lazily.
+Evaluating rules needs no Django settings (`current_config()` reads the setting lazily); a rule's words are an
+English msgid, translated when `describe` shows them.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from django.utils.translation import gettext, gettext_noop
 
 LEVELS = ("normal", "watch", "warning", "critical")
 LEVEL_RANK = {name: i for i, name in enumerate(LEVELS)}
@@ -51,8 +53,7 @@ class Rule:
     code: str
     kind: str  # "going_concern" | "stress" | "mitigation"
     level: str  # level raised (mitigation: the cap)
-    en: str
-    ko: str
+    text: str  # English msgid, translated when described
     when: Callable[[pd.DataFrame, RuleConfig], pd.Series]
 
 
@@ -119,57 +120,48 @@ def _runway_and_technology(df: pd.DataFrame, cfg: RuleConfig) -> pd.Series:
 RULES: tuple[Rule, ...] = (
     Rule(
         "negative_equity", "going_concern", "critical",
-        "Negative equity (full capital impairment): liabilities exceed assets",
-        "자본총계가 음수입니다(완전자본잠식): 부채가 자산을 초과합니다",
+        gettext_noop("Negative equity (full capital impairment): liabilities exceed assets"),
         _negative_equity,
     ),
     Rule(
         "capital_impairment", "going_concern", "warning",
-        "Capital impairment: equity is below share capital",
-        "부분자본잠식: 자본총계가 자본금보다 작습니다",
+        gettext_noop("Capital impairment: equity is below share capital"),
         _capital_impairment,
     ),
     Rule(
         "missed_submission", "going_concern", "warning",
-        "Statements for the last fiscal year were not submitted",
-        "직전 사업연도 재무제표가 제출되지 않았습니다",
+        gettext_noop("Statements for the last fiscal year were not submitted"),
         _missed_submission,
     ),
     Rule(
         "sales_collapse", "going_concern", "warning",
-        "Sharp sales collapse year on year",
-        "전년 대비 매출이 급감했습니다",
+        gettext_noop("Sharp sales collapse year on year"),
         _sales_collapse,
     ),
     Rule(
         "model_critical", "stress", "critical",
-        "Early-warning probability at the critical threshold",
-        "조기경보 모형의 부실 확률이 위험 기준 이상입니다",
+        gettext_noop("Early-warning probability at the critical threshold"),
         _prob("critical"),
     ),
     Rule(
         "model_warning", "stress", "warning",
-        "Early-warning probability at the warning threshold",
-        "조기경보 모형의 부실 확률이 경고 기준 이상입니다",
+        gettext_noop("Early-warning probability at the warning threshold"),
         _prob("warning"),
     ),
     Rule(
         "model_watch", "stress", "watch",
-        "Early-warning probability at the watch threshold",
-        "조기경보 모형의 부실 확률이 관찰 기준 이상입니다",
+        gettext_noop("Early-warning probability at the watch threshold"),
         _prob("watch"),
     ),
     Rule(
         "high_debt", "stress", "warning",
-        "High debt: liabilities are a large share of assets",
-        "부채비율이 높습니다",
+        gettext_noop("High debt: liabilities are a large share of assets"),
         _high_debt,
     ),
-    Rule("net_loss", "stress", "watch", "Net loss in the year", "당기순손실이 발생했습니다", _net_loss),
+    Rule("net_loss", "stress", "watch", gettext_noop("Net loss in the year"), _net_loss),
     Rule(
         "runway_and_technology", "mitigation", "watch",
-        "Cash runway and strong technology: high debt or losses alone do not raise a warning",
-        "현금 여력과 우수한 기술을 보유하여 부채나 손실만으로는 경고하지 않습니다",
+        gettext_noop("Cash runway and strong technology: high debt or losses alone do not raise a warning"),
         _runway_and_technology,
     ),
 )  # fmt: skip
@@ -240,8 +232,8 @@ def evaluate(df: pd.DataFrame, cfg: RuleConfig | None = None) -> RuleOutcome:
     return RuleOutcome(level=names[level], model_level=names[model], fired=codes)
 
 
-def describe(codes: list[str], lang: str = "en") -> list[dict[str, str]]:
-    """Words for stored rule codes (both languages available; unknown codes shown as they are)."""
+def describe(codes: list[str]) -> list[dict[str, str]]:
+    """Words for stored rule codes in the active language (unknown codes shown as they are)."""
     out = []
     for code in codes:
         r = RULES_BY_CODE.get(code)
@@ -250,7 +242,7 @@ def describe(codes: list[str], lang: str = "en") -> list[dict[str, str]]:
                 "code": code,
                 "kind": r.kind if r else "",
                 "level": r.level if r else "",
-                "text": (r.ko if lang == "ko" else r.en) if r else code,
+                "text": gettext(r.text) if r else code,
             }
         )
     return out

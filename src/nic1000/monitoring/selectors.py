@@ -2,7 +2,8 @@
 
 Who sees what:
 
-* support group, programme office, auditor: every monitored company (the auditor read-only);
+* support group, programme office, auditor (`PROGRAMME_READERS`): every monitored company (the auditor
+  read-only);
 * ministry officer: the companies their body nominated (membership.body == user.body);
 * company representative: their own surveys and statement submissions only. **Risk scores, levels and
   support cases are internal** to the group, the office, the auditor and the nominating ministry: the group
@@ -12,15 +13,21 @@ Who sees what:
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
-from django.db.models import Max, Q, QuerySet
+from django.contrib.auth.models import AnonymousUser
+from django.db.models import Count, Max, Model, Q, QuerySet
 from django.http import Http404
+from django.utils.translation import get_language
 
+from nic1000.accounts.models import User
+from nic1000.core.access import has_role
 from nic1000.core.models import StateChange
-from nic1000.core.roles import Role
+from nic1000.core.roles import MONITORING_READERS, PROGRAMME_READERS, Role
 from nic1000.designations.models import Membership
+from nic1000.designations.selectors import active_memberships
 from nic1000.monitoring import rules as rules_mod
 from nic1000.monitoring.models import (
     CaseAction,
@@ -34,34 +41,36 @@ from nic1000.monitoring.models import (
 from nic1000.registry.models import Company, FinancialStatement
 from nic1000.rounds.models import Round
 
-PROGRAM_WIDE = (Role.SUPPORT_GROUP, Role.PROGRAM_OFFICE, Role.AUDITOR)
-MONITORING_ROLES = (*PROGRAM_WIDE, Role.MINISTRY_OFFICER)
+Viewer = User | AnonymousUser
+M = TypeVar("M", bound=Model)
 
 
-def monitored_company_ids(*, user: Any) -> QuerySet[Any, Any] | None:
-    """None = every company; otherwise a queryset of company ids the user may see."""
-    role = getattr(user, "role", None)
-    if role in PROGRAM_WIDE:
+def monitored_company_ids(*, user: Viewer) -> QuerySet[Membership, int] | None:
+    """None = every company; otherwise a queryset of the company ids the user may see."""
+    if has_role(user, PROGRAMME_READERS):
         return None
-    if role == Role.MINISTRY_OFFICER and user.body_id:
+    if isinstance(user, User) and has_role(user, {Role.MINISTRY_OFFICER}) and user.body_id:
         return Membership.objects.filter(body_id=user.body_id).values_list("company_id", flat=True)
     return Membership.objects.none().values_list("company_id", flat=True)
 
 
-def _scope(qs: QuerySet[Any], user: Any, field: str = "company_id") -> QuerySet[Any]:
-    role = getattr(user, "role", None)
-    if role not in MONITORING_ROLES:
+def _scope(qs: QuerySet[M], user: Viewer, field: str = "company_id") -> QuerySet[M]:
+    if not has_role(user, MONITORING_READERS):
         return qs.none()
     ids = monitored_company_ids(user=user)
     return qs if ids is None else qs.filter(**{f"{field}__in": ids})
 
 
+# ---------------------------------------------------------------- inspections
+
+
 def latest_period() -> str | None:
-    return InspectionRun.objects.filter(processed__gt=0).aggregate(p=Max("period"))["p"]
+    period: str | None = InspectionRun.objects.filter(processed__gt=0).aggregate(p=Max("period"))["p"]
+    return period
 
 
 def result_list(
-    *, user: Any, period: str | None = None, level: str = "", q: str = ""
+    *, user: Viewer, period: str | None = None, level: str = "", q: str = ""
 ) -> QuerySet[InspectionResult]:
     period = period or latest_period()
     qs = InspectionResult.objects.filter(period=period or "").select_related("company")
@@ -74,16 +83,32 @@ def result_list(
     return _scope(qs, user).order_by("-probability", "company_id")
 
 
+def level_counts(*, user: Viewer, period: str) -> dict[str, int]:
+    """Companies per alert level in one period, every level listed (one query)."""
+    rows = (
+        _scope(InspectionResult.objects.filter(period=period), user)
+        .order_by()
+        .values_list("level")
+        .annotate(n=Count("id"))
+    )
+    got = dict(rows)
+    return {lv: int(got.get(lv, 0)) for lv in rules_mod.LEVELS}
+
+
 def run_list() -> QuerySet[InspectionRun]:
     return InspectionRun.objects.all()
 
 
-def access_company_monitoring(*, user: Any, pk: int) -> Company:
+def access_company_monitoring(*, user: Viewer, pk: int) -> Company:
     qs = _scope(Company.objects.filter(memberships__isnull=False).distinct(), user, "pk")
     company = qs.filter(pk=pk).first()
     if company is None:
         raise Http404
     return company
+
+
+def memberships_of(*, company: Company) -> QuerySet[Membership]:
+    return company.memberships.select_related("round", "body")
 
 
 @dataclass
@@ -102,8 +127,14 @@ def results_for_company(*, company_id: int) -> QuerySet[InspectionResult]:
     return InspectionResult.objects.filter(company_id=company_id).order_by("-period")
 
 
-def explanation(*, result: InspectionResult, lang: str = "en") -> dict[str, Any]:
-    """Words for a stored result: the rules that fired and the ratios that pushed the risk up or down."""
+def _lang() -> str:
+    return "ko" if (get_language() or "ko").startswith("ko") else "en"
+
+
+def explanation(*, result: InspectionResult) -> dict[str, Any]:
+    """Words for a stored result in the active language: the rules that fired and the ratios that pushed the
+    risk up or down."""
+    lang = _lang()
     factors = []
     stored = list(result.factors or [])
     if not stored and result.fiscal_year is not None:
@@ -112,14 +143,14 @@ def explanation(*, result: InspectionResult, lang: str = "en") -> dict[str, Any]
         if isinstance(f, dict):
             text = f.get(lang) or f.get("text") or f.get("en") or f.get("feature", "")
             factors.append({**f, "text": text})
-    return {"rules": rules_mod.describe(list(result.rules or []), lang), "factors": factors}
+    return {"rules": rules_mod.describe(list(result.rules or [])), "factors": factors}
 
 
 def _explain_now(company_id: int) -> list[dict[str, Any]]:
     """Explanations are stored only for warning and above (they are costly for 100k companies); the others
     are computed when someone opens the company. Any failure just shows no factors."""
     from nic1000.monitoring import engine
-    from nic1000.monitoring.services import model_in_use
+    from nic1000.monitoring.services.early_warning import model_in_use
 
     try:
         return engine.explain_company(company_id=company_id, model=model_in_use())
@@ -128,11 +159,12 @@ def _explain_now(company_id: int) -> list[dict[str, Any]]:
 
 
 def exposure(*, company_id: int) -> list[Any]:
-    """Exposure across institutions (finance); empty when finance has nothing to say."""
-    try:
-        from nic1000.finance.selectors import exposure_for_company
-    except ImportError:  # pragma: no cover - finance not installed
-        return []
+    """Exposure across institutions (policy finance); empty when finance has nothing to say.
+
+    The one read of finance from monitoring, which the target layering forbids: finance should provide this
+    panel itself (left to the lead, with the finance app)."""
+    from nic1000.finance.selectors import exposure_for_company
+
     try:
         return list(exposure_for_company(company_id=company_id))
     except Exception:  # pragma: no cover - finance tables not ready
@@ -142,14 +174,14 @@ def exposure(*, company_id: int) -> list[Any]:
 # ---------------------------------------------------------------- cases
 
 
-def case_list(*, user: Any, state: str = "") -> QuerySet[SupportCase]:
+def case_list(*, user: Viewer, state: str = "") -> QuerySet[SupportCase]:
     qs = SupportCase.objects.select_related("company", "owner")
     if state:
         qs = qs.filter(state=state)
     return _scope(qs, user)
 
 
-def access_case(*, user: Any, pk: int) -> SupportCase:
+def access_case(*, user: Viewer, pk: int) -> SupportCase:
     case = case_list(user=user).filter(pk=pk).first()
     if case is None:
         raise Http404
@@ -159,9 +191,8 @@ def access_case(*, user: Any, pk: int) -> SupportCase:
 def case_history(*, case: SupportCase) -> list[dict[str, Any]]:
     """State changes and actions in time order."""
     items: list[dict[str, Any]] = []
-    for sc in StateChange.objects.filter(
-        object_type="monitoring.supportcase", object_id=str(case.pk)
-    ).select_related("actor"):
+    changes = StateChange.objects.filter(object_type=SupportCase._meta.label_lower, object_id=str(case.pk))
+    for sc in changes.select_related("actor"):
         items.append(
             {
                 "at": sc.at,
@@ -189,22 +220,30 @@ def case_history(*, case: SupportCase) -> list[dict[str, Any]]:
 # ---------------------------------------------------------------- surveys
 
 
-def survey_lists(*, user: Any) -> dict[str, QuerySet[Any]]:
+@dataclass
+class SurveyLists:
+    monthly: QuerySet[MonthlySurvey]
+    difficulty: QuerySet[DifficultySurvey]
+
+
+def survey_lists(*, user: Viewer) -> SurveyLists:
     monthly = MonthlySurvey.objects.select_related("company")
     difficulty = DifficultySurvey.objects.select_related("company")
-    if getattr(user, "role", None) == Role.COMPANY:
-        return {
-            "monthly": monthly.filter(company_id=user.company_id),
-            "difficulty": difficulty.filter(company_id=user.company_id),
-        }
-    return {"monthly": _scope(monthly, user), "difficulty": _scope(difficulty, user)}
+    if isinstance(user, User) and has_role(user, {Role.COMPANY}):
+        own = Q(company_id=user.company_id) if user.company_id else Q(pk__in=[])
+        return SurveyLists(monthly.filter(own), difficulty.filter(own))
+    return SurveyLists(_scope(monthly, user), _scope(difficulty, user))
 
 
-def access_survey(*, user: Any, kind: str, pk: int) -> MonthlySurvey | DifficultySurvey:
+def access_survey(*, user: Viewer, kind: str, pk: int) -> MonthlySurvey | DifficultySurvey:
     lists = survey_lists(user=user)
-    if kind not in lists:
-        raise Http404
-    obj = lists[kind].filter(pk=pk).first()
+    obj: MonthlySurvey | DifficultySurvey | None
+    if kind == "monthly":
+        obj = lists.monthly.filter(pk=pk).first()
+    elif kind == "difficulty":
+        obj = lists.difficulty.filter(pk=pk).first()
+    else:
+        obj = None
     if obj is None:
         raise Http404
     return obj
@@ -220,42 +259,45 @@ def statements_for_company(*, company_id: int) -> QuerySet[FinancialStatement]:
 # ---------------------------------------------------------------- removals and vacancies
 
 
-def _last_published_at() -> Any:
-    return Round.objects.filter(published_at__isnull=False).aggregate(m=Max("published_at"))["m"]
+def _last_published_at() -> dt.datetime | None:
+    """When the last round was published: the vacancies counted are those since (the rounds' own data)."""
+    published: dt.datetime | None = Round.objects.filter(published_at__isnull=False).aggregate(
+        m=Max("published_at")
+    )["m"]
+    return published
+
+
+def _removals_since_publication() -> QuerySet[Removal]:
+    since = _last_published_at()
+    qs = Removal.objects.all()
+    return qs if since is None else qs.filter(removed_at__gt=since)
 
 
 def vacancies_for_next_round() -> int:
     """Companies removed since the last published round: places to refill in the next round's quota."""
-    since = _last_published_at()
-    qs = Removal.objects.all()
-    if since is not None:
-        qs = qs.filter(removed_at__gt=since)
-    return qs.count()
+    return _removals_since_publication().count()
 
 
 def vacancies_by_body_for_next_round() -> dict[str, int]:
     """The same, per nominating body code (for per-ministry quotas)."""
-    since = _last_published_at()
-    qs = Removal.objects.all()
-    if since is not None:
-        qs = qs.filter(removed_at__gt=since)
-    out: dict[str, int] = {}
-    for code in qs.values_list("body__code", flat=True):
-        out[code] = out.get(code, 0) + 1
-    return out
+    rows = (
+        _removals_since_publication()
+        .order_by("membership__body__code")
+        .values_list("membership__body__code")
+        .annotate(n=Count("id"))
+    )
+    return {str(code): int(n) for code, n in rows}
 
 
 def removal_list() -> QuerySet[Removal]:
-    return Removal.objects.select_related("membership__company", "body", "removed_by")
+    return Removal.objects.select_related("membership__company", "membership__body", "removed_by")
 
 
-def membership_list(*, user: Any) -> QuerySet[Membership]:
-    from nic1000.designations.selectors import active_memberships
-
+def membership_list(*, user: Viewer) -> QuerySet[Membership]:
     return _scope(active_memberships(), user).order_by("company__name_ko")
 
 
-def access_membership(*, user: Any, pk: int) -> Membership:
+def access_membership(*, user: Viewer, pk: int) -> Membership:
     m = membership_list(user=user).filter(pk=pk).first()
     if m is None:
         raise Http404

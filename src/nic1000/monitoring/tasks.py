@@ -15,7 +15,15 @@ from django.db import transaction
 from django.utils import timezone
 from django_tasks import TaskResultStatus, task
 
+from nic1000.accounts.models import User
+from nic1000.monitoring import claims
 from nic1000.monitoring.models import InspectionRun
+from nic1000.monitoring.periods import period_of
+from nic1000.monitoring.services.inspections import (
+    inspection_run,
+    inspection_run_request,
+    inspection_task_set,
+)
 
 log = logging.getLogger(__name__)
 
@@ -24,22 +32,17 @@ log = logging.getLogger(__name__)
 def inspection_task(
     period: str, trigger: str = "on_demand", requested_by_id: int | None = None
 ) -> dict[str, Any]:
-    from nic1000.accounts.models import User
-    from nic1000.monitoring.services import inspection_run
-
     user = User.objects.filter(pk=requested_by_id).first() if requested_by_id else None
     run = inspection_run(period=period, trigger=trigger, acting_user=user)
     return {"period": run.period, "status": run.status, "processed": run.processed, "counts": run.counts}
 
 
-def inspection_enqueue(*, period: str, acting_user: Any, trigger: str = "on_demand") -> InspectionRun:
+def inspection_enqueue(*, period: str, acting_user: User | None, trigger: str = "on_demand") -> InspectionRun:
     """Create the run row and enqueue its task after the transaction commits."""
-    from nic1000.monitoring.services import inspection_run_request, inspection_task_set
-
     run = inspection_run_request(period=period, acting_user=acting_user, trigger=trigger)
     if _finished(run):
         return run
-    requested_by_id = getattr(acting_user, "pk", None)
+    requested_by_id = acting_user.pk if acting_user is not None else None
 
     def _enqueue() -> None:
         result = inspection_task.enqueue(period=period, trigger=trigger, requested_by_id=requested_by_id)
@@ -64,33 +67,26 @@ def _task_waiting(task_id: str) -> bool:
     return result.status == TaskResultStatus.READY
 
 
+def _failed_recently(run: InspectionRun, now: dt.datetime) -> bool:
+    """A run that failed (an exception, e.g. no usable model) is retried after a pause, not every minute."""
+    retry = int(settings.NIC1000_INSPECTION_RETRY_SECONDS)
+    return (
+        (run.status == InspectionRun.Status.FAILED or bool(run.error))
+        and run.heartbeat_at is not None
+        and run.heartbeat_at > now - dt.timedelta(seconds=retry)
+    )
+
+
 def inspection_schedule_due(*, now: dt.datetime | None = None) -> InspectionRun | None:
     """Enqueue this month's inspection when it is due: not finished (inspected and explained), no task waiting
     for it, no live claim. A run interrupted by a killed worker (stale claim, finished or vanished task) is
     enqueued again and resumes where it stopped."""
-    from nic1000.monitoring.services import _stale_seconds, period_of
-
     now = now or timezone.now()
     period = period_of(now)
     run = InspectionRun.objects.filter(period=period).first()
-    if run is not None:
-        if _finished(run) or _task_waiting(run.task_id):
-            return None
-        live = (
-            run.claimed_by
-            and run.heartbeat_at
-            and run.heartbeat_at > now - dt.timedelta(seconds=_stale_seconds())
-        )
-        if live:
-            return None
-        # A run that failed (an exception, e.g. no usable model) is retried after a pause, not every minute.
-        retry = int(settings.NIC1000_INSPECTION_RETRY_SECONDS)
-        failed_recently = (
-            (run.status == InspectionRun.Status.FAILED or bool(run.error))
-            and run.heartbeat_at is not None
-            and run.heartbeat_at > now - dt.timedelta(seconds=retry)
-        )
-        if failed_recently:
-            return None
+    if run is not None and (
+        _finished(run) or _task_waiting(run.task_id) or claims.is_live(run, now) or _failed_recently(run, now)
+    ):
+        return None
     log.info("enqueueing the monthly inspection of %s", period)
     return inspection_enqueue(period=period, acting_user=None, trigger=InspectionRun.Trigger.MONTHLY)

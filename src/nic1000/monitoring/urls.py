@@ -2,7 +2,7 @@ from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
 from nic1000.core.context_processors import register_nav
-from nic1000.core.roles import Role
+from nic1000.core.roles import MONITORING_READERS, Role
 from nic1000.monitoring import views
 
 app_name = "monitoring"
@@ -27,9 +27,5 @@ urlpatterns = [
     path("statements/upload/", views.statement_upload, name="statement_upload"),
 ]
 
-register_nav(
-    "monitoring:dashboard",
-    _("Monitoring"),
-    {Role.SUPPORT_GROUP, Role.PROGRAM_OFFICE, Role.AUDITOR, Role.MINISTRY_OFFICER},
-)
+register_nav("monitoring:dashboard", _("Monitoring"), MONITORING_READERS)
 register_nav("monitoring:survey_list", _("Surveys and statements"), {Role.COMPANY})

@@ -9,18 +9,21 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.translation import get_language, gettext_lazy
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from nic1000.core.access import role_required
+from nic1000.accounts.models import User
+from nic1000.core.access import has_role, role_required
 from nic1000.core.errors import ApplicationError
-from nic1000.core.roles import Role
-from nic1000.monitoring import selectors, services
+from nic1000.core.roles import MONITORING_ACTORS, MONITORING_READERS, OFFICE, PROGRAMME_READERS, Role
+from nic1000.monitoring import company_side, selectors
 from nic1000.monitoring.forms import (
     CaseActionForm,
     CaseAssignForm,
@@ -34,23 +37,26 @@ from nic1000.monitoring.forms import (
     StatementForm,
     StatementUploadForm,
 )
-from nic1000.monitoring.models import InspectionRun
+from nic1000.monitoring.models import InspectionRun, SupportCase
+from nic1000.monitoring.periods import expected_fiscal_year, half_of, period_of
+from nic1000.monitoring.services import cases, removals, surveys
+from nic1000.monitoring.tasks import inspection_enqueue
 from nic1000.monitoring.workflows import CASE_WORKFLOW
+from nic1000.registry.models import Company
 
-GROUP = (Role.SUPPORT_GROUP, Role.PROGRAM_OFFICE)
-READERS = (Role.SUPPORT_GROUP, Role.PROGRAM_OFFICE, Role.AUDITOR, Role.MINISTRY_OFFICER)
-SURVEY_READERS = (Role.COMPANY, Role.SUPPORT_GROUP, Role.PROGRAM_OFFICE, Role.AUDITOR, Role.MINISTRY_OFFICER)
-
-
-def _role(request: HttpRequest) -> str:
-    return str(getattr(request.user, "role", ""))
+SURVEY_READERS = MONITORING_READERS | {Role.COMPANY}
 
 
-def _lang() -> str:
-    return "ko" if (get_language() or "ko").startswith("ko") else "en"
+def _acting(request: HttpRequest) -> User:
+    """The signed-in user (the pages below are all behind `role_required`)."""
+    if not isinstance(request.user, User):
+        raise PermissionDenied
+    return request.user
 
 
-def _form_errors(form: Any, exc: ApplicationError) -> None:
+def _form_errors(
+    form: forms.Form, exc: ApplicationError, field_for_code: dict[str, str] | None = None
+) -> None:
     """Put a service's error details on the form's fields (or on the form)."""
     placed = False
     for d in exc.details:
@@ -58,13 +64,18 @@ def _form_errors(form: Any, exc: ApplicationError) -> None:
             form.add_error(d.field, str(d.message))
             placed = True
     if not placed:
-        form.add_error(None, str(exc))
+        form.add_error((field_for_code or {}).get(exc.code), str(exc))
+
+
+def _trend_json(company_id: int) -> str:
+    trend = selectors.risk_trend(company_id=company_id)
+    return json.dumps([{"period": t.period, "p": t.probability, "level": t.level} for t in trend])
 
 
 # ---------------------------------------------------------------- inspections
 
 
-@role_required(*READERS)
+@role_required(MONITORING_READERS)
 def dashboard(request: HttpRequest) -> HttpResponse:
     form = ResultFilterForm(request.GET or None)
     data = form.cleaned_data if form.is_valid() else {}
@@ -72,48 +83,41 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     qs = selectors.result_list(
         user=request.user, period=period, level=data.get("level", ""), q=data.get("q", "")
     )
-    page = Paginator(qs, 50).get_page(request.GET.get("page"))
-    counts = {}
-    if period:
-        base = selectors.result_list(user=request.user, period=period)
-        for lv in ("normal", "watch", "warning", "critical"):
-            counts[lv] = base.filter(level=lv).count()
     ctx = {
         "form": form,
-        "page_obj": page,
+        "page_obj": Paginator(qs, 50).get_page(request.GET.get("page")),
         "period": period,
-        "counts": counts,
-        "can_run": _role(request) in GROUP,
+        "counts": selectors.level_counts(user=request.user, period=period) if period else {},
+        "can_run": has_role(request.user, MONITORING_ACTORS),
     }
     template = "monitoring/_results.html" if getattr(request, "htmx", False) else "monitoring/dashboard.html"
     return render(request, template, ctx)
 
 
-@role_required(*READERS)
+def _runs_page(
+    request: HttpRequest, form: PeriodForm, page: str | int | None, status: int = 200
+) -> HttpResponse:
+    ctx = {
+        "page_obj": Paginator(selectors.run_list(), 24).get_page(page),
+        "form": form,
+        "can_run": has_role(request.user, MONITORING_ACTORS),
+        "vacancies": selectors.vacancies_for_next_round(),
+    }
+    return render(request, "monitoring/runs.html", ctx, status=status)
+
+
+@role_required(MONITORING_READERS)
 def run_list(request: HttpRequest) -> HttpResponse:
-    page = Paginator(selectors.run_list(), 24).get_page(request.GET.get("page"))
-    form = PeriodForm(initial={"period": services.period_of()})
-    return render(
-        request,
-        "monitoring/runs.html",
-        {
-            "page_obj": page,
-            "form": form,
-            "can_run": _role(request) in GROUP,
-            "vacancies": selectors.vacancies_for_next_round(),
-        },
-    )
+    return _runs_page(request, PeriodForm(initial={"period": period_of()}), request.GET.get("page"))
 
 
-@role_required(*GROUP)
+@role_required(MONITORING_ACTORS)
 @require_POST
 def run_start(request: HttpRequest) -> HttpResponse:
-    from nic1000.monitoring.tasks import inspection_enqueue
-
     form = PeriodForm(request.POST)
     if form.is_valid():
         try:
-            run = inspection_enqueue(period=form.cleaned_data["period"], acting_user=request.user)
+            run = inspection_enqueue(period=form.cleaned_data["period"], acting_user=_acting(request))
         except ApplicationError as exc:
             _form_errors(form, exc)
         else:
@@ -124,31 +128,24 @@ def run_start(request: HttpRequest) -> HttpResponse:
                     request, _("The inspection was queued; the worker runs it in the background.")
                 )
             return redirect("monitoring:run_list")
-    page = Paginator(selectors.run_list(), 24).get_page(1)
-    return render(
-        request,
-        "monitoring/runs.html",
-        {"page_obj": page, "form": form, "can_run": True, "vacancies": selectors.vacancies_for_next_round()},
-        status=422,
-    )
+    return _runs_page(request, form, 1, status=422)
 
 
-@role_required(*READERS)
+@role_required(MONITORING_READERS)
 def company_detail(request: HttpRequest, pk: int) -> HttpResponse:
     company = selectors.access_company_monitoring(user=request.user, pk=pk)
     results = list(selectors.results_for_company(company_id=company.pk)[:24])
     latest = results[0] if results else None
-    trend = selectors.risk_trend(company_id=company.pk)
     ctx = {
         "company": company,
         "results": results,
         "latest": latest,
-        "explanation": selectors.explanation(result=latest, lang=_lang()) if latest else None,
-        "trend_json": json.dumps([{"period": t.period, "p": t.probability, "level": t.level} for t in trend]),
+        "explanation": selectors.explanation(result=latest) if latest else None,
+        "trend_json": _trend_json(company.pk),
         "cases": selectors.case_list(user=request.user).filter(company=company),
         "exposure": selectors.exposure(company_id=company.pk),
-        "memberships": company.memberships.select_related("round", "body"),
-        "can_remove": _role(request) == Role.PROGRAM_OFFICE,
+        "memberships": selectors.memberships_of(company=company),
+        "can_remove": has_role(request.user, OFFICE),
     }
     return render(request, "monitoring/company.html", ctx)
 
@@ -156,127 +153,142 @@ def company_detail(request: HttpRequest, pk: int) -> HttpResponse:
 # ---------------------------------------------------------------- cases
 
 
-@role_required(*READERS)
+@role_required(MONITORING_READERS)
 def case_list(request: HttpRequest) -> HttpResponse:
     state = request.GET.get("state", "")
-    if state and state not in CASE_WORKFLOW.states:
+    if state not in CASE_WORKFLOW.states:
         state = ""
-    page = Paginator(selectors.case_list(user=request.user, state=state), 50).get_page(
-        request.GET.get("page")
-    )
-    return render(
-        request, "monitoring/cases.html", {"page_obj": page, "state": state, "states": CASE_WORKFLOW.states}
-    )
+    qs = selectors.case_list(user=request.user, state=state)
+    ctx = {
+        "page_obj": Paginator(qs, 50).get_page(request.GET.get("page")),
+        "state": state,
+        "states": CASE_WORKFLOW.states,
+    }
+    return render(request, "monitoring/cases.html", ctx)
 
 
-def _case_context(request: HttpRequest, case: Any, **forms: Any) -> dict[str, Any]:
-    trend = selectors.risk_trend(company_id=case.company_id)
-    can_act = _role(request) in GROUP
-    return {
+def _case_page(
+    request: HttpRequest, case: SupportCase, status: int = 200, **bound: forms.Form
+) -> HttpResponse:
+    """The case page; `bound` are forms posted with errors, shown instead of fresh ones."""
+    can_act = has_role(request.user, MONITORING_ACTORS)
+    role = _acting(request).role
+    ctx = {
         "case": case,
-        "state_label": CASE_WORKFLOW.states.get(case.state, case.state),
+        "state_label": case.state_label,
         "history": selectors.case_history(case=case),
         "exposure": selectors.exposure(company_id=case.company_id),
-        "trend_json": json.dumps([{"period": t.period, "p": t.probability, "level": t.level} for t in trend]),
-        "transitions": CASE_WORKFLOW.available(case.state, [_role(request)]) if can_act else [],
+        "trend_json": _trend_json(case.company_id),
+        "transitions": CASE_WORKFLOW.available(case.state, [role]) if can_act else [],
         "can_act": can_act and case.state != "closed",
-        "assign_form": forms.get("assign_form")
+        "assign_form": bound.get("assign_form")
         or CaseAssignForm(initial={"owner": case.owner_id, "due_on": case.due_on}),
-        "action_form": forms.get("action_form") or CaseActionForm(),
-        "transition_form": forms.get("transition_form") or CaseTransitionForm(),
+        "action_form": bound.get("action_form") or CaseActionForm(),
+        "transition_form": bound.get("transition_form") or CaseTransitionForm(),
         "latest": selectors.results_for_company(company_id=case.company_id).first(),
     }
+    return render(request, "monitoring/case.html", ctx, status=status)
 
 
-@role_required(*READERS)
+@role_required(MONITORING_READERS)
 def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return _case_page(request, selectors.access_case(user=request.user, pk=pk))
+
+
+# A case form's work: (case, cleaned data, acting user) -> calls one service.
+CaseWork = Callable[[SupportCase, dict[str, Any], User], object]
+
+
+def _case_post(
+    request: HttpRequest,
+    pk: int,
+    *,
+    form_class: type[forms.Form],
+    form_key: str,
+    work: CaseWork,
+    done: str,
+    field_for_code: dict[str, str] | None = None,
+) -> HttpResponse:
+    """Post one of the case page's forms: on success a message and back to the case, else the page (422)."""
     case = selectors.access_case(user=request.user, pk=pk)
-    return render(request, "monitoring/case.html", _case_context(request, case))
+    form = form_class(request.POST)
+    if form.is_valid():
+        try:
+            work(case, form.cleaned_data, _acting(request))
+        except ApplicationError as exc:
+            _form_errors(form, exc, field_for_code)
+        else:
+            messages.success(request, done)
+            return redirect("monitoring:case_detail", pk=case.pk)
+    return _case_page(request, case, status=422, **{form_key: form})
 
 
-@role_required(*GROUP)
+@role_required(MONITORING_ACTORS)
 @require_POST
 def case_assign(request: HttpRequest, pk: int) -> HttpResponse:
-    case = selectors.access_case(user=request.user, pk=pk)
-    form = CaseAssignForm(request.POST)
-    if form.is_valid():
-        try:
-            services.case_assign(
-                case=case,
-                owner=form.cleaned_data["owner"],
-                due_on=form.cleaned_data["due_on"],
-                acting_user=request.user,
-            )
-            messages.success(request, _("Saved."))
-            return redirect("monitoring:case_detail", pk=case.pk)
-        except ApplicationError as exc:
-            _form_errors(form, exc)
-    return render(request, "monitoring/case.html", _case_context(request, case, assign_form=form), status=422)
+    def work(case: SupportCase, data: dict[str, Any], user: User) -> object:
+        return cases.case_assign(case=case, owner=data["owner"], due_on=data["due_on"], acting_user=user)
+
+    return _case_post(
+        request, pk, form_class=CaseAssignForm, form_key="assign_form", work=work, done=_("Saved.")
+    )
 
 
-@role_required(*GROUP)
+@role_required(MONITORING_ACTORS)
 @require_POST
 def case_action(request: HttpRequest, pk: int) -> HttpResponse:
-    case = selectors.access_case(user=request.user, pk=pk)
-    form = CaseActionForm(request.POST)
-    if form.is_valid():
-        try:
-            services.case_action_add(
-                case=case,
-                kind=form.cleaned_data["kind"],
-                note=form.cleaned_data["note"],
-                institution=form.cleaned_data.get("institution"),
-                acting_user=request.user,
-            )
-            messages.success(request, _("The action was recorded."))
-            return redirect("monitoring:case_detail", pk=case.pk)
-        except ApplicationError as exc:
-            _form_errors(form, exc)
-    return render(request, "monitoring/case.html", _case_context(request, case, action_form=form), status=422)
+    def work(case: SupportCase, data: dict[str, Any], user: User) -> object:
+        return cases.case_action_add(
+            case=case,
+            kind=data["kind"],
+            note=data["note"],
+            institution=data.get("institution"),
+            acting_user=user,
+        )
+
+    return _case_post(
+        request,
+        pk,
+        form_class=CaseActionForm,
+        form_key="action_form",
+        work=work,
+        done=_("The action was recorded."),
+    )
 
 
-@role_required(*GROUP)
+@role_required(MONITORING_ACTORS)
 @require_POST
 def case_transition(request: HttpRequest, pk: int) -> HttpResponse:
-    case = selectors.access_case(user=request.user, pk=pk)
-    form = CaseTransitionForm(request.POST)
-    if form.is_valid():
-        try:
-            services.case_transition(
-                case=case,
-                transition=form.cleaned_data["transition"],
-                reason=form.cleaned_data.get("reason", ""),
-                acting_user=request.user,
-            )
-            messages.success(request, _("The case moved on."))
-            return redirect("monitoring:case_detail", pk=case.pk)
-        except ApplicationError as exc:
-            form.add_error("reason" if exc.code == "reason_required" else None, str(exc))
-    return render(
-        request, "monitoring/case.html", _case_context(request, case, transition_form=form), status=422
+    def work(case: SupportCase, data: dict[str, Any], user: User) -> object:
+        return cases.case_transition(
+            case=case, transition=data["transition"], reason=data.get("reason", ""), acting_user=user
+        )
+
+    return _case_post(
+        request,
+        pk,
+        form_class=CaseTransitionForm,
+        form_key="transition_form",
+        work=work,
+        done=_("The case moved on."),
+        field_for_code={"reason_required": "reason"},
     )
 
 
 # ---------------------------------------------------------------- surveys
 
 
-@role_required(*SURVEY_READERS)
+@role_required(SURVEY_READERS)
 def survey_list(request: HttpRequest) -> HttpResponse:
     lists = selectors.survey_lists(user=request.user)
-    return render(
-        request,
-        "monitoring/surveys.html",
-        {
-            "monthly": lists["monthly"][:200],
-            "difficulty": lists["difficulty"][:200],
-            "is_company": _role(request) == Role.COMPANY,
-            "can_review": _role(request) in GROUP,
-            "review_form": ReviewForm(),
-            "difficulty_labels": {
-                k: (ko if _lang() == "ko" else en) for k, (en, ko) in services.DIFFICULTIES.items()
-            },
-        },
-    )
+    ctx = {
+        "monthly": lists.monthly[:200],
+        "difficulty": lists.difficulty[:200],
+        "is_company": has_role(request.user, {Role.COMPANY}),
+        "can_review": has_role(request.user, MONITORING_ACTORS),
+        "review_form": ReviewForm(),
+    }
+    return render(request, "monitoring/surveys.html", ctx)
 
 
 @dataclass(frozen=True)
@@ -287,23 +299,23 @@ class SurveyKind:
     form: type[forms.Form]
     period_field: str  # "period" (YYYY-MM) or "half" (2026H1)
     default_period: Callable[[], str]
-    submit: Callable[..., Any]
-    title: Any  # lazy msgid
+    submit: Callable[..., object]
+    title: Promise
 
 
 SURVEY_KINDS: dict[str, SurveyKind] = {
     "monthly": SurveyKind(
         form=MonthlySurveyForm,
         period_field="period",
-        default_period=services.period_of,
-        submit=services.monthly_survey_submit,
+        default_period=period_of,
+        submit=surveys.monthly_survey_submit,
         title=gettext_lazy("Monthly status survey"),
     ),
     "difficulty": SurveyKind(
         form=DifficultySurveyForm,
         period_field="half",
-        default_period=services.half_of,
-        submit=services.difficulty_survey_submit,
+        default_period=half_of,
+        submit=surveys.difficulty_survey_submit,
         title=gettext_lazy("Six-monthly difficulty survey"),
     ),
 }
@@ -323,63 +335,63 @@ def survey_submit(request: HttpRequest, kind: str) -> HttpResponse:
             spec.submit(
                 company=company,
                 values=data,
-                acting_user=request.user,
+                acting_user=_acting(request),
                 **{spec.period_field: data[spec.period_field]},
             )
-            messages.success(request, _("Thank you: the survey was submitted."))
-            return redirect("monitoring:survey_list")
         except ApplicationError as exc:
             _form_errors(form, exc)
+        else:
+            messages.success(request, _("Thank you: the survey was submitted."))
+            return redirect("monitoring:survey_list")
     status = 422 if request.method == "POST" else 200
     return render(request, "monitoring/survey_form.html", {"form": form, "title": spec.title}, status=status)
 
 
-@role_required(*GROUP)
+@role_required(MONITORING_ACTORS)
 @require_POST
 def survey_review(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
     survey = selectors.access_survey(user=request.user, kind=kind, pk=pk)
     form = ReviewForm(request.POST)
     if form.is_valid():
         try:
-            services.survey_review(survey=survey, note=form.cleaned_data["note"], acting_user=request.user)
-            messages.success(request, _("Marked as reviewed."))
+            surveys.survey_review(survey=survey, note=form.cleaned_data["note"], acting_user=_acting(request))
         except ApplicationError as exc:
             messages.error(request, str(exc))
+        else:
+            messages.success(request, _("Marked as reviewed."))
     return redirect("monitoring:survey_list")
 
 
 # ---------------------------------------------------------------- removal and vacancies
 
 
-@role_required(Role.PROGRAM_OFFICE, Role.SUPPORT_GROUP, Role.AUDITOR)
+@role_required(PROGRAMME_READERS)
 def removal_list(request: HttpRequest) -> HttpResponse:
-    return render(
-        request,
-        "monitoring/removals.html",
-        {
-            "removals": selectors.removal_list()[:500],
-            "vacancies": selectors.vacancies_for_next_round(),
-            "by_body": selectors.vacancies_by_body_for_next_round(),
-        },
-    )
+    ctx = {
+        "removals": selectors.removal_list()[:500],
+        "vacancies": selectors.vacancies_for_next_round(),
+        "by_body": selectors.vacancies_by_body_for_next_round(),
+    }
+    return render(request, "monitoring/removals.html", ctx)
 
 
-@role_required(Role.PROGRAM_OFFICE)
+@role_required(OFFICE)
 def membership_remove(request: HttpRequest, pk: int) -> HttpResponse:
     membership = selectors.access_membership(user=request.user, pk=pk)
     form = RemovalForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.membership_remove(
+            removals.membership_remove(
                 membership=membership,
                 reason=form.cleaned_data["reason"],
                 note=form.cleaned_data["note"],
-                acting_user=request.user,
+                acting_user=_acting(request),
             )
-            messages.success(request, _("The company was removed; the vacancy counts for the next round."))
-            return redirect("monitoring:removal_list")
         except ApplicationError as exc:
             _form_errors(form, exc)
+        else:
+            messages.success(request, _("The company was removed; the vacancy counts for the next round."))
+            return redirect("monitoring:removal_list")
     status = 422 if request.method == "POST" else 200
     return render(request, "monitoring/remove.html", {"form": form, "membership": membership}, status=status)
 
@@ -387,8 +399,8 @@ def membership_remove(request: HttpRequest, pk: int) -> HttpResponse:
 # ---------------------------------------------------------------- company side: statements
 
 
-def _company_of(request: HttpRequest) -> Any:
-    company = getattr(request.user, "company", None)
+def _company_of(request: HttpRequest) -> Company:
+    company = _acting(request).company
     if company is None:
         raise Http404
     return company
@@ -397,41 +409,34 @@ def _company_of(request: HttpRequest) -> Any:
 @role_required(Role.COMPANY)
 def statements(request: HttpRequest) -> HttpResponse:
     company = _company_of(request)
-    expected = services.expected_fiscal_year(services.period_of())
-    rows = selectors.statements_for_company(company_id=company.pk)
-    have = {s.fiscal_year for s in rows}
-    return render(
-        request,
-        "monitoring/statements.html",
-        {
-            "statements": rows,
-            "expected": expected,
-            "missing": expected not in have,
-            "form": StatementForm(initial={"fiscal_year": expected}),
-            "upload_form": StatementUploadForm(),
-        },
-    )
+    expected = expected_fiscal_year(period_of())
+    rows = list(selectors.statements_for_company(company_id=company.pk))
+    ctx = {
+        "statements": rows,
+        "expected": expected,
+        "missing": expected not in {s.fiscal_year for s in rows},
+        "form": StatementForm(initial={"fiscal_year": expected}),
+        "upload_form": StatementUploadForm(),
+    }
+    return render(request, "monitoring/statements.html", ctx)
 
 
 @role_required(Role.COMPANY)
 def statement_submit(request: HttpRequest) -> HttpResponse:
-    from nic1000.monitoring import company_side
-
     company = _company_of(request)
-    form = StatementForm(
-        request.POST or None, initial={"fiscal_year": services.expected_fiscal_year(services.period_of())}
-    )
+    form = StatementForm(request.POST or None, initial={"fiscal_year": expected_fiscal_year(period_of())})
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
-        fy = data.pop("fiscal_year")
+        fiscal_year = data.pop("fiscal_year")
         try:
             company_side.statement_submit_own(
-                company=company, fiscal_year=fy, values=data, acting_user=request.user
+                company=company, fiscal_year=fiscal_year, values=data, acting_user=_acting(request)
             )
-            messages.success(request, _("Your statements were submitted."))
-            return redirect("monitoring:statements")
         except ApplicationError as exc:
             _form_errors(form, exc)
+        else:
+            messages.success(request, _("Your statements were submitted."))
+            return redirect("monitoring:statements")
     status = 422 if request.method == "POST" else 200
     return render(request, "monitoring/statement_form.html", {"form": form}, status=status)
 
@@ -439,24 +444,19 @@ def statement_submit(request: HttpRequest) -> HttpResponse:
 @role_required(Role.COMPANY)
 @require_POST
 def statement_upload(request: HttpRequest) -> HttpResponse:
-    from nic1000.monitoring import company_side
-
     company = _company_of(request)
     form = StatementUploadForm(request.POST, request.FILES)
-    problems: list[Any] = []
+    problems: list[dict[str, Any]] = []
     if form.is_valid():
         try:
             outcome = company_side.statement_upload_own(
-                company=company, upload=form.cleaned_data["file"], acting_user=request.user
+                company=company, upload=form.cleaned_data["file"], acting_user=_acting(request)
             )
-            messages.success(request, _("The file was imported: %(n)s statements.") % {"n": outcome})
-            return redirect("monitoring:statements")
         except ApplicationError as exc:
             form.add_error("file", str(exc))
             problems = [d.as_dict() for d in exc.details]
-    return render(
-        request,
-        "monitoring/statement_upload.html",
-        {"form": form, "problems": problems, "now": timezone.now()},
-        status=422,
-    )
+        else:
+            messages.success(request, _("The file was imported: %(n)s statements.") % {"n": outcome})
+            return redirect("monitoring:statements")
+    ctx = {"form": form, "problems": problems, "now": timezone.now()}
+    return render(request, "monitoring/statement_upload.html", ctx, status=422)

@@ -6,15 +6,13 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy
 
-from nic1000.core.roles import Role
+from nic1000.core.roles import MONITORING_ACTORS
 from nic1000.core.workflow import Transition, Workflow
 
 
 def _(text: str) -> Any:
     return gettext_lazy(text)
 
-
-GROUP = frozenset({Role.SUPPORT_GROUP, Role.PROGRAM_OFFICE})
 
 CASE_WORKFLOW = Workflow(
     name="support_case",
@@ -26,12 +24,26 @@ CASE_WORKFLOW = Workflow(
     },
     initial="open",
     transitions=(
-        Transition("start", ("open",), "in_progress", GROUP, _("Start work")),
-        Transition("resolve", ("open", "in_progress"), "resolved", GROUP, _("Resolve"), requires_reason=True),
+        Transition("start", ("open",), "in_progress", MONITORING_ACTORS, _("Start work")),
         Transition(
-            "close", ("open", "in_progress", "resolved"), "closed", GROUP, _("Close"), requires_reason=True
+            "resolve",
+            ("open", "in_progress"),
+            "resolved",
+            MONITORING_ACTORS,
+            _("Resolve"),
+            requires_reason=True,
         ),
-        Transition("reopen", ("resolved",), "in_progress", GROUP, _("Reopen"), requires_reason=True),
+        Transition(
+            "close",
+            ("open", "in_progress", "resolved"),
+            "closed",
+            MONITORING_ACTORS,
+            _("Close"),
+            requires_reason=True,
+        ),
+        Transition(
+            "reopen", ("resolved",), "in_progress", MONITORING_ACTORS, _("Reopen"), requires_reason=True
+        ),
     ),
     final_states=frozenset({"closed"}),
 )

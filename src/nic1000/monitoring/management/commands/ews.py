@@ -88,7 +88,7 @@ class Command(BaseCommand):
         self._use(str(out_path))
 
     def _use(self, path: str) -> None:
-        from nic1000.monitoring.services import model_activate
+        from nic1000.monitoring.services.early_warning import model_activate
 
         if not Path(path).is_file():
             raise CommandError(f"No such model file: {path}")

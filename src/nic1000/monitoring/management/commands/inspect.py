@@ -24,7 +24,8 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **opts: Any) -> None:
         from django.db import transaction
 
-        from nic1000.monitoring.services import DEFAULT_CHUNK_SIZE, inspection_run, period_of
+        from nic1000.monitoring.periods import period_of
+        from nic1000.monitoring.services.inspections import DEFAULT_CHUNK_SIZE, inspection_run
         from nic1000.monitoring.tasks import inspection_enqueue
 
         period = opts.get("period") or period_of()

@@ -17,6 +17,7 @@ from nic1000.accounts.models import User
 from nic1000.core.access import public, role_required
 from nic1000.core.errors import ApplicationError, ErrorDetail, ValidationFailed
 from nic1000.core.roles import Role
+from nic1000.designations.selectors import membership_active_for
 from nic1000.registry.models import Body
 from nic1000.rounds import selectors
 from nic1000.rounds.exports import selections_xlsx
@@ -462,7 +463,7 @@ def eligibility_check(request: AuthedRequest, pk: int) -> HttpResponse:
         context["eligible"], context["reasons"] = selectors.eligibility_for(
             round=rnd, company=company, body=request.user.body
         )
-        context["member"] = selectors.membership_active_for(company_id=company.pk)
+        context["member"] = membership_active_for(company_id=company.pk)
     return render(request, "rounds/_eligibility.html", context)
 
 

@@ -1,37 +1,61 @@
-"""Reads about rounds: membership (shared by finance and monitoring), and scoped access to nominations,
-candidacies, assignments and reviews. `access_*` give the same 404 for missing and forbidden."""
+"""Reads about rounds, scoped to the reader: rounds, nominations, candidacies, assignments and reviews
+(`access_*` give the same 404 for missing and forbidden), and what each round page shows. Pages get their data
+here; they make no query of their own."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from nic1000.core.roles import Role
-from nic1000.registry.models import Company, FinancialStatement
+from nic1000.accounts.models import User
+from nic1000.core.access import has_role
+from nic1000.core.roles import OFFICE_AND_AUDIT, PROGRAMME_READERS, Role, RoleSet
+from nic1000.core.workflow import Transition
+from nic1000.registry.models import Body, Company, FinancialStatement
 from nic1000.rounds.models import (
+    ROUND_SETTINGS_FIELDS,
     Assignment,
+    BonusItem,
     Candidacy,
+    CommitteeDecision,
+    Conflict,
     Criterion,
     EligibilityRule,
     EvaluatorProfile,
+    EvaluatorRelationship,
     Nomination,
     PublishedSelection,
+    Quota,
     Review,
     Round,
+    RoundSettings,
+    SelectionRun,
+)
+from nic1000.rounds.workflows import (
+    PAGE_TRANSITIONS,
+    ROUND,
+    RoundAction,
+    allowed_actions,
+    round_allows,
+    states_allowing,
 )
 
-PROGRAM_WIDE = (Role.PROGRAM_OFFICE, Role.AUDITOR)
-ROUND_READERS = (Role.PROGRAM_OFFICE, Role.AUDITOR, Role.MINISTRY_OFFICER, Role.EVALUATOR, Role.SUPPORT_GROUP)
+# Who reads the rounds of the programme: the programme readers, the ministries that nominate and the evaluators.
+ROUND_READERS: RoleSet = PROGRAMME_READERS | {Role.MINISTRY_OFFICER, Role.EVALUATOR}
 
 
 # --- eligibility -------------------------------------------------------------------------------------------
 
 
-def eligibility_for(*, round: Round, company: Company, body: Any = None) -> tuple[bool, list[dict[str, str]]]:
+def eligibility_for(
+    *, round: Round, company: Company, body: Body | None = None
+) -> tuple[bool, list[dict[str, str]]]:
     """Evaluate the round's active eligibility rules on the company's last fiscal year in the registry; a
     nominating body's own rule of a kind replaces the round's default rule of that kind.
     Returns (eligible, reasons), each reason {"rule", "ok": "yes"/"no"/"unknown", "message"}."""
@@ -103,17 +127,24 @@ def eligibility_for(*, round: Round, company: Company, body: Any = None) -> tupl
 # --- rounds -----------------------------------------------------------------------------------------------
 
 
-def round_list(*, user: Any) -> QuerySet[Round]:
+def _published(qs: QuerySet[Round]) -> QuerySet[Round]:
+    return qs.filter(state__in=states_allowing(RoundAction.SHOW_PUBLICATION))
+
+
+def round_list(*, user: User) -> QuerySet[Round]:
     qs = Round.objects.select_related("program").annotate(n_candidacies=Count("candidacies", distinct=True))
-    if getattr(user, "role", None) in ROUND_READERS:
-        return qs
-    return qs.filter(state__in=("published", "closed"))
+    return qs if has_role(user, ROUND_READERS) else _published(qs)
 
 
-def access_round(*, user: Any, pk: int) -> Round:
+def published_rounds() -> QuerySet[Round]:
+    """Rounds whose selection is published, newest first, with their publication."""
+    return _published(Round.objects.filter(publication__isnull=False)).select_related("publication")
+
+
+def access_round(*, user: User, pk: int) -> Round:
     qs = Round.objects.select_related("program", "settings")
-    if getattr(user, "role", None) not in ROUND_READERS:
-        qs = qs.filter(state__in=("published", "closed"))
+    if not has_role(user, ROUND_READERS):
+        qs = _published(qs)
     rnd = qs.filter(pk=pk).first()
     if rnd is None:
         raise Http404
@@ -121,27 +152,174 @@ def access_round(*, user: Any, pk: int) -> Round:
 
 
 def published_round(*, pk: int) -> Round:
-    rnd = Round.objects.filter(pk=pk, state__in=("published", "closed"), publication__isnull=False).first()
+    rnd = (
+        _published(Round.objects.filter(pk=pk, publication__isnull=False))
+        .select_related("publication")
+        .first()
+    )
     if rnd is None:
         raise Http404
     return rnd
 
 
-def published_selections(*, round: Round) -> QuerySet[PublishedSelection]:
-    return PublishedSelection.objects.filter(round=round).select_related("body").order_by("rank", "id")
+def published_selections(*, round: Round, body_code: str = "") -> QuerySet[PublishedSelection]:
+    qs = PublishedSelection.objects.filter(round=round).select_related("body")
+    if body_code:
+        qs = qs.filter(body__code=body_code)
+    return qs.order_by("rank", "id")
+
+
+def published_bodies(*, round: Round) -> QuerySet[Body]:
+    """The bodies with a company in the round's published selection (the public list's filter)."""
+    return Body.objects.filter(pk__in=PublishedSelection.objects.filter(round=round).values("body_id"))
+
+
+@dataclass
+class RoundOverview:
+    """The round page: where the round stands, what comes next (and what blocks it), its configuration."""
+
+    allowed: Mapping[str, bool]
+    state_label: str
+    stages: list[tuple[str, str]]
+    transitions: list[tuple[Transition, list[str]]]
+    settings: RoundSettings | None
+    criteria: list[Criterion]
+    quotas: list[Quota]
+    bonus_items: list[BonusItem]
+    rules: list[EligibilityRule]
+    counts: dict[str, int]
+    decision: CommitteeDecision | None
+
+
+def _round_counts(rnd: Round) -> dict[str, int]:
+    candidacies = rnd.candidacies.aggregate(
+        candidacies=Count("id"),
+        eligible=Count("id", filter=Q(eligible=True)),
+        selected=Count("id", filter=Q(selected=True)),
+    )
+    return {
+        **candidacies,
+        "assignments": rnd.assignments.filter(active=True).count(),
+        "submitted": Review.objects.filter(
+            assignment__round=rnd, assignment__active=True, state=Review.State.SUBMITTED
+        ).count(),
+    }
+
+
+def _decision(rnd: Round) -> CommitteeDecision | None:
+    return CommitteeDecision.objects.filter(round=rnd).select_related("decided_by").first()
+
+
+def round_overview(*, round: Round, user: User) -> RoundOverview:
+    transitions = [t for t in ROUND.available(round.state, [user.role]) if t.name in PAGE_TRANSITIONS]
+    return RoundOverview(
+        allowed=allowed_actions(round),
+        state_label=round.get_state_display(),
+        stages=list(ROUND.states.items()),
+        transitions=[(t, ROUND.blockers(t, round)) for t in transitions],
+        settings=RoundSettings.objects.filter(round=round).first(),
+        criteria=list(Criterion.objects.filter(round=round).select_related("body")),
+        quotas=list(Quota.objects.filter(round=round)),
+        bonus_items=list(BonusItem.objects.filter(round=round)),
+        rules=list(EligibilityRule.objects.filter(round=round, active=True)),
+        counts=_round_counts(round),
+        decision=_decision(round),
+    )
+
+
+# --- configuration pages ------------------------------------------------------------------------------------
+
+
+@dataclass
+class SettingsPage:
+    """The settings page's three forms: their current values, the bodies with their own rules, bonus items."""
+
+    initial: dict[str, Any]
+    bodies: list[Body]
+    body_rules: dict[str, str]  # "<body code>__<kind>" → "on" / "off" (absent: as the round)
+    bonus_items: list[BonusItem]
+
+
+def settings_page(*, round: Round) -> SettingsPage:
+    settings = RoundSettings.objects.get(round=round)
+    round_rules = set(
+        EligibilityRule.objects.filter(round=round, body__isnull=True, active=True).values_list(
+            "kind", flat=True
+        )
+    )
+    deadline = round.scoring_deadline
+    initial = {
+        **{f: getattr(settings, f) for f in ROUND_SETTINGS_FIELDS},
+        "scoring_deadline": timezone.localtime(deadline).strftime("%Y-%m-%dT%H:%M") if deadline else None,
+        "rule_credit_delinquency": EligibilityRule.Kind.CREDIT_DELINQUENCY in round_rules,
+        "rule_capital_impairment": EligibilityRule.Kind.CAPITAL_IMPAIRMENT in round_rules,
+    }
+    body_rules = {
+        f"{code}__{kind}": "on" if active else "off"
+        for code, kind, active in EligibilityRule.objects.filter(round=round, body__isnull=False).values_list(
+            "body__code", "kind", "active"
+        )
+    }
+    return SettingsPage(
+        initial=initial,
+        bodies=list(round.program.bodies.order_by("sort_order", "code")),
+        body_rules=body_rules,
+        bonus_items=list(BonusItem.objects.filter(round=round).select_related("body")),
+    )
+
+
+@dataclass
+class CriteriaPage:
+    body: Body | None  # None: the round's default set
+    current: list[Criterion]
+    bodies: list[Body]
+
+    @property
+    def total(self) -> int:
+        return sum(c.weight for c in self.current)
+
+
+def criteria_page(*, round: Round, body_code: str) -> CriteriaPage:
+    body = Body.objects.filter(code=body_code).first() if body_code else None
+    return CriteriaPage(
+        body=body,
+        current=list(Criterion.objects.filter(round=round, body=body)),
+        bodies=list(round.program.bodies.all()) or list(Body.objects.all()),
+    )
+
+
+def quota_body_codes(*, round: Round) -> list[str]:
+    """The bodies a round's quotas may name: the programme's, else every active nominating body."""
+    return list(round.program.bodies.values_list("code", flat=True)) or list(
+        Body.objects.filter(active=True).exclude(kind=Body.Kind.FSC).values_list("code", flat=True)
+    )
+
+
+def quotas_of(*, round: Round) -> list[Quota]:
+    return list(Quota.objects.filter(round=round))
 
 
 # --- nominations and candidacies ----------------------------------------------------------------------------
 
 
-def nominations_for(*, user: Any, round: Round, body_code: str = "") -> QuerySet[Nomination]:
+def _own_body_id(user: User) -> int:
+    """A ministry officer's body (every officer has one: a database constraint)."""
+    if user.body_id is None:
+        raise Http404
+    return user.body_id
+
+
+def _nominated_by_own_body(user: User) -> Exists:
+    return Exists(Nomination.objects.filter(candidacy=OuterRef("pk"), body_id=_own_body_id(user)))
+
+
+def nominations_for(*, user: User, round: Round, body_code: str = "") -> QuerySet[Nomination]:
     qs = Nomination.objects.filter(candidacy__round=round).select_related(
         "candidacy__company", "body", "nominated_by"
     )
-    role = getattr(user, "role", None)
-    if role == Role.MINISTRY_OFFICER:
-        qs = qs.filter(body_id=user.body_id)
-    elif role not in PROGRAM_WIDE:
+    if has_role(user, {Role.MINISTRY_OFFICER}):
+        qs = qs.filter(body_id=_own_body_id(user))
+    elif not has_role(user, OFFICE_AND_AUDIT):
         return qs.none()
     if body_code:
         qs = qs.filter(body__code=body_code)
@@ -149,7 +327,7 @@ def nominations_for(*, user: Any, round: Round, body_code: str = "") -> QuerySet
 
 
 def candidacies_for(
-    *, user: Any, round: Round, body_code: str = "", sector: str = "", eligible: str = "", q: str = ""
+    *, user: User, round: Round, body_code: str = "", sector: str = "", eligible: str = "", q: str = ""
 ) -> QuerySet[Candidacy]:
     qs = (
         Candidacy.objects.filter(round=round)
@@ -157,10 +335,9 @@ def candidacies_for(
         .prefetch_related(Prefetch("nominations", queryset=Nomination.objects.select_related("body")))
         .annotate(n_assigned=Count("assignments", filter=Q(assignments__active=True), distinct=True))
     )
-    role = getattr(user, "role", None)
-    if role == Role.MINISTRY_OFFICER:
-        qs = qs.filter(Exists(Nomination.objects.filter(candidacy=OuterRef("pk"), body_id=user.body_id)))
-    elif role not in PROGRAM_WIDE:
+    if has_role(user, {Role.MINISTRY_OFFICER}):
+        qs = qs.filter(_nominated_by_own_body(user))
+    elif not has_role(user, OFFICE_AND_AUDIT):
         return qs.none()
     if body_code:
         qs = qs.filter(Exists(Nomination.objects.filter(candidacy=OuterRef("pk"), body__code=body_code)))
@@ -175,18 +352,24 @@ def candidacies_for(
     return qs.order_by("company__name_ko", "id")
 
 
-def access_candidacy(*, user: Any, pk: int) -> Candidacy:
+def access_candidacy(*, user: User, pk: int) -> Candidacy:
     qs = Candidacy.objects.select_related("round__settings", "company__ksic", "lead_body")
-    role = getattr(user, "role", None)
-    if role in PROGRAM_WIDE:
+    if has_role(user, OFFICE_AND_AUDIT):
         pass
-    elif role == Role.MINISTRY_OFFICER:
-        qs = qs.filter(Exists(Nomination.objects.filter(candidacy=OuterRef("pk"), body_id=user.body_id)))
-    elif role == Role.EVALUATOR:
+    elif has_role(user, {Role.MINISTRY_OFFICER}):
+        qs = qs.filter(_nominated_by_own_body(user))
+    elif has_role(user, {Role.EVALUATOR}):
         qs = qs.filter(assignments__evaluator__user=user, assignments__active=True)
     else:
         raise Http404
     c = qs.filter(pk=pk).first()
+    if c is None:
+        raise Http404
+    return c
+
+
+def candidacy_in_round(*, round: Round, pk: int) -> Candidacy:
+    c = Candidacy.objects.filter(pk=pk, round=round).first()
     if c is None:
         raise Http404
     return c
@@ -217,35 +400,143 @@ def candidacy_file(*, candidacy: Candidacy) -> dict[str, Any]:
     }
 
 
+@dataclass
+class CandidacyEvaluation:
+    """Who evaluates a candidacy and who may not (the programme office and auditors see it)."""
+
+    assignments: list[Assignment]
+    conflicts: list[Conflict]
+
+
+def candidacy_evaluation(*, candidacy: Candidacy) -> CandidacyEvaluation:
+    return CandidacyEvaluation(
+        assignments=list(
+            candidacy.assignments.filter(active=True).select_related("evaluator__user", "review")
+        ),
+        conflicts=list(Conflict.objects.filter(candidacy=candidacy).select_related("evaluator__user")),
+    )
+
+
 def criteria_for(*, candidacy: Candidacy) -> list[Criterion]:
     """The lead body's own criteria when it has a set, else the round's default set."""
     own = list(Criterion.objects.filter(round_id=candidacy.round_id, body_id=candidacy.lead_body_id))
     return own or list(Criterion.objects.filter(round_id=candidacy.round_id, body__isnull=True))
 
 
-# --- evaluators, assignments, reviews -----------------------------------------------------------------------
+# --- evaluators -------------------------------------------------------------------------------------------
 
 
-def evaluator_profile_for(*, user: Any) -> EvaluatorProfile | None:
-    return EvaluatorProfile.objects.filter(user=user).first() if getattr(user, "pk", None) else None
-
-
-def my_assignments(*, user: Any, round: Round | None = None) -> QuerySet[Assignment]:
-    qs = Assignment.objects.filter(evaluator__user=user, active=True).select_related(
-        "candidacy__company", "candidacy__lead_body", "round", "review"
+def evaluator_pool() -> QuerySet[EvaluatorProfile]:
+    return (
+        EvaluatorProfile.objects.select_related("user")
+        .annotate(n_active=Count("assignments", filter=Q(assignments__active=True)))
+        .order_by("user__username")
     )
-    if round is not None:
-        qs = qs.filter(round=round)
-    return qs.order_by("round_id", "candidacy__company__name_ko", "id")
 
 
-def access_assignment(*, user: Any, pk: int) -> Assignment:
+def evaluators_without_profile() -> QuerySet[User]:
+    return User.objects.filter(role=Role.EVALUATOR, evaluator_profile__isnull=True).order_by("username")
+
+
+def access_evaluator_user(*, pk: int) -> User:
+    """A user with the evaluator role (the programme office edits their profile)."""
+    user = User.objects.filter(pk=pk, role=Role.EVALUATOR).first()
+    if user is None:
+        raise Http404
+    return user
+
+
+@dataclass
+class EvaluatorPage:
+    profile: EvaluatorProfile | None
+    relationships: list[EvaluatorRelationship]
+
+    @property
+    def initial(self) -> dict[str, Any]:
+        fields = ("affiliation", "ksic_sections", "keywords", "expertise")
+        return {f: getattr(self.profile, f) for f in fields} if self.profile else {}
+
+
+def evaluator_page(*, user: User) -> EvaluatorPage:
+    profile = EvaluatorProfile.objects.filter(user=user).first()
+    relationships = list(profile.relationships.select_related("company")) if profile else []
+    return EvaluatorPage(profile=profile, relationships=relationships)
+
+
+def active_evaluators() -> list[EvaluatorProfile]:
+    return list(
+        EvaluatorProfile.objects.filter(active=True).select_related("user").order_by("user__username")
+    )
+
+
+def evaluator_by_pk(*, pk: int) -> EvaluatorProfile:
+    e = EvaluatorProfile.objects.filter(pk=pk).first()
+    if e is None:
+        raise Http404
+    return e
+
+
+def company_by_brn(*, brn: str) -> Company | None:
+    return Company.objects.filter(brn=brn).first() if brn else None
+
+
+# --- assignments and reviews ------------------------------------------------------------------------------
+
+
+@dataclass
+class AssignmentOverview:
+    candidacies: Sequence[Candidacy]  # each with `active_assignments`
+    k: int
+    short: int  # candidacies lacking some of their k evaluators
+    evaluators: list[EvaluatorProfile]
+
+
+def assignment_overview(*, round: Round) -> AssignmentOverview:
+    """Eligible candidacies with their active assignments, for the assignment page."""
+    candidacies = list(
+        Candidacy.objects.filter(round=round, eligible=True)
+        .select_related("company")
+        .prefetch_related(
+            Prefetch(
+                "assignments",
+                queryset=Assignment.objects.filter(active=True).select_related("evaluator__user", "review"),
+                to_attr="active_assignments",
+            )
+        )
+        .order_by("company__name_ko", "id")
+    )
+    k = RoundSettings.objects.get(round=round).reviews_per_candidacy
+    short = sum(1 for c in candidacies if len(c.active_assignments) < k)
+    return AssignmentOverview(candidacies=candidacies, k=k, short=short, evaluators=active_evaluators())
+
+
+def assignment_on(*, candidacy: Candidacy, pk: int) -> Assignment:
+    a = Assignment.objects.filter(pk=pk, candidacy=candidacy).first()
+    if a is None:
+        raise Http404
+    return a
+
+
+def my_assignments(*, user: User) -> QuerySet[Assignment]:
+    return (
+        Assignment.objects.filter(evaluator__user=user, active=True)
+        .select_related("candidacy__company", "candidacy__lead_body", "round", "review")
+        .order_by("round_id", "candidacy__company__name_ko", "id")
+    )
+
+
+def access_assignment(*, user: User, pk: int) -> Assignment:
+    """The evaluator's own active assignment (another's, an ended one or a missing one: the same 404)."""
+    if not has_role(user, {Role.EVALUATOR}):
+        raise Http404
     a = (
-        Assignment.objects.select_related("candidacy__company", "candidacy__round__settings", "evaluator")
+        Assignment.objects.select_related(
+            "candidacy__company", "candidacy__round__settings", "candidacy__lead_body", "evaluator"
+        )
         .filter(pk=pk, evaluator__user=user, active=True)
         .first()
     )
-    if a is None or getattr(user, "role", None) != Role.EVALUATOR:
+    if a is None:
         raise Http404
     return a
 
@@ -263,6 +554,50 @@ def panel_reviews(*, assignment: Assignment) -> list[Review] | None:
     )
 
 
+@dataclass
+class ReviewPage:
+    """The evaluator's scoring page once the file is open: the file, the criteria and bonus items that apply,
+    the review so far and (once submitted) the panel's."""
+
+    file: dict[str, Any]
+    criteria: list[Criterion]
+    bonus_items: list[BonusItem]
+    review: Review | None
+    panel: list[Review] | None
+    scale: range
+    scoring_open: bool
+
+    @property
+    def initial(self) -> dict[str, Any]:
+        if self.review is None:
+            return {}
+        initial: dict[str, Any] = {"comment": self.review.comment}
+        for s in self.review.scores.all():
+            initial[f"score_{s.criterion_id}"], initial[f"comment_{s.criterion_id}"] = s.score, s.comment
+        initial["bonus_items"] = [str(b.pk) for b in self.review.bonus_items.all()]
+        return initial
+
+    @property
+    def submitted(self) -> bool:
+        return self.review is not None and self.review.state == Review.State.SUBMITTED
+
+
+def review_page(*, assignment: Assignment) -> ReviewPage:
+    c = assignment.candidacy
+    rnd = c.round
+    settings = rnd.settings
+    deadline_passed = bool(rnd.scoring_deadline and timezone.now() > rnd.scoring_deadline)
+    return ReviewPage(
+        file=candidacy_file(candidacy=c),
+        criteria=criteria_for(candidacy=c),
+        bonus_items=[b for b in BonusItem.objects.filter(round=rnd) if b.body_id in (None, c.lead_body_id)],
+        review=Review.objects.filter(assignment=assignment).prefetch_related("scores", "bonus_items").first(),
+        panel=panel_reviews(assignment=assignment),
+        scale=range(settings.score_min, settings.score_max + 1),
+        scoring_open=round_allows(rnd, RoundAction.SCORE) and not deadline_passed,
+    )
+
+
 def review_status(*, round: Round) -> dict[str, Any]:
     """Missing and late reviews for the programme office. Missing: not submitted yet. Late: still missing
     once the deadline has passed, or submitted after it (a deadline moved earlier)."""
@@ -274,7 +609,7 @@ def review_status(*, round: Round) -> dict[str, Any]:
     )
     missing, late, submitted = [], [], 0
     for a in active.order_by("evaluator_id", "id"):
-        review = getattr(a, "review", None) if hasattr(a, "review") else None
+        review = getattr(a, "review", None)
         if review is not None and review.state == Review.State.SUBMITTED:
             submitted += 1
             if deadline and review.submitted_at and review.submitted_at > deadline:
@@ -288,30 +623,19 @@ def review_status(*, round: Round) -> dict[str, Any]:
         "submitted": submitted,
         "missing": missing,
         "late": late,
-        "overdue": bool(deadline and now > deadline and missing),
+        "overdue": bool(passed and missing),
     }
 
 
-def evaluator_pool() -> QuerySet[EvaluatorProfile]:
-    return (
-        EvaluatorProfile.objects.select_related("user")
-        .annotate(n_active=Count("assignments", filter=Q(assignments__active=True)))
-        .order_by("user__username")
-    )
+# --- results and selection --------------------------------------------------------------------------------
 
 
-def company_by_brn(*, brn: str) -> Company | None:
-    return Company.objects.filter(brn=brn).first() if brn else None
-
-
-def latest_selection_run(*, round: Round) -> Any:
+def latest_selection_run(*, round: Round) -> SelectionRun | None:
     return round.selection_runs.order_by("-run_at", "-id").first()
 
 
 def results_for(*, round: Round) -> QuerySet[Candidacy]:
     """The result table: candidacies by rank (selected first), then by score."""
-    from django.db.models import F
-
     return (
         Candidacy.objects.filter(round=round)
         .select_related("company", "lead_body")
@@ -319,17 +643,22 @@ def results_for(*, round: Round) -> QuerySet[Candidacy]:
     )
 
 
-def candidacy_assignments(*, round: Round) -> list[Candidacy]:
-    """Eligible candidacies with their active assignments (`active_assignments`), for the assignment page."""
-    return list(
-        Candidacy.objects.filter(round=round, eligible=True)
-        .select_related("company")
-        .prefetch_related(
-            Prefetch(
-                "assignments",
-                queryset=Assignment.objects.filter(active=True).select_related("evaluator__user", "review"),
-                to_attr="active_assignments",
-            )
-        )
-        .order_by("company__name_ko", "id")
+@dataclass
+class ResultsPage:
+    allowed: Mapping[str, bool]
+    run: SelectionRun | None
+    decision: CommitteeDecision | None
+    quotas: list[Quota]
+    publish_blockers: list[str]
+
+
+def results_page(*, round: Round) -> ResultsPage:
+    allowed = allowed_actions(round)
+    publish = ROUND.transition("publish")
+    return ResultsPage(
+        allowed=allowed,
+        run=latest_selection_run(round=round),
+        decision=_decision(round),
+        quotas=quotas_of(round=round),
+        publish_blockers=ROUND.blockers(publish, round) if allowed[RoundAction.PUBLISH] else [],
     )

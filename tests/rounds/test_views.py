@@ -252,3 +252,43 @@ def test_settings_and_round_rules_are_saved_all_or_nothing(personas) -> None:
     # The threshold alone is still accepted.
     assert po.post(url, {**data, "disagreement_threshold": 0.5}).status_code == 302
     assert RoundSettings.objects.get(round=rnd).disagreement_threshold == 0.5
+
+
+def test_opening_a_file_is_an_explicit_confirmation_never_a_get(personas) -> None:
+    from nic1000.audit.models import AuditEntry
+    from nic1000.rounds.models import Review
+    from tests.rounds.factories import make_assignment, make_evaluator
+
+    rnd = make_round(acting_user=personas.program_office, state="evaluating")
+    cand = make_candidacy(rnd, company=CompanyFactory(name_ko="심사대상기업"))
+    a = make_assignment(cand, make_evaluator("me", user=personas.evaluator))
+    c = _client(personas.evaluator)
+    url = f"/rounds/me/assignments/{a.pk}/"
+    # Reading the page writes nothing and shows only the confirmation (no file, no scores).
+    page = c.get(url).content.decode()
+    a.refresh_from_db()
+    assert a.opened_at is None and not AuditEntry.objects.filter(action="assignment.open").exists()
+    assert 'data-testid="review-confirm"' in page and "심사대상기업" in page
+    assert 'name="score_' not in page and "Financial summary" not in page and "재무 요약" not in page
+    # Scores cannot be posted before the file is opened.
+    assert c.post(url, {"comment": "x", "save": "1"}).status_code == 409
+    assert not Review.objects.exists()
+    # Opening needs the confirmation ticked.
+    open_url = f"/rounds/me/assignments/{a.pk}/open/"
+    assert c.get(open_url).status_code == 405
+    assert c.post(open_url, {}).status_code == 422
+    a.refresh_from_db()
+    assert a.opened_at is None
+    r = c.post(open_url, {"no_conflict": "on"})
+    assert r.status_code == 302 and r["Location"] == url
+    a.refresh_from_db()
+    entry = AuditEntry.objects.get(action="assignment.open")
+    assert a.opened_at is not None and entry.changes["no_conflict_confirmed"]["after"] is True
+    assert entry.actor_id == personas.evaluator.pk
+    # Now the file and the scoring form show; opening again records nothing new.
+    page = c.get(url).content.decode()
+    assert 'name="score_' in page and 'data-testid="review-confirm"' not in page
+    assert c.post(open_url, {"no_conflict": "on"}).status_code == 302
+    assert AuditEntry.objects.filter(action="assignment.open").count() == 1
+    # Another evaluator cannot open it.
+    assert _client(personas.evaluator2).post(open_url, {"no_conflict": "on"}).status_code == 404

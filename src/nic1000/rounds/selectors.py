@@ -1,11 +1,9 @@
 """Reads about rounds, scoped to the reader: rounds, nominations, candidacies, assignments and reviews
-(`access_*` give the same 404 for missing and forbidden), and what each round page shows. Pages get their data
-here; they make no query of their own."""
+(`access_*` give the same 404 for missing and forbidden), and the registry's eligibility verdict. What each page
+shows is composed from these in `rounds.pages`."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
@@ -16,35 +14,21 @@ from django.utils.translation import gettext as _
 from nic1000.accounts.models import User
 from nic1000.core.access import has_role
 from nic1000.core.roles import OFFICE_AND_AUDIT, PROGRAMME_READERS, Role, RoleSet
-from nic1000.core.workflow import Transition
 from nic1000.registry.models import Body, Company, FinancialStatement
 from nic1000.rounds.models import (
-    ROUND_SETTINGS_FIELDS,
     Assignment,
-    BonusItem,
     Candidacy,
-    CommitteeDecision,
-    Conflict,
     Criterion,
     EligibilityRule,
     EvaluatorProfile,
-    EvaluatorRelationship,
     Nomination,
     PublishedSelection,
     Quota,
     Review,
     Round,
-    RoundSettings,
     SelectionRun,
 )
-from nic1000.rounds.workflows import (
-    PAGE_TRANSITIONS,
-    ROUND,
-    RoundAction,
-    allowed_actions,
-    round_allows,
-    states_allowing,
-)
+from nic1000.rounds.workflows import RoundAction, states_allowing
 
 # Who reads the rounds of the programme: the programme readers, the ministries that nominate and the evaluators.
 ROUND_READERS: RoleSet = PROGRAMME_READERS | {Role.MINISTRY_OFFICER, Role.EVALUATOR}
@@ -53,12 +37,8 @@ ROUND_READERS: RoleSet = PROGRAMME_READERS | {Role.MINISTRY_OFFICER, Role.EVALUA
 # --- eligibility -------------------------------------------------------------------------------------------
 
 
-def eligibility_for(
-    *, round: Round, company: Company, body: Body | None = None
-) -> tuple[bool, list[dict[str, str]]]:
-    """Evaluate the round's active eligibility rules on the company's last fiscal year in the registry; a
-    nominating body's own rule of a kind replaces the round's default rule of that kind.
-    Returns (eligible, reasons), each reason {"rule", "ok": "yes"/"no"/"unknown", "message"}."""
+def _rule_kinds(round: Round, body: Body | None) -> list[str]:
+    """The round's rules that apply, a nominating body's own rule of a kind replacing the round's."""
     scope = Q(body__isnull=True) if body is None else Q(body__isnull=True) | Q(body_id=body.pk)
     active: dict[str, bool] = {}
     for kind, body_id, on in (
@@ -68,7 +48,49 @@ def eligibility_for(
     ):
         if body_id is not None or kind not in active:
             active[kind] = on
-    rules = [kind for kind, on in active.items() if on]
+    return [kind for kind, on in active.items() if on]
+
+
+def _unknown(statement: FinancialStatement | None) -> str | None:
+    """Why the last fiscal year cannot be checked, or None when it can."""
+    if statement is None:
+        return _("No financial statement in the registry to check.")
+    # Statements for year n are filed by the end of March of n+1: before then the last fiscal year on file
+    # may be n-2. Anything older says nothing about the last fiscal year.
+    if statement.fiscal_year < timezone.localdate().year - 2:
+        return _(
+            "The latest statement in the registry is for fiscal year %(y)d: the last fiscal year's is needed "
+            "to check."
+        ) % {"y": statement.fiscal_year}
+    return None
+
+
+def _rule_verdict(kind: str, last: FinancialStatement) -> tuple[bool, str]:
+    """(the rule excludes the company, what the statement shows)."""
+    if kind == EligibilityRule.Kind.CREDIT_DELINQUENCY:
+        bad = last.credit_delinquency
+        msg = (
+            _("Credit delinquency recorded in fiscal year %(y)d.")
+            if bad
+            else _("No credit delinquency in fiscal year %(y)d.")
+        ) % {"y": last.fiscal_year}
+        return bad, msg
+    bad = last.equity <= 0
+    msg = (
+        _("Full capital impairment in fiscal year %(y)d (equity %(e)s KRW).")
+        if bad
+        else _("Equity positive in fiscal year %(y)d (%(e)s KRW).")
+    ) % {"y": last.fiscal_year, "e": f"{last.equity:,}"}
+    return bad, msg
+
+
+def eligibility_for(
+    *, round: Round, company: Company, body: Body | None = None
+) -> tuple[bool, list[dict[str, str]]]:
+    """Evaluate the round's active eligibility rules on the company's last fiscal year in the registry; a
+    nominating body's own rule of a kind replaces the round's default rule of that kind.
+    Returns (eligible, reasons), each reason {"rule", "ok": "yes"/"no"/"unknown", "message"}."""
+    rules = _rule_kinds(round, body)
     if not rules:
         return True, []
     last = (
@@ -77,48 +99,13 @@ def eligibility_for(
         .order_by("-fiscal_year")
         .first()
     )
+    unknown = _unknown(last)
+    if last is None or unknown is not None:
+        return True, [{"rule": kind, "ok": "unknown", "message": unknown or ""} for kind in rules]
     reasons: list[dict[str, str]] = []
     eligible = True
-    # Statements for year n are filed by the end of March of n+1: before then the last fiscal year on file
-    # may be n-2. Anything older says nothing about the last fiscal year.
-    oldest_current = timezone.localdate().year - 2
     for kind in rules:
-        if last is None:
-            reasons.append(
-                {
-                    "rule": kind,
-                    "ok": "unknown",
-                    "message": _("No financial statement in the registry to check."),
-                }
-            )
-            continue
-        if last.fiscal_year < oldest_current:
-            reasons.append(
-                {
-                    "rule": kind,
-                    "ok": "unknown",
-                    "message": _(
-                        "The latest statement in the registry is for fiscal year %(y)d: the last fiscal "
-                        "year's is needed to check."
-                    )
-                    % {"y": last.fiscal_year},
-                }
-            )
-            continue
-        if kind == EligibilityRule.Kind.CREDIT_DELINQUENCY:
-            bad = last.credit_delinquency
-            msg = (
-                _("Credit delinquency recorded in fiscal year %(y)d.")
-                if bad
-                else _("No credit delinquency in fiscal year %(y)d.")
-            ) % {"y": last.fiscal_year}
-        else:
-            bad = last.equity <= 0
-            msg = (
-                _("Full capital impairment in fiscal year %(y)d (equity %(e)s KRW).")
-                if bad
-                else _("Equity positive in fiscal year %(y)d (%(e)s KRW).")
-            ) % {"y": last.fiscal_year, "e": f"{last.equity:,}"}
+        bad, msg = _rule_verdict(kind, last)
         eligible = eligible and not bad
         reasons.append({"rule": kind, "ok": "no" if bad else "yes", "message": msg})
     return eligible, reasons
@@ -174,118 +161,7 @@ def published_bodies(*, round: Round) -> QuerySet[Body]:
     return Body.objects.filter(pk__in=PublishedSelection.objects.filter(round=round).values("body_id"))
 
 
-@dataclass
-class RoundOverview:
-    """The round page: where the round stands, what comes next (and what blocks it), its configuration."""
-
-    allowed: Mapping[str, bool]
-    state_label: str
-    stages: list[tuple[str, str]]
-    transitions: list[tuple[Transition, list[str]]]
-    settings: RoundSettings | None
-    criteria: list[Criterion]
-    quotas: list[Quota]
-    bonus_items: list[BonusItem]
-    rules: list[EligibilityRule]
-    counts: dict[str, int]
-    decision: CommitteeDecision | None
-
-
-def _round_counts(rnd: Round) -> dict[str, int]:
-    candidacies = rnd.candidacies.aggregate(
-        candidacies=Count("id"),
-        eligible=Count("id", filter=Q(eligible=True)),
-        selected=Count("id", filter=Q(selected=True)),
-    )
-    return {
-        **candidacies,
-        "assignments": rnd.assignments.filter(active=True).count(),
-        "submitted": Review.objects.filter(
-            assignment__round=rnd, assignment__active=True, state=Review.State.SUBMITTED
-        ).count(),
-    }
-
-
-def _decision(rnd: Round) -> CommitteeDecision | None:
-    return CommitteeDecision.objects.filter(round=rnd).select_related("decided_by").first()
-
-
-def round_overview(*, round: Round, user: User) -> RoundOverview:
-    transitions = [t for t in ROUND.available(round.state, [user.role]) if t.name in PAGE_TRANSITIONS]
-    return RoundOverview(
-        allowed=allowed_actions(round),
-        state_label=round.get_state_display(),
-        stages=list(ROUND.states.items()),
-        transitions=[(t, ROUND.blockers(t, round)) for t in transitions],
-        settings=RoundSettings.objects.filter(round=round).first(),
-        criteria=list(Criterion.objects.filter(round=round).select_related("body")),
-        quotas=list(Quota.objects.filter(round=round)),
-        bonus_items=list(BonusItem.objects.filter(round=round)),
-        rules=list(EligibilityRule.objects.filter(round=round, active=True)),
-        counts=_round_counts(round),
-        decision=_decision(round),
-    )
-
-
-# --- configuration pages ------------------------------------------------------------------------------------
-
-
-@dataclass
-class SettingsPage:
-    """The settings page's three forms: their current values, the bodies with their own rules, bonus items."""
-
-    initial: dict[str, Any]
-    bodies: list[Body]
-    body_rules: dict[str, str]  # "<body code>__<kind>" → "on" / "off" (absent: as the round)
-    bonus_items: list[BonusItem]
-
-
-def settings_page(*, round: Round) -> SettingsPage:
-    settings = RoundSettings.objects.get(round=round)
-    round_rules = set(
-        EligibilityRule.objects.filter(round=round, body__isnull=True, active=True).values_list(
-            "kind", flat=True
-        )
-    )
-    deadline = round.scoring_deadline
-    initial = {
-        **{f: getattr(settings, f) for f in ROUND_SETTINGS_FIELDS},
-        "scoring_deadline": timezone.localtime(deadline).strftime("%Y-%m-%dT%H:%M") if deadline else None,
-        "rule_credit_delinquency": EligibilityRule.Kind.CREDIT_DELINQUENCY in round_rules,
-        "rule_capital_impairment": EligibilityRule.Kind.CAPITAL_IMPAIRMENT in round_rules,
-    }
-    body_rules = {
-        f"{code}__{kind}": "on" if active else "off"
-        for code, kind, active in EligibilityRule.objects.filter(round=round, body__isnull=False).values_list(
-            "body__code", "kind", "active"
-        )
-    }
-    return SettingsPage(
-        initial=initial,
-        bodies=list(round.program.bodies.order_by("sort_order", "code")),
-        body_rules=body_rules,
-        bonus_items=list(BonusItem.objects.filter(round=round).select_related("body")),
-    )
-
-
-@dataclass
-class CriteriaPage:
-    body: Body | None  # None: the round's default set
-    current: list[Criterion]
-    bodies: list[Body]
-
-    @property
-    def total(self) -> int:
-        return sum(c.weight for c in self.current)
-
-
-def criteria_page(*, round: Round, body_code: str) -> CriteriaPage:
-    body = Body.objects.filter(code=body_code).first() if body_code else None
-    return CriteriaPage(
-        body=body,
-        current=list(Criterion.objects.filter(round=round, body=body)),
-        bodies=list(round.program.bodies.all()) or list(Body.objects.all()),
-    )
+# --- configuration ------------------------------------------------------------------------------------------
 
 
 def quota_body_codes(*, round: Round) -> list[str]:
@@ -400,23 +276,6 @@ def candidacy_file(*, candidacy: Candidacy) -> dict[str, Any]:
     }
 
 
-@dataclass
-class CandidacyEvaluation:
-    """Who evaluates a candidacy and who may not (the programme office and auditors see it)."""
-
-    assignments: list[Assignment]
-    conflicts: list[Conflict]
-
-
-def candidacy_evaluation(*, candidacy: Candidacy) -> CandidacyEvaluation:
-    return CandidacyEvaluation(
-        assignments=list(
-            candidacy.assignments.filter(active=True).select_related("evaluator__user", "review")
-        ),
-        conflicts=list(Conflict.objects.filter(candidacy=candidacy).select_related("evaluator__user")),
-    )
-
-
 def criteria_for(*, candidacy: Candidacy) -> list[Criterion]:
     """The lead body's own criteria when it has a set, else the round's default set."""
     own = list(Criterion.objects.filter(round_id=candidacy.round_id, body_id=candidacy.lead_body_id))
@@ -446,23 +305,6 @@ def access_evaluator_user(*, pk: int) -> User:
     return user
 
 
-@dataclass
-class EvaluatorPage:
-    profile: EvaluatorProfile | None
-    relationships: list[EvaluatorRelationship]
-
-    @property
-    def initial(self) -> dict[str, Any]:
-        fields = ("affiliation", "ksic_sections", "keywords", "expertise")
-        return {f: getattr(self.profile, f) for f in fields} if self.profile else {}
-
-
-def evaluator_page(*, user: User) -> EvaluatorPage:
-    profile = EvaluatorProfile.objects.filter(user=user).first()
-    relationships = list(profile.relationships.select_related("company")) if profile else []
-    return EvaluatorPage(profile=profile, relationships=relationships)
-
-
 def active_evaluators() -> list[EvaluatorProfile]:
     return list(
         EvaluatorProfile.objects.filter(active=True).select_related("user").order_by("user__username")
@@ -481,33 +323,6 @@ def company_by_brn(*, brn: str) -> Company | None:
 
 
 # --- assignments and reviews ------------------------------------------------------------------------------
-
-
-@dataclass
-class AssignmentOverview:
-    candidacies: Sequence[Candidacy]  # each with `active_assignments`
-    k: int
-    short: int  # candidacies lacking some of their k evaluators
-    evaluators: list[EvaluatorProfile]
-
-
-def assignment_overview(*, round: Round) -> AssignmentOverview:
-    """Eligible candidacies with their active assignments, for the assignment page."""
-    candidacies = list(
-        Candidacy.objects.filter(round=round, eligible=True)
-        .select_related("company")
-        .prefetch_related(
-            Prefetch(
-                "assignments",
-                queryset=Assignment.objects.filter(active=True).select_related("evaluator__user", "review"),
-                to_attr="active_assignments",
-            )
-        )
-        .order_by("company__name_ko", "id")
-    )
-    k = RoundSettings.objects.get(round=round).reviews_per_candidacy
-    short = sum(1 for c in candidacies if len(c.active_assignments) < k)
-    return AssignmentOverview(candidacies=candidacies, k=k, short=short, evaluators=active_evaluators())
 
 
 def assignment_on(*, candidacy: Candidacy, pk: int) -> Assignment:
@@ -554,50 +369,6 @@ def panel_reviews(*, assignment: Assignment) -> list[Review] | None:
     )
 
 
-@dataclass
-class ReviewPage:
-    """The evaluator's scoring page once the file is open: the file, the criteria and bonus items that apply,
-    the review so far and (once submitted) the panel's."""
-
-    file: dict[str, Any]
-    criteria: list[Criterion]
-    bonus_items: list[BonusItem]
-    review: Review | None
-    panel: list[Review] | None
-    scale: range
-    scoring_open: bool
-
-    @property
-    def initial(self) -> dict[str, Any]:
-        if self.review is None:
-            return {}
-        initial: dict[str, Any] = {"comment": self.review.comment}
-        for s in self.review.scores.all():
-            initial[f"score_{s.criterion_id}"], initial[f"comment_{s.criterion_id}"] = s.score, s.comment
-        initial["bonus_items"] = [str(b.pk) for b in self.review.bonus_items.all()]
-        return initial
-
-    @property
-    def submitted(self) -> bool:
-        return self.review is not None and self.review.state == Review.State.SUBMITTED
-
-
-def review_page(*, assignment: Assignment) -> ReviewPage:
-    c = assignment.candidacy
-    rnd = c.round
-    settings = rnd.settings
-    deadline_passed = bool(rnd.scoring_deadline and timezone.now() > rnd.scoring_deadline)
-    return ReviewPage(
-        file=candidacy_file(candidacy=c),
-        criteria=criteria_for(candidacy=c),
-        bonus_items=[b for b in BonusItem.objects.filter(round=rnd) if b.body_id in (None, c.lead_body_id)],
-        review=Review.objects.filter(assignment=assignment).prefetch_related("scores", "bonus_items").first(),
-        panel=panel_reviews(assignment=assignment),
-        scale=range(settings.score_min, settings.score_max + 1),
-        scoring_open=round_allows(rnd, RoundAction.SCORE) and not deadline_passed,
-    )
-
-
 def review_status(*, round: Round) -> dict[str, Any]:
     """Missing and late reviews for the programme office. Missing: not submitted yet. Late: still missing
     once the deadline has passed, or submitted after it (a deadline moved earlier)."""
@@ -640,25 +411,4 @@ def results_for(*, round: Round) -> QuerySet[Candidacy]:
         Candidacy.objects.filter(round=round)
         .select_related("company", "lead_body")
         .order_by(F("rank").asc(nulls_last=True), F("score").desc(nulls_last=True), "id")
-    )
-
-
-@dataclass
-class ResultsPage:
-    allowed: Mapping[str, bool]
-    run: SelectionRun | None
-    decision: CommitteeDecision | None
-    quotas: list[Quota]
-    publish_blockers: list[str]
-
-
-def results_page(*, round: Round) -> ResultsPage:
-    allowed = allowed_actions(round)
-    publish = ROUND.transition("publish")
-    return ResultsPage(
-        allowed=allowed,
-        run=latest_selection_run(round=round),
-        decision=_decision(round),
-        quotas=quotas_of(round=round),
-        publish_blockers=ROUND.blockers(publish, round) if allowed[RoundAction.PUBLISH] else [],
     )

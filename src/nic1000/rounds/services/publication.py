@@ -47,6 +47,42 @@ def round_publish(*, round: Round, acting_user: User) -> Publication:
     return publication
 
 
+def _freeze(publication: Publication, selected: list[Candidacy]) -> None:
+    """The published rows: one per selected company, written once, with every nominating body's code."""
+    rows = [
+        PublishedSelection(
+            publication=publication,
+            round=publication.round,
+            candidacy=c,
+            company=c.company,
+            company_name=c.company.name_ko,
+            body=c.lead_body,
+            bodies=",".join(sorted({n.body.code for n in c.nominations.all()})),
+            sector=c.sector,
+            region=c.company.region,
+            rank=c.rank or i + 1,
+            score=c.score,
+        )
+        for i, c in enumerate(selected)
+    ]
+    PublishedSelection.objects.bulk_create(rows, batch_size=1000)
+
+
+def _tell_the_selected(rnd: Round, selected: list[Candidacy]) -> None:
+    """Each selected company's representatives get one notification (however often publication is retried)."""
+    reps = User.objects.filter(
+        role=Role.COMPANY, company_id__in=[c.company_id for c in selected], is_active=True
+    )
+    notify(
+        recipients=reps,
+        kind="round.selected",
+        title=_("Your company was selected in %(round)s") % {"round": rnd.name},
+        body=_("Congratulations: your company is now a National Innovation Company 1000 member."),
+        link=reverse("rounds:public_selection", kwargs={"pk": rnd.pk}),
+        dedupe_key=f"round-selected-{rnd.pk}",
+    )
+
+
 def _publish_locked(*, rnd: Round, acting_user: User) -> Publication:
     now = timezone.now()
     workflow_transition(
@@ -65,23 +101,7 @@ def _publish_locked(*, rnd: Round, acting_user: User) -> Publication:
     publication = Publication.objects.create(
         round=rnd, published_by=acting_user, published_at=now, selected_count=len(selected)
     )
-    rows = [
-        PublishedSelection(
-            publication=publication,
-            round=rnd,
-            candidacy=c,
-            company=c.company,
-            company_name=c.company.name_ko,
-            body=c.lead_body,
-            bodies=",".join(sorted({n.body.code for n in c.nominations.all()})),
-            sector=c.sector,
-            region=c.company.region,
-            rank=c.rank or i + 1,
-            score=c.score,
-        )
-        for i, c in enumerate(selected)
-    ]
-    PublishedSelection.objects.bulk_create(rows, batch_size=1000)
+    _freeze(publication, selected)
     audit_record(
         actor=acting_user,
         action="publication.create",
@@ -102,15 +122,5 @@ def _publish_locked(*, rnd: Round, acting_user: User) -> Publication:
         selected_on=timezone.localdate(now),
         acting_user=acting_user,
     )
-    company_ids = [c.company_id for c in selected]
-    reps = User.objects.filter(role=Role.COMPANY, company_id__in=company_ids, is_active=True)
-    link = reverse("rounds:public_selection", kwargs={"pk": rnd.pk})
-    notify(
-        recipients=reps,
-        kind="round.selected",
-        title=_("Your company was selected in %(round)s") % {"round": rnd.name},
-        body=_("Congratulations: your company is now a National Innovation Company 1000 member."),
-        link=link,
-        dedupe_key=f"round-selected-{rnd.pk}",
-    )
+    _tell_the_selected(rnd, selected)
     return publication

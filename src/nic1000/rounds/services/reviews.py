@@ -25,10 +25,9 @@ from nic1000.rounds.models import (
     Criterion,
     Review,
     ReviewScore,
-    Round,
     RoundSettings,
 )
-from nic1000.rounds.workflows import RoundAction, require_round_allows, round_allows
+from nic1000.rounds.workflows import RoundAction, require_round_allows
 
 
 @dataclass
@@ -49,11 +48,6 @@ def review_total(
     rubric = [aggregation_model.Criterion(c.key, c.weight, score_min, score_max) for c in criteria]
     total = aggregation_model.weighted_total({c.key: scores[c.pk] for c in criteria}, rubric)
     return float(f"{total + bonus_points:.4f}")
-
-
-def scoring_open(rnd: Round, now: dt.datetime | None = None) -> bool:
-    now = now or timezone.now()
-    return round_allows(rnd, RoundAction.SCORE) and not (rnd.scoring_deadline and now > rnd.scoring_deadline)
 
 
 @transaction.atomic
@@ -228,6 +222,31 @@ def _prepare(
     return prepared, details
 
 
+def _replace_scores_and_bonus(
+    reviews: Sequence[Review], prepared: Sequence[_Prepared], existing: Sequence[int]
+) -> None:
+    """The reviews' scores and bonus items as checked (the drafts' earlier ones go)."""
+    through = Review.bonus_items.through
+    through.objects.filter(review_id__in=existing).delete()
+    through.objects.bulk_create(
+        [
+            through(review_id=r.pk, bonusitem_id=b.pk)
+            for r, p in zip(reviews, prepared, strict=True)
+            for b in p.bonus
+        ],
+        batch_size=1000,
+    )
+    ReviewScore.objects.filter(review_id__in=existing).delete()
+    ReviewScore.objects.bulk_create(
+        [
+            ReviewScore(review=r, criterion_id=cid, score=int(v.score or 0), comment=v.comment)
+            for r, p in zip(reviews, prepared, strict=True)
+            for cid, v in p.clean.items()
+        ],
+        batch_size=1000,
+    )
+
+
 def _write(prepared: Sequence[_Prepared], *, acting_user: User, now: dt.datetime) -> list[Review]:
     """Write checked reviews (new and updated drafts), their scores and bonus items, and one audit row each."""
     existing = [p.review.pk for p in prepared if p.review is not None]
@@ -252,25 +271,7 @@ def _write(prepared: Sequence[_Prepared], *, acting_user: User, now: dt.datetime
     Review.objects.bulk_update([r for r in reviews if r.pk is not None], fields, batch_size=500)
     new = [r for r in reviews if r.pk is None]
     Review.objects.bulk_create(new, batch_size=500)
-    through = Review.bonus_items.through
-    through.objects.filter(review_id__in=existing).delete()
-    through.objects.bulk_create(
-        [
-            through(review_id=r.pk, bonusitem_id=b.pk)
-            for r, p in zip(reviews, prepared, strict=True)
-            for b in p.bonus
-        ],
-        batch_size=1000,
-    )
-    ReviewScore.objects.filter(review_id__in=existing).delete()
-    ReviewScore.objects.bulk_create(
-        [
-            ReviewScore(review=r, criterion_id=cid, score=int(v.score or 0), comment=v.comment)
-            for r, p in zip(reviews, prepared, strict=True)
-            for cid, v in p.clean.items()
-        ],
-        batch_size=1000,
-    )
+    _replace_scores_and_bonus(reviews, prepared, existing)
     audit_record_many(
         actor=acting_user,
         items=[

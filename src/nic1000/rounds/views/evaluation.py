@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 from nic1000.core.access import has_role, role_required
 from nic1000.core.errors import ApplicationError
 from nic1000.core.roles import OFFICE, OFFICE_AND_AUDIT, Role
-from nic1000.rounds import selectors
+from nic1000.rounds import pages, selectors
 from nic1000.rounds.forms import AssignmentChangeForm, OpenFileForm, ReasonForm, ReviewForm
 from nic1000.rounds.models import Assignment
 from nic1000.rounds.services import assignment as assignment_services
@@ -29,7 +29,7 @@ from nic1000.rounds.workflows import RoundAction, round_allows
 @role_required(OFFICE_AND_AUDIT)
 def assignment_page(request: AuthedRequest, pk: int) -> HttpResponse:
     rnd = selectors.access_round(user=request.user, pk=pk)
-    overview = selectors.assignment_overview(round=rnd)
+    overview = pages.assignment_overview(round=rnd)
     context = {
         "round": rnd,
         "overview": overview,
@@ -139,7 +139,7 @@ def review(request: AuthedRequest, pk: int) -> HttpResponse:
     a = selectors.access_assignment(user=request.user, pk=pk)
     if a.opened_at is None:  # nothing shows (and nothing is scored) before the confirmation
         return _open_page(request, a, status=200 if request.method == "GET" else 409)
-    page = selectors.review_page(assignment=a)
+    page = pages.review_page(assignment=a)
     form = ReviewForm(
         request.POST or None,
         initial=page.initial,

@@ -16,7 +16,7 @@ from nic1000.accounts.models import User
 from nic1000.core.access import has_role, role_required
 from nic1000.core.errors import ApplicationError
 from nic1000.core.roles import OFFICE, OFFICE_AND_AUDIT, Role
-from nic1000.rounds import selectors
+from nic1000.rounds import pages, selectors
 from nic1000.rounds.forms import EvaluatorProfileForm, RelationshipForm
 from nic1000.rounds.services import evaluators as evaluator_services
 from nic1000.rounds.views.common import AuthedRequest, error_status, form_error
@@ -55,7 +55,7 @@ def _profile_page(
     rel_form: RelationshipForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
-    page = selectors.evaluator_page(user=user)
+    page = pages.evaluator_page(user=user)
     context = {
         "profile_user": user,
         "profile": page.profile,
@@ -84,7 +84,7 @@ def _profile_save(request: AuthedRequest, user: User, *, own: bool) -> HttpRespo
 
 def _relationship_add(request: AuthedRequest, user: User, *, own: bool) -> HttpResponse:
     form = RelationshipForm(request.POST)
-    profile = selectors.evaluator_page(user=user).profile
+    profile = pages.evaluator_page(user=user).profile
     if profile is None:
         form.add_error(None, _("Save the profile first."))
         return _profile_page(request, user, own=own, rel_form=form, status=422)

@@ -15,7 +15,7 @@ from nic1000.core.access import has_role, role_required
 from nic1000.core.errors import ApplicationError, ErrorDetail, ValidationFailed
 from nic1000.core.roles import OFFICE, OFFICE_AND_AUDIT, Role
 from nic1000.designations.selectors import membership_active_for
-from nic1000.rounds import selectors
+from nic1000.rounds import pages, selectors
 from nic1000.rounds.forms import NominationForm, OverrideForm
 from nic1000.rounds.models import Nomination
 from nic1000.rounds.services import nominations as nomination_services
@@ -133,7 +133,7 @@ def candidacy_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     c = selectors.access_candidacy(user=request.user, pk=pk)
     context: dict[str, Any] = {"c": c, "file": selectors.candidacy_file(candidacy=c)}
     if has_role(request.user, OFFICE_AND_AUDIT):
-        context["evaluation"] = selectors.candidacy_evaluation(candidacy=c)
+        context["evaluation"] = pages.candidacy_evaluation(candidacy=c)
     if has_role(request.user, OFFICE):
         context["override_form"] = OverrideForm(initial={"eligible": "1" if c.eligible else "0"})
     return render(request, "rounds/candidacy.html", context)

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 from nic1000.core.access import has_role, role_required
 from nic1000.core.errors import ApplicationError
 from nic1000.core.roles import OFFICE, OFFICE_AND_AUDIT
-from nic1000.rounds import selectors
+from nic1000.rounds import pages, selectors
 from nic1000.rounds.forms import DecisionForm, DecisionWithdrawForm, ForceForm
 from nic1000.rounds.models import Round
 from nic1000.rounds.services import selection as selection_services
@@ -25,7 +25,7 @@ from nic1000.rounds.workflows import RoundAction
 @role_required(OFFICE_AND_AUDIT)
 def results(request: AuthedRequest, pk: int) -> HttpResponse:
     rnd = selectors.access_round(user=request.user, pk=pk)
-    page = selectors.results_page(round=rnd)
+    page = pages.results_page(round=rnd)
     is_office = has_role(request.user, OFFICE)
     context = {
         "round": rnd,

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 from nic1000.core.access import has_role, role_required
 from nic1000.core.errors import ApplicationError
 from nic1000.core.roles import OFFICE
-from nic1000.rounds import selectors
+from nic1000.rounds import pages, selectors
 from nic1000.rounds.forms import (
     BodyRulesForm,
     BonusItemForm,
@@ -76,7 +76,7 @@ def round_create(request: AuthedRequest) -> HttpResponse:
 @role_required(selectors.ROUND_READERS)
 def round_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     rnd = selectors.access_round(user=request.user, pk=pk)
-    overview = selectors.round_overview(round=rnd, user=request.user)
+    overview = pages.round_overview(round=rnd, user=request.user)
     return render(
         request, "rounds/detail.html", {"round": rnd, "overview": overview, "allowed": overview.allowed}
     )
@@ -116,7 +116,7 @@ def _settings_page(
     status: int = 200,
 ) -> HttpResponse:
     """The settings page with the form that was posted (bound, with its errors) and the others fresh."""
-    page = selectors.settings_page(round=rnd)
+    page = pages.settings_page(round=rnd)
     context = {
         "round": rnd,
         "form": form or SettingsForm(initial=page.initial),
@@ -127,7 +127,7 @@ def _settings_page(
     return render(request, "rounds/settings.html", context, status=status)
 
 
-def _body_rules_form(page: selectors.SettingsPage, data: object) -> BodyRulesForm:
+def _body_rules_form(page: pages.SettingsPage, data: object) -> BodyRulesForm:
     return BodyRulesForm(
         data, initial=page.body_rules, bodies=page.bodies, kinds=list(EligibilityRule.Kind.choices)
     )
@@ -158,7 +158,7 @@ def round_settings(request: AuthedRequest, pk: int) -> HttpResponse:
 def body_rules_save(request: AuthedRequest, pk: int) -> HttpResponse:
     """Each nominating body's own eligibility rules."""
     rnd = selectors.access_round(user=request.user, pk=pk)
-    form = _body_rules_form(selectors.settings_page(round=rnd), request.POST)
+    form = _body_rules_form(pages.settings_page(round=rnd), request.POST)
     if not form.is_valid():
         return _settings_page(request, rnd, body_rules_form=form, status=422)
     try:
@@ -192,7 +192,7 @@ def bonus_item_add(request: AuthedRequest, pk: int) -> HttpResponse:
 @role_required(OFFICE)
 def round_criteria(request: AuthedRequest, pk: int) -> HttpResponse:
     rnd = selectors.access_round(user=request.user, pk=pk)
-    page = selectors.criteria_page(round=rnd, body_code=request.GET.get("body", ""))
+    page = pages.criteria_page(round=rnd, body_code=request.GET.get("body", ""))
     form = CriteriaForm(request.POST or None, current=page.current)
     status = 200
     if request.method == "POST" and form.is_valid():

@@ -157,13 +157,20 @@ def _validate_settings(s: RoundSettings) -> None:
         raise ValidationFailed(_("The round's settings are not valid."), details)
 
 
+class _Unchanged:
+    """A deadline not given: it stays as it is (None clears it)."""
+
+
+UNCHANGED = _Unchanged()
+
+
 @transaction.atomic
 def round_settings_update(
     *,
     round: Round,
     acting_user: User,
-    scoring_deadline: dt.datetime | str | None = "unchanged",
-    nominations_close_at: dt.datetime | str | None = "unchanged",
+    scoring_deadline: dt.datetime | _Unchanged | None = UNCHANGED,
+    nominations_close_at: dt.datetime | _Unchanged | None = UNCHANGED,
     rules: Mapping[str, bool] | None = None,
     **fields: Any,
 ) -> RoundSettings:
@@ -186,10 +193,10 @@ def round_settings_update(
     _validate_settings(settings)
     settings.full_clean(exclude=["round"])
     settings.save()
-    if scoring_deadline != "unchanged":
-        rnd.scoring_deadline = scoring_deadline  # type: ignore[assignment]
-    if nominations_close_at != "unchanged":
-        rnd.nominations_close_at = nominations_close_at  # type: ignore[assignment]
+    if not isinstance(scoring_deadline, _Unchanged):
+        rnd.scoring_deadline = scoring_deadline
+    if not isinstance(nominations_close_at, _Unchanged):
+        rnd.nominations_close_at = nominations_close_at
     rnd.save(update_fields=["scoring_deadline", "nominations_close_at"])
     after = {
         **snapshot(settings, ROUND_SETTINGS_FIELDS),

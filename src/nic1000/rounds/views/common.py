@@ -15,7 +15,7 @@ from nic1000.core.errors import ApplicationError
 class AuthedRequest(HttpRequest):
     """What the pages get once `role_required` let them in (for the type checker)."""
 
-    user: User  # type: ignore[assignment]
+    user: User
     htmx: Any
 
 

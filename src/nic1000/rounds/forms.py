@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from django import forms
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from nic1000.core.errors import ApplicationError
@@ -211,10 +212,16 @@ class QuotaForm(forms.Form):
         )
         for code in self.body_codes:
             self.fields[f"body_{code}_min"] = forms.IntegerField(
-                label=f"{code} min", required=False, min_value=0, widget=forms.NumberInput(INPUT)
+                label=format_lazy("{} {}", code, _("Minimum")),
+                required=False,
+                min_value=0,
+                widget=forms.NumberInput(INPUT),
             )
             self.fields[f"body_{code}_max"] = forms.IntegerField(
-                label=f"{code} max", required=False, min_value=0, widget=forms.NumberInput(INPUT)
+                label=format_lazy("{} {}", code, _("Maximum")),
+                required=False,
+                min_value=0,
+                widget=forms.NumberInput(INPUT),
             )
         self.fields["sectors"] = forms.CharField(
             label=_("Per sector (one line each: sector,min,max; leave a bound empty for none)"),

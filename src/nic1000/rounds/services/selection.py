@@ -56,7 +56,7 @@ def _rubrics(rnd: Round, settings: RoundSettings) -> Rubrics:
         out[str(c.body_id or _DEFAULT_RUBRIC)].append(
             aggregation_model.Criterion(c.key, c.weight, settings.score_min, settings.score_max)
         )
-    return out
+    return dict(out)  # a set that does not exist is an error, not an empty rubric
 
 
 def _submitted_reviews(

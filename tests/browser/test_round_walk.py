@@ -1,7 +1,8 @@
 """A selection round in a real browser (Debian's Chromium through Playwright), as each role.
 
 A ministry officer nominates, the programme office assigns evaluators, an evaluator declares a conflict on
-one candidacy and scores another, the programme office selects and publishes, the public sees the list.
+one candidacy, confirms having none on another, opens its file and scores it, the programme office selects
+and publishes, the public sees the list.
 Screenshots go to test-artifacts/browser/.
 """
 
@@ -13,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from nic1000.rounds.models import Publication, PublishedSelection, Review
+from nic1000.rounds.models import Assignment, Publication, PublishedSelection, Review
 from nic1000.rounds.services.nominations import nomination_create
 from tests.factories import PASSWORD, CompanyFactory, CoreTechnologyFactory, UserFactory, body
 from tests.rounds.factories import make_evaluator, make_round, statement
@@ -150,7 +151,14 @@ def test_round_walk(live_server: Any, reference_data: None, browser: Any) -> Non
     assert "먼저추천기업" not in ev.inner_text("[data-testid=my-assignments]")
     walk.shot(ev, "evaluator-conflict-declared")
     ev.click("text=웹추천반도체")
+    # The file opens only once the evaluator confirms there is no conflict of interest (recorded).
+    ev.wait_for_selector("[data-testid=review-confirm]")
+    assert ev.locator("select[name^=score_]").count() == 0
+    walk.shot(ev, "evaluator-confirm-no-conflict")
+    ev.click("label[for=id_no_conflict]")
+    ev.click("[data-testid=review-open]")
     ev.wait_for_selector("[data-testid=review-submit]")
+    assert Assignment.objects.get(evaluator=evaluator, candidacy__company=chosen, active=True).opened_at
     selects = ev.locator("select[name^=score_]")
     for i in range(selects.count()):
         selects.nth(i).select_option("5" if i % 2 == 0 else "4")

@@ -166,12 +166,12 @@ def test_settings_page_sets_a_bodys_own_eligibility_rules(personas) -> None:
     rnd = make_round(acting_user=personas.program_office, state="nominating")
     po = _client(personas.program_office)
     url = f"/rounds/{rnd.pk}/settings/"
+    save = f"/rounds/{rnd.pk}/settings/eligibility/"
     page = po.get(url).content.decode()
     assert 'data-testid="body-rules"' in page and 'name="MOTIE__capital_impairment"' in page
-    r = po.post(
-        url, {"save_body_rules": "1", "MOTIE__capital_impairment": "off", "MSS__credit_delinquency": "on"}
-    )
-    assert r.status_code == 302
+    assert f'action="{save}"' in page
+    r = po.post(save, {"MOTIE__capital_impairment": "off", "MSS__credit_delinquency": "on"})
+    assert r.status_code == 302 and r["Location"] == url
     own = set(
         EligibilityRule.objects.filter(round=rnd, body__isnull=False).values_list(
             "body__code", "kind", "active"
@@ -180,21 +180,43 @@ def test_settings_page_sets_a_bodys_own_eligibility_rules(personas) -> None:
     assert own == {("MOTIE", "capital_impairment", False), ("MSS", "credit_delinquency", True)}
     assert 'value="off" selected' in po.get(url).content.decode()
     # Back to the round's rule: the body's own rule is removed; every change is audited.
-    po.post(url, {"save_body_rules": "1", "MOTIE__capital_impairment": "", "MSS__credit_delinquency": "on"})
+    po.post(save, {"MOTIE__capital_impairment": "", "MSS__credit_delinquency": "on"})
     own = set(EligibilityRule.objects.filter(round=rnd, body__isnull=False).values_list("body__code", "kind"))
     assert own == {("MSS", "credit_delinquency")}
     assert AuditEntry.objects.filter(action="round.eligibility_rule_set").count() == 3
-    # A value outside the choices re-renders with the problem marked and writes nothing.
-    r = po.post(url, {"save_body_rules": "1", "MSS__credit_delinquency": "maybe"})
-    assert r.status_code == 422
+    # A value outside the choices re-renders the settings page with the problem marked and writes nothing.
+    r = po.post(save, {"MSS__credit_delinquency": "maybe"})
+    assert r.status_code == 422 and 'data-testid="body-rules"' in r.content.decode()
+    assert "errorlist" in r.content.decode()
     assert AuditEntry.objects.filter(action="round.eligibility_rule_set").count() == 3
     # Once evaluation has started the rules are frozen.
     from nic1000.rounds.models import Round
 
     Round.objects.filter(pk=rnd.pk).update(state="evaluating")
-    r = po.post(url, {"save_body_rules": "1", "MSS__credit_delinquency": ""})
-    assert r.status_code == 422
+    r = po.post(save, {"MSS__credit_delinquency": ""})
+    assert r.status_code == 409
     assert EligibilityRule.objects.filter(round=rnd, body__code="MSS").exists()
+    # Only a POST saves: the address of the form is not a page.
+    assert po.get(save).status_code == 405
+
+
+def test_settings_page_adds_a_bonus_item_through_its_own_form(personas) -> None:
+    from nic1000.rounds.models import BonusItem, RoundSettings
+
+    rnd = make_round(acting_user=personas.program_office, state="nominating")
+    before = RoundSettings.objects.get(round=rnd).disagreement_threshold
+    po = _client(personas.program_office)
+    add = f"/rounds/{rnd.pk}/settings/bonus-items/"
+    assert f'action="{add}"' in po.get(f"/rounds/{rnd.pk}/settings/").content.decode()
+    assert po.post(add, {"name": "규제샌드박스 승인", "points": "2"}).status_code == 302
+    assert list(BonusItem.objects.filter(round=rnd).values_list("name", "points")) == [
+        ("규제샌드박스 승인", 2)
+    ]
+    r = po.post(add, {"name": "너무 많은 점수", "points": "50"})
+    assert r.status_code == 422 and 'data-testid="bonus-item"' in r.content.decode()
+    assert BonusItem.objects.filter(round=rnd).count() == 1
+    # The settings form is not touched by a bonus item.
+    assert RoundSettings.objects.get(round=rnd).disagreement_threshold == before
 
 
 def test_settings_and_round_rules_are_saved_all_or_nothing(personas) -> None:
@@ -230,3 +252,43 @@ def test_settings_and_round_rules_are_saved_all_or_nothing(personas) -> None:
     # The threshold alone is still accepted.
     assert po.post(url, {**data, "disagreement_threshold": 0.5}).status_code == 302
     assert RoundSettings.objects.get(round=rnd).disagreement_threshold == 0.5
+
+
+def test_opening_a_file_is_an_explicit_confirmation_never_a_get(personas) -> None:
+    from nic1000.audit.models import AuditEntry
+    from nic1000.rounds.models import Review
+    from tests.rounds.factories import make_assignment, make_evaluator
+
+    rnd = make_round(acting_user=personas.program_office, state="evaluating")
+    cand = make_candidacy(rnd, company=CompanyFactory(name_ko="심사대상기업"))
+    a = make_assignment(cand, make_evaluator("me", user=personas.evaluator))
+    c = _client(personas.evaluator)
+    url = f"/rounds/me/assignments/{a.pk}/"
+    # Reading the page writes nothing and shows only the confirmation (no file, no scores).
+    page = c.get(url).content.decode()
+    a.refresh_from_db()
+    assert a.opened_at is None and not AuditEntry.objects.filter(action="assignment.open").exists()
+    assert 'data-testid="review-confirm"' in page and "심사대상기업" in page
+    assert 'name="score_' not in page and "Financial summary" not in page and "재무 요약" not in page
+    # Scores cannot be posted before the file is opened.
+    assert c.post(url, {"comment": "x", "save": "1"}).status_code == 409
+    assert not Review.objects.exists()
+    # Opening needs the confirmation ticked.
+    open_url = f"/rounds/me/assignments/{a.pk}/open/"
+    assert c.get(open_url).status_code == 405
+    assert c.post(open_url, {}).status_code == 422
+    a.refresh_from_db()
+    assert a.opened_at is None
+    r = c.post(open_url, {"no_conflict": "on"})
+    assert r.status_code == 302 and r["Location"] == url
+    a.refresh_from_db()
+    entry = AuditEntry.objects.get(action="assignment.open")
+    assert a.opened_at is not None and entry.changes["no_conflict_confirmed"]["after"] is True
+    assert entry.actor_id == personas.evaluator.pk
+    # Now the file and the scoring form show; opening again records nothing new.
+    page = c.get(url).content.decode()
+    assert 'name="score_' in page and 'data-testid="review-confirm"' not in page
+    assert c.post(open_url, {"no_conflict": "on"}).status_code == 302
+    assert AuditEntry.objects.filter(action="assignment.open").count() == 1
+    # Another evaluator cannot open it.
+    assert _client(personas.evaluator2).post(open_url, {"no_conflict": "on"}).status_code == 404

@@ -5,15 +5,18 @@ from __future__ import annotations
 import datetime as dt
 
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Router, Schema
 from ninja.security import django_auth
 
+from nic1000.accounts.models import User
+from nic1000.core.access import has_role
 from nic1000.core.errors import NotFound
-from nic1000.core.roles import Role
+from nic1000.core.roles import OFFICE, OFFICE_AND_AUDIT
 from nic1000.core.schemas import ErrorOut
 from nic1000.registry.regions import REGION_KO
 from nic1000.rounds import selectors
-from nic1000.rounds.models import Round, SelectionRun
+from nic1000.rounds.models import SelectionRun
 from nic1000.rounds.services import selection as selection_services
 
 ROUTER_PREFIX = "/v1"
@@ -66,7 +69,6 @@ class SelectionRunOut(Schema):
 @router.get("/rounds", response=list[PublishedRound], url_name="round_published_list", auth=None)
 def published_rounds(request: HttpRequest) -> list[PublishedRound]:
     """Rounds whose selection has been published."""
-    rounds = selectors.round_list(user=None).filter(publication__isnull=False).select_related("publication")
     return [
         PublishedRound(
             id=r.pk,
@@ -75,7 +77,7 @@ def published_rounds(request: HttpRequest) -> list[PublishedRound]:
             published_at=r.publication.published_at,
             selected_count=r.publication.selected_count,
         )
-        for r in rounds
+        for r in selectors.published_rounds()
     ]
 
 
@@ -111,11 +113,12 @@ def round_selections(request: HttpRequest, round_id: int) -> RoundSelections:
     )
 
 
-def _office_round(request: HttpRequest, round_id: int, *, write: bool) -> Round:
-    roles = (Role.PROGRAM_OFFICE,) if write else (Role.PROGRAM_OFFICE, Role.AUDITOR)
-    if getattr(request.user, "role", None) not in roles:
-        raise NotFound()
-    return selectors.access_round(user=request.user, pk=round_id)
+def _office_user(request: HttpRequest, *, write: bool) -> User:
+    """The programme office (or, to read, an auditor); anyone else finds nothing."""
+    user = request.user
+    if not isinstance(user, User) or not has_role(user, OFFICE if write else OFFICE_AND_AUDIT):
+        raise NotFound(_("Not found"))
+    return user
 
 
 def _run_out(run: SelectionRun) -> SelectionRunOut:
@@ -141,10 +144,10 @@ def _run_out(run: SelectionRun) -> SelectionRunOut:
 )
 def latest_selection_run(request: HttpRequest, round_id: int) -> SelectionRunOut:
     """The latest selection run of a round, with the quotas that made it infeasible (programme office, auditor)."""
-    rnd = _office_round(request, round_id, write=False)
+    rnd = selectors.access_round(user=_office_user(request, write=False), pk=round_id)
     run = selectors.latest_selection_run(round=rnd)
     if run is None:
-        raise NotFound("No selection has been run")
+        raise NotFound(_("No selection has been run"))
     return _run_out(run)
 
 
@@ -164,8 +167,6 @@ def latest_selection_run(request: HttpRequest, round_id: int) -> SelectionRunOut
 def run_selection(request: HttpRequest, round_id: int) -> SelectionRunOut:
     """Run the selection optimiser (programme office). Infeasible quotas answer 422 with code
     `quotas_infeasible` and one detail per quota that cannot hold."""
-    rnd = _office_round(request, round_id, write=True)
-    run = selection_services.selection_run(round=rnd, acting_user=request.user)
-    if not run.feasible:
-        raise selection_services.infeasible_error(run)
-    return _run_out(run)
+    user = _office_user(request, write=True)
+    rnd = selectors.access_round(user=user, pk=round_id)
+    return _run_out(selection_services.selection_run_or_raise(round=rnd, acting_user=user))

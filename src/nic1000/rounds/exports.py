@@ -4,11 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from nic1000.core.excel import Sheet, safe_cell, xlsx_write
+from nic1000.core.excel import Sheet, xlsx_write
 from nic1000.registry.regions import REGION_KO
 from nic1000.rounds.models import PublishedSelection, Round
-
-__all__ = ["safe_cell", "selections_xlsx"]
 
 HEADER = [
     "순위 Rank",

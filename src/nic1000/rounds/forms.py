@@ -2,14 +2,29 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from django import forms
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
+from nic1000.core.errors import ApplicationError
 from nic1000.registry.importing import COMPANY_COLUMNS
+from nic1000.registry.models import Body
 from nic1000.registry.regions import Region
-from nic1000.rounds.models import Candidacy, EvaluatorRelationship, Program, RoundSettings
+from nic1000.rounds.models import (
+    Candidacy,
+    Criterion,
+    EligibilityRule,
+    EvaluatorRelationship,
+    Program,
+    Quota,
+    RoundSettings,
+)
+from nic1000.rounds.services.reviews import ScoreInput
+from nic1000.rounds.services.setup import CriterionInput, QuotaInput
+from nic1000.rounds.workflows import PAGE_TRANSITIONS
 
 INPUT = {"class": "krds-input"}
 SELECT = {"class": "krds-form-select"}
@@ -23,6 +38,12 @@ class ProgramForm(forms.Form):
         label=_("Target companies"), min_value=1, initial=1000, widget=forms.NumberInput(INPUT)
     )
     starts_on = forms.DateField(label=_("Starts on"), widget=forms.DateInput({"type": "date", **INPUT}))
+    bodies = forms.ModelMultipleChoiceField(
+        label=_("Participating bodies"),
+        queryset=Body.objects.filter(active=True),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
 
 
 class RoundForm(forms.Form):
@@ -77,6 +98,24 @@ class SettingsForm(forms.Form):
         label=_("Exclude full capital impairment in the last fiscal year"), required=False
     )
 
+    def settings(self) -> dict[str, Any]:
+        """The settings and the scoring deadline, keyed as `round_settings_update` takes them."""
+        return {k: v for k, v in self.cleaned_data.items() if not k.startswith("rule_")}
+
+    def rules(self) -> dict[str, bool]:
+        """The round's own eligibility rules: kind → on/off."""
+        return {
+            EligibilityRule.Kind.CREDIT_DELINQUENCY: self.cleaned_data["rule_credit_delinquency"],
+            EligibilityRule.Kind.CAPITAL_IMPAIRMENT: self.cleaned_data["rule_capital_impairment"],
+        }
+
+
+class TransitionForm(forms.Form):
+    """A step of the round fired from its page (anything else is not a page's step: 404)."""
+
+    transition = forms.ChoiceField(choices=[(name, name) for name in PAGE_TRANSITIONS])
+    reason = forms.CharField(required=False)
+
 
 class BonusItemForm(forms.Form):
     name = forms.CharField(label=_("Bonus item"), max_length=200, widget=forms.TextInput(INPUT))
@@ -86,12 +125,16 @@ class BonusItemForm(forms.Form):
 class CriteriaForm(forms.Form):
     """One row per criterion: key, name, weight and the rubric (one line per level, 'level: text')."""
 
-    def __init__(
-        self, *args: Any, rows: int = 5, score_levels: list[int] | None = None, **kwargs: Any
-    ) -> None:
+    def __init__(self, *args: Any, current: Sequence[Criterion] = (), **kwargs: Any) -> None:
+        """One row per current criterion (filled in) and at least two empty rows, six at the least."""
+        initial: dict[str, Any] = {}
+        for i, c in enumerate(current):
+            initial[f"key_{i}"], initial[f"name_{i}"], initial[f"weight_{i}"] = c.key, c.name_ko, c.weight
+            initial[f"rubric_{i}"] = "\n".join(f"{k}: {v}" for k, v in sorted(c.rubric.items()))
+        kwargs["initial"] = initial
         super().__init__(*args, **kwargs)
-        self.rows = rows
-        for i in range(rows):
+        self.rows = max(len(current) + 2, 6)
+        for i in range(self.rows):
             self.fields[f"key_{i}"] = forms.SlugField(
                 label=_("Key"), required=False, widget=forms.TextInput(INPUT)
             )
@@ -112,6 +155,7 @@ class CriteriaForm(forms.Form):
         ]
 
     def items(self) -> list[dict[str, Any]]:
+        """The filled rows, each with its form row number (`row`)."""
         out = []
         for i in range(self.rows):
             key = self.cleaned_data.get(f"key_{i}") or ""
@@ -134,13 +178,32 @@ class CriteriaForm(forms.Form):
             )
         return out
 
+    def criteria(self) -> list[CriterionInput]:
+        return [
+            CriterionInput(key=i["key"], name_ko=i["name_ko"], weight=i["weight"], rubric=i["rubric"])
+            for i in self.items()
+        ]
+
+    def add_service_error(self, exc: ApplicationError) -> None:
+        """Show the service's problems on the cells they name (its rows count the filled rows only)."""
+        row_of = {n: i["row"] for n, i in enumerate(self.items())}
+        for d in exc.details:
+            name = f"{d.field}_{row_of.get(d.row, d.row)}" if d.row is not None else ""
+            if name in self.fields:
+                self.add_error(name, d.message)
+            else:
+                self.add_error(None, d.message or exc.message)
+
 
 class QuotaForm(forms.Form):
     """Total, per body (one pair of fields per participating body) and per sector (lines 'key,min,max')."""
 
-    def __init__(self, *args: Any, body_codes: list[str] | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, body_codes: Sequence[str] = (), current: Sequence[Quota] = (), **kwargs: Any
+    ) -> None:
+        kwargs["initial"] = self._initial(current)
         super().__init__(*args, **kwargs)
-        self.body_codes = body_codes or []
+        self.body_codes = list(body_codes)
         self.fields["total_min"] = forms.IntegerField(
             label=_("Total: minimum"), required=False, min_value=0, widget=forms.NumberInput(INPUT)
         )
@@ -149,16 +212,50 @@ class QuotaForm(forms.Form):
         )
         for code in self.body_codes:
             self.fields[f"body_{code}_min"] = forms.IntegerField(
-                label=f"{code} min", required=False, min_value=0, widget=forms.NumberInput(INPUT)
+                label=format_lazy("{} {}", code, _("Minimum")),
+                required=False,
+                min_value=0,
+                widget=forms.NumberInput(INPUT),
             )
             self.fields[f"body_{code}_max"] = forms.IntegerField(
-                label=f"{code} max", required=False, min_value=0, widget=forms.NumberInput(INPUT)
+                label=format_lazy("{} {}", code, _("Maximum")),
+                required=False,
+                min_value=0,
+                widget=forms.NumberInput(INPUT),
             )
         self.fields["sectors"] = forms.CharField(
             label=_("Per sector (one line each: sector,min,max; leave a bound empty for none)"),
             required=False,
             widget=forms.Textarea(AREA),
         )
+
+    @staticmethod
+    def _initial(current: Sequence[Quota]) -> dict[str, Any]:
+        initial: dict[str, Any] = {}
+        sector_lines = []
+        for q in current:
+            if q.family == Quota.Family.TOTAL:
+                initial["total_min"], initial["total_max"] = q.min_count, q.max_count
+            elif q.family == Quota.Family.BODY:
+                initial[f"body_{q.key}_min"], initial[f"body_{q.key}_max"] = q.min_count, q.max_count
+            else:
+                lo = "" if q.min_count is None else q.min_count
+                hi = "" if q.max_count is None else q.max_count
+                sector_lines.append(f"{q.key},{lo},{hi}")
+        initial["sectors"] = "\n".join(sector_lines)
+        return initial
+
+    def quotas(self) -> list[QuotaInput]:
+        """The quotas given: the total, each body with a bound, each sector line."""
+        d = self.cleaned_data
+        rows = []
+        if d.get("total_min") is not None or d.get("total_max") is not None:
+            rows.append(QuotaInput(Quota.Family.TOTAL, "", d.get("total_min"), d.get("total_max")))
+        for code in self.body_codes:
+            lo, hi = d.get(f"body_{code}_min"), d.get(f"body_{code}_max")
+            if lo is not None or hi is not None:
+                rows.append(QuotaInput(Quota.Family.BODY, code, lo, hi))
+        return rows + [QuotaInput(Quota.Family.SECTOR, key, lo, hi) for key, lo, hi in d["sectors"]]
 
     def body_rows(self) -> list[tuple[str, Any, Any]]:
         return [(code, self[f"body_{code}_min"], self[f"body_{code}_max"]) for code in self.body_codes]
@@ -330,6 +427,17 @@ class ReasonForm(forms.Form):
     reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(AREA))
 
 
+class OpenFileForm(forms.Form):
+    """The evaluator states there is no conflict of interest before the company's file opens."""
+
+    no_conflict = forms.BooleanField(
+        label=_(
+            "I have no conflict of interest with this company (no employment, shares, advice or family ties)."
+        ),
+        required=True,
+    )
+
+
 class AssignmentChangeForm(forms.Form):
     candidacy = forms.IntegerField(widget=forms.HiddenInput)
     add_evaluator = forms.IntegerField(label=_("Add evaluator"), required=False, widget=forms.Select(SELECT))
@@ -388,3 +496,14 @@ class ReviewForm(forms.Form):
 
     def rows(self) -> list[tuple[Any, Any, Any]]:
         return [(c, self[f"score_{c.pk}"], self[f"comment_{c.pk}"]) for c in self.criteria]
+
+    def scores(self) -> dict[int, ScoreInput]:
+        """Criterion id → the score given (None when left empty) and its comment."""
+        d = self.cleaned_data
+        return {
+            c.pk: ScoreInput(score=d.get(f"score_{c.pk}"), comment=d.get(f"comment_{c.pk}", ""))
+            for c in self.criteria
+        }
+
+    def bonus_item_ids(self) -> list[int]:
+        return [int(x) for x in self.cleaned_data.get("bonus_items", [])]

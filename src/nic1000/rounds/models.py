@@ -8,6 +8,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from nic1000.registry.regions import Region
+from nic1000.rounds.workflows import RoundState
 
 
 class Program(models.Model):
@@ -32,7 +33,9 @@ class Round(models.Model):
     program = models.ForeignKey(Program, on_delete=models.PROTECT, related_name="rounds")
     number = models.PositiveSmallIntegerField()
     name = models.CharField(max_length=200)
-    state = models.CharField(max_length=20, default="draft", db_index=True)
+    state = models.CharField(
+        max_length=20, choices=RoundState.choices, default=RoundState.DRAFT, db_index=True
+    )
     nominations_close_at = models.DateTimeField(null=True, blank=True)
     scoring_deadline = models.DateTimeField(null=True, blank=True)
     published_at = models.DateTimeField(null=True, blank=True)
@@ -86,6 +89,18 @@ class RoundSettings(models.Model):
                 name="round_load_bounds", condition=models.Q(load_max__gte=models.F("load_min"))
             ),
         ]
+
+
+# The settings the programme office edits on the settings page.
+ROUND_SETTINGS_FIELDS = (
+    "reviews_per_candidacy",
+    "load_min",
+    "load_max",
+    "score_min",
+    "score_max",
+    "aggregation",
+    "disagreement_threshold",
+)
 
 
 class Criterion(models.Model):

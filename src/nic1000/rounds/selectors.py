@@ -1,17 +1,20 @@
-"""Reads about rounds: membership (shared by finance and monitoring), and scoped access to nominations,
-candidacies, assignments and reviews. `access_*` give the same 404 for missing and forbidden."""
+"""Reads about rounds, scoped to the reader: rounds, nominations, candidacies, assignments and reviews
+(`access_*` give the same 404 for missing and forbidden), and the registry's eligibility verdict. What each page
+shows is composed from these in `rounds.pages`."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from nic1000.core.roles import Role
-from nic1000.registry.models import Company, FinancialStatement
+from nic1000.accounts.models import User
+from nic1000.core.access import has_role
+from nic1000.core.roles import OFFICE_AND_AUDIT, PROGRAMME_READERS, Role, RoleSet
+from nic1000.registry.models import Body, Company, FinancialStatement
 from nic1000.rounds.models import (
     Assignment,
     Candidacy,
@@ -20,21 +23,22 @@ from nic1000.rounds.models import (
     EvaluatorProfile,
     Nomination,
     PublishedSelection,
+    Quota,
     Review,
     Round,
+    SelectionRun,
 )
+from nic1000.rounds.workflows import RoundAction, states_allowing
 
-PROGRAM_WIDE = (Role.PROGRAM_OFFICE, Role.AUDITOR)
-ROUND_READERS = (Role.PROGRAM_OFFICE, Role.AUDITOR, Role.MINISTRY_OFFICER, Role.EVALUATOR, Role.SUPPORT_GROUP)
+# Who reads the rounds of the programme: the programme readers, the ministries that nominate and the evaluators.
+ROUND_READERS: RoleSet = PROGRAMME_READERS | {Role.MINISTRY_OFFICER, Role.EVALUATOR}
 
 
 # --- eligibility -------------------------------------------------------------------------------------------
 
 
-def eligibility_for(*, round: Round, company: Company, body: Any = None) -> tuple[bool, list[dict[str, str]]]:
-    """Evaluate the round's active eligibility rules on the company's last fiscal year in the registry; a
-    nominating body's own rule of a kind replaces the round's default rule of that kind.
-    Returns (eligible, reasons), each reason {"rule", "ok": "yes"/"no"/"unknown", "message"}."""
+def _rule_kinds(round: Round, body: Body | None) -> list[str]:
+    """The round's rules that apply, a nominating body's own rule of a kind replacing the round's."""
     scope = Q(body__isnull=True) if body is None else Q(body__isnull=True) | Q(body_id=body.pk)
     active: dict[str, bool] = {}
     for kind, body_id, on in (
@@ -44,7 +48,49 @@ def eligibility_for(*, round: Round, company: Company, body: Any = None) -> tupl
     ):
         if body_id is not None or kind not in active:
             active[kind] = on
-    rules = [kind for kind, on in active.items() if on]
+    return [kind for kind, on in active.items() if on]
+
+
+def _unknown(statement: FinancialStatement | None) -> str | None:
+    """Why the last fiscal year cannot be checked, or None when it can."""
+    if statement is None:
+        return _("No financial statement in the registry to check.")
+    # Statements for year n are filed by the end of March of n+1: before then the last fiscal year on file
+    # may be n-2. Anything older says nothing about the last fiscal year.
+    if statement.fiscal_year < timezone.localdate().year - 2:
+        return _(
+            "The latest statement in the registry is for fiscal year %(y)d: the last fiscal year's is needed "
+            "to check."
+        ) % {"y": statement.fiscal_year}
+    return None
+
+
+def _rule_verdict(kind: str, last: FinancialStatement) -> tuple[bool, str]:
+    """(the rule excludes the company, what the statement shows)."""
+    if kind == EligibilityRule.Kind.CREDIT_DELINQUENCY:
+        bad = last.credit_delinquency
+        msg = (
+            _("Credit delinquency recorded in fiscal year %(y)d.")
+            if bad
+            else _("No credit delinquency in fiscal year %(y)d.")
+        ) % {"y": last.fiscal_year}
+        return bad, msg
+    bad = last.equity <= 0
+    msg = (
+        _("Full capital impairment in fiscal year %(y)d (equity %(e)s KRW).")
+        if bad
+        else _("Equity positive in fiscal year %(y)d (%(e)s KRW).")
+    ) % {"y": last.fiscal_year, "e": f"{last.equity:,}"}
+    return bad, msg
+
+
+def eligibility_for(
+    *, round: Round, company: Company, body: Body | None = None
+) -> tuple[bool, list[dict[str, str]]]:
+    """Evaluate the round's active eligibility rules on the company's last fiscal year in the registry; a
+    nominating body's own rule of a kind replaces the round's default rule of that kind.
+    Returns (eligible, reasons), each reason {"rule", "ok": "yes"/"no"/"unknown", "message"}."""
+    rules = _rule_kinds(round, body)
     if not rules:
         return True, []
     last = (
@@ -53,48 +99,13 @@ def eligibility_for(*, round: Round, company: Company, body: Any = None) -> tupl
         .order_by("-fiscal_year")
         .first()
     )
+    unknown = _unknown(last)
+    if last is None or unknown is not None:
+        return True, [{"rule": kind, "ok": "unknown", "message": unknown or ""} for kind in rules]
     reasons: list[dict[str, str]] = []
     eligible = True
-    # Statements for year n are filed by the end of March of n+1: before then the last fiscal year on file
-    # may be n-2. Anything older says nothing about the last fiscal year.
-    oldest_current = timezone.localdate().year - 2
     for kind in rules:
-        if last is None:
-            reasons.append(
-                {
-                    "rule": kind,
-                    "ok": "unknown",
-                    "message": _("No financial statement in the registry to check."),
-                }
-            )
-            continue
-        if last.fiscal_year < oldest_current:
-            reasons.append(
-                {
-                    "rule": kind,
-                    "ok": "unknown",
-                    "message": _(
-                        "The latest statement in the registry is for fiscal year %(y)d: the last fiscal "
-                        "year's is needed to check."
-                    )
-                    % {"y": last.fiscal_year},
-                }
-            )
-            continue
-        if kind == EligibilityRule.Kind.CREDIT_DELINQUENCY:
-            bad = last.credit_delinquency
-            msg = (
-                _("Credit delinquency recorded in fiscal year %(y)d.")
-                if bad
-                else _("No credit delinquency in fiscal year %(y)d.")
-            ) % {"y": last.fiscal_year}
-        else:
-            bad = last.equity <= 0
-            msg = (
-                _("Full capital impairment in fiscal year %(y)d (equity %(e)s KRW).")
-                if bad
-                else _("Equity positive in fiscal year %(y)d (%(e)s KRW).")
-            ) % {"y": last.fiscal_year, "e": f"{last.equity:,}"}
+        bad, msg = _rule_verdict(kind, last)
         eligible = eligible and not bad
         reasons.append({"rule": kind, "ok": "no" if bad else "yes", "message": msg})
     return eligible, reasons
@@ -103,17 +114,24 @@ def eligibility_for(*, round: Round, company: Company, body: Any = None) -> tupl
 # --- rounds -----------------------------------------------------------------------------------------------
 
 
-def round_list(*, user: Any) -> QuerySet[Round]:
+def _published(qs: QuerySet[Round]) -> QuerySet[Round]:
+    return qs.filter(state__in=states_allowing(RoundAction.SHOW_PUBLICATION))
+
+
+def round_list(*, user: User) -> QuerySet[Round]:
     qs = Round.objects.select_related("program").annotate(n_candidacies=Count("candidacies", distinct=True))
-    if getattr(user, "role", None) in ROUND_READERS:
-        return qs
-    return qs.filter(state__in=("published", "closed"))
+    return qs if has_role(user, ROUND_READERS) else _published(qs)
 
 
-def access_round(*, user: Any, pk: int) -> Round:
+def published_rounds() -> QuerySet[Round]:
+    """Rounds whose selection is published, newest first, with their publication."""
+    return _published(Round.objects.filter(publication__isnull=False)).select_related("publication")
+
+
+def access_round(*, user: User, pk: int) -> Round:
     qs = Round.objects.select_related("program", "settings")
-    if getattr(user, "role", None) not in ROUND_READERS:
-        qs = qs.filter(state__in=("published", "closed"))
+    if not has_role(user, ROUND_READERS):
+        qs = _published(qs)
     rnd = qs.filter(pk=pk).first()
     if rnd is None:
         raise Http404
@@ -121,27 +139,63 @@ def access_round(*, user: Any, pk: int) -> Round:
 
 
 def published_round(*, pk: int) -> Round:
-    rnd = Round.objects.filter(pk=pk, state__in=("published", "closed"), publication__isnull=False).first()
+    rnd = (
+        _published(Round.objects.filter(pk=pk, publication__isnull=False))
+        .select_related("publication")
+        .first()
+    )
     if rnd is None:
         raise Http404
     return rnd
 
 
-def published_selections(*, round: Round) -> QuerySet[PublishedSelection]:
-    return PublishedSelection.objects.filter(round=round).select_related("body").order_by("rank", "id")
+def published_selections(*, round: Round, body_code: str = "") -> QuerySet[PublishedSelection]:
+    qs = PublishedSelection.objects.filter(round=round).select_related("body")
+    if body_code:
+        qs = qs.filter(body__code=body_code)
+    return qs.order_by("rank", "id")
+
+
+def published_bodies(*, round: Round) -> QuerySet[Body]:
+    """The bodies with a company in the round's published selection (the public list's filter)."""
+    return Body.objects.filter(pk__in=PublishedSelection.objects.filter(round=round).values("body_id"))
+
+
+# --- configuration ------------------------------------------------------------------------------------------
+
+
+def quota_body_codes(*, round: Round) -> list[str]:
+    """The bodies a round's quotas may name: the programme's, else every active nominating body."""
+    return list(round.program.bodies.values_list("code", flat=True)) or list(
+        Body.objects.filter(active=True).exclude(kind=Body.Kind.FSC).values_list("code", flat=True)
+    )
+
+
+def quotas_of(*, round: Round) -> list[Quota]:
+    return list(Quota.objects.filter(round=round))
 
 
 # --- nominations and candidacies ----------------------------------------------------------------------------
 
 
-def nominations_for(*, user: Any, round: Round, body_code: str = "") -> QuerySet[Nomination]:
+def _own_body_id(user: User) -> int:
+    """A ministry officer's body (every officer has one: a database constraint)."""
+    if user.body_id is None:
+        raise Http404
+    return user.body_id
+
+
+def _nominated_by_own_body(user: User) -> Exists:
+    return Exists(Nomination.objects.filter(candidacy=OuterRef("pk"), body_id=_own_body_id(user)))
+
+
+def nominations_for(*, user: User, round: Round, body_code: str = "") -> QuerySet[Nomination]:
     qs = Nomination.objects.filter(candidacy__round=round).select_related(
         "candidacy__company", "body", "nominated_by"
     )
-    role = getattr(user, "role", None)
-    if role == Role.MINISTRY_OFFICER:
-        qs = qs.filter(body_id=user.body_id)
-    elif role not in PROGRAM_WIDE:
+    if has_role(user, {Role.MINISTRY_OFFICER}):
+        qs = qs.filter(body_id=_own_body_id(user))
+    elif not has_role(user, OFFICE_AND_AUDIT):
         return qs.none()
     if body_code:
         qs = qs.filter(body__code=body_code)
@@ -149,7 +203,7 @@ def nominations_for(*, user: Any, round: Round, body_code: str = "") -> QuerySet
 
 
 def candidacies_for(
-    *, user: Any, round: Round, body_code: str = "", sector: str = "", eligible: str = "", q: str = ""
+    *, user: User, round: Round, body_code: str = "", sector: str = "", eligible: str = "", q: str = ""
 ) -> QuerySet[Candidacy]:
     qs = (
         Candidacy.objects.filter(round=round)
@@ -157,10 +211,9 @@ def candidacies_for(
         .prefetch_related(Prefetch("nominations", queryset=Nomination.objects.select_related("body")))
         .annotate(n_assigned=Count("assignments", filter=Q(assignments__active=True), distinct=True))
     )
-    role = getattr(user, "role", None)
-    if role == Role.MINISTRY_OFFICER:
-        qs = qs.filter(Exists(Nomination.objects.filter(candidacy=OuterRef("pk"), body_id=user.body_id)))
-    elif role not in PROGRAM_WIDE:
+    if has_role(user, {Role.MINISTRY_OFFICER}):
+        qs = qs.filter(_nominated_by_own_body(user))
+    elif not has_role(user, OFFICE_AND_AUDIT):
         return qs.none()
     if body_code:
         qs = qs.filter(Exists(Nomination.objects.filter(candidacy=OuterRef("pk"), body__code=body_code)))
@@ -175,18 +228,24 @@ def candidacies_for(
     return qs.order_by("company__name_ko", "id")
 
 
-def access_candidacy(*, user: Any, pk: int) -> Candidacy:
+def access_candidacy(*, user: User, pk: int) -> Candidacy:
     qs = Candidacy.objects.select_related("round__settings", "company__ksic", "lead_body")
-    role = getattr(user, "role", None)
-    if role in PROGRAM_WIDE:
+    if has_role(user, OFFICE_AND_AUDIT):
         pass
-    elif role == Role.MINISTRY_OFFICER:
-        qs = qs.filter(Exists(Nomination.objects.filter(candidacy=OuterRef("pk"), body_id=user.body_id)))
-    elif role == Role.EVALUATOR:
+    elif has_role(user, {Role.MINISTRY_OFFICER}):
+        qs = qs.filter(_nominated_by_own_body(user))
+    elif has_role(user, {Role.EVALUATOR}):
         qs = qs.filter(assignments__evaluator__user=user, assignments__active=True)
     else:
         raise Http404
     c = qs.filter(pk=pk).first()
+    if c is None:
+        raise Http404
+    return c
+
+
+def candidacy_in_round(*, round: Round, pk: int) -> Candidacy:
+    c = Candidacy.objects.filter(pk=pk, round=round).first()
     if c is None:
         raise Http404
     return c
@@ -223,29 +282,76 @@ def criteria_for(*, candidacy: Candidacy) -> list[Criterion]:
     return own or list(Criterion.objects.filter(round_id=candidacy.round_id, body__isnull=True))
 
 
-# --- evaluators, assignments, reviews -----------------------------------------------------------------------
+# --- evaluators -------------------------------------------------------------------------------------------
 
 
-def evaluator_profile_for(*, user: Any) -> EvaluatorProfile | None:
-    return EvaluatorProfile.objects.filter(user=user).first() if getattr(user, "pk", None) else None
-
-
-def my_assignments(*, user: Any, round: Round | None = None) -> QuerySet[Assignment]:
-    qs = Assignment.objects.filter(evaluator__user=user, active=True).select_related(
-        "candidacy__company", "candidacy__lead_body", "round", "review"
+def evaluator_pool() -> QuerySet[EvaluatorProfile]:
+    return (
+        EvaluatorProfile.objects.select_related("user")
+        .annotate(n_active=Count("assignments", filter=Q(assignments__active=True)))
+        .order_by("user__username")
     )
-    if round is not None:
-        qs = qs.filter(round=round)
-    return qs.order_by("round_id", "candidacy__company__name_ko", "id")
 
 
-def access_assignment(*, user: Any, pk: int) -> Assignment:
+def evaluators_without_profile() -> QuerySet[User]:
+    return User.objects.filter(role=Role.EVALUATOR, evaluator_profile__isnull=True).order_by("username")
+
+
+def access_evaluator_user(*, pk: int) -> User:
+    """A user with the evaluator role (the programme office edits their profile)."""
+    user = User.objects.filter(pk=pk, role=Role.EVALUATOR).first()
+    if user is None:
+        raise Http404
+    return user
+
+
+def active_evaluators() -> list[EvaluatorProfile]:
+    return list(
+        EvaluatorProfile.objects.filter(active=True).select_related("user").order_by("user__username")
+    )
+
+
+def evaluator_by_pk(*, pk: int) -> EvaluatorProfile:
+    e = EvaluatorProfile.objects.filter(pk=pk).first()
+    if e is None:
+        raise Http404
+    return e
+
+
+def company_by_brn(*, brn: str) -> Company | None:
+    return Company.objects.filter(brn=brn).first() if brn else None
+
+
+# --- assignments and reviews ------------------------------------------------------------------------------
+
+
+def assignment_on(*, candidacy: Candidacy, pk: int) -> Assignment:
+    a = Assignment.objects.filter(pk=pk, candidacy=candidacy).first()
+    if a is None:
+        raise Http404
+    return a
+
+
+def my_assignments(*, user: User) -> QuerySet[Assignment]:
+    return (
+        Assignment.objects.filter(evaluator__user=user, active=True)
+        .select_related("candidacy__company", "candidacy__lead_body", "round", "review")
+        .order_by("round_id", "candidacy__company__name_ko", "id")
+    )
+
+
+def access_assignment(*, user: User, pk: int) -> Assignment:
+    """The evaluator's own active assignment (another's, an ended one or a missing one: the same 404)."""
+    if not has_role(user, {Role.EVALUATOR}):
+        raise Http404
     a = (
-        Assignment.objects.select_related("candidacy__company", "candidacy__round__settings", "evaluator")
+        Assignment.objects.select_related(
+            "candidacy__company", "candidacy__round__settings", "candidacy__lead_body", "evaluator"
+        )
         .filter(pk=pk, evaluator__user=user, active=True)
         .first()
     )
-    if a is None or getattr(user, "role", None) != Role.EVALUATOR:
+    if a is None:
         raise Http404
     return a
 
@@ -274,7 +380,7 @@ def review_status(*, round: Round) -> dict[str, Any]:
     )
     missing, late, submitted = [], [], 0
     for a in active.order_by("evaluator_id", "id"):
-        review = getattr(a, "review", None) if hasattr(a, "review") else None
+        review = getattr(a, "review", None)
         if review is not None and review.state == Review.State.SUBMITTED:
             submitted += 1
             if deadline and review.submitted_at and review.submitted_at > deadline:
@@ -288,48 +394,21 @@ def review_status(*, round: Round) -> dict[str, Any]:
         "submitted": submitted,
         "missing": missing,
         "late": late,
-        "overdue": bool(deadline and now > deadline and missing),
+        "overdue": bool(passed and missing),
     }
 
 
-def evaluator_pool() -> QuerySet[EvaluatorProfile]:
-    return (
-        EvaluatorProfile.objects.select_related("user")
-        .annotate(n_active=Count("assignments", filter=Q(assignments__active=True)))
-        .order_by("user__username")
-    )
+# --- results and selection --------------------------------------------------------------------------------
 
 
-def company_by_brn(*, brn: str) -> Company | None:
-    return Company.objects.filter(brn=brn).first() if brn else None
-
-
-def latest_selection_run(*, round: Round) -> Any:
+def latest_selection_run(*, round: Round) -> SelectionRun | None:
     return round.selection_runs.order_by("-run_at", "-id").first()
 
 
 def results_for(*, round: Round) -> QuerySet[Candidacy]:
     """The result table: candidacies by rank (selected first), then by score."""
-    from django.db.models import F
-
     return (
         Candidacy.objects.filter(round=round)
         .select_related("company", "lead_body")
         .order_by(F("rank").asc(nulls_last=True), F("score").desc(nulls_last=True), "id")
-    )
-
-
-def candidacy_assignments(*, round: Round) -> list[Candidacy]:
-    """Eligible candidacies with their active assignments (`active_assignments`), for the assignment page."""
-    return list(
-        Candidacy.objects.filter(round=round, eligible=True)
-        .select_related("company")
-        .prefetch_related(
-            Prefetch(
-                "assignments",
-                queryset=Assignment.objects.filter(active=True).select_related("evaluator__user", "review"),
-                to_attr="active_assignments",
-            )
-        )
-        .order_by("company__name_ko", "id")
     )

@@ -1,19 +1,26 @@
-"""Assignment of evaluators to candidacies: the optimal solve (pure solver), re-solves that keep submitted
-reviews and hand-made pairs, and the programme office's manual changes."""
+"""Assignment of evaluators to candidacies: the optimal solve (`algorithms.assignment` on the affinity of
+`algorithms.affinity`), re-solves that keep submitted reviews and hand-made pairs, filling the gap a declared
+conflict leaves, and the programme office's manual changes."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from nic1000.accounts.models import User
+from nic1000.algorithms import affinity as affinity_model
+from nic1000.algorithms import assignment as assignment_model
 from nic1000.audit.services import AuditItem, audit_record, audit_record_many
+from nic1000.core.access import require_role
 from nic1000.core.errors import Conflict as ConflictError
 from nic1000.core.errors import ErrorDetail, ValidationFailed
+from nic1000.core.roles import OFFICE, Role
 from nic1000.registry.models import CoreTechnology, Patent
 from nic1000.rounds.models import (
     Assignment,
@@ -24,10 +31,8 @@ from nic1000.rounds.models import (
     Round,
     RoundSettings,
 )
-from nic1000.rounds.services import solvers
-from nic1000.rounds.services.evaluators import detected_conflicts
-
-ASSIGNABLE_STATES = ("nominating", "evaluating")
+from nic1000.rounds.services.conflicts import conflicted_pair, conflicts_record_detected
+from nic1000.rounds.workflows import RoundAction, require_round_allows
 
 
 @dataclass
@@ -35,16 +40,14 @@ class AssignmentOutcome:
     added: int = 0
     removed: int = 0
     kept: int = 0
-    locked: int = 0
     total_affinity: float = 0.0
-    loads: dict[int, int] = field(default_factory=dict)
 
 
 def _split_keywords(value: str) -> list[str]:
     return [k.strip() for k in value.replace(";", ",").split(",") if k.strip()]
 
 
-def candidacy_profiles(candidacies: list[Candidacy]) -> list[dict[str, Any]]:
+def _candidacy_profiles(candidacies: Sequence[Candidacy]) -> list[affinity_model.CandidacyProfile]:
     """What the affinity needs about each company: KSIC code, technology keywords, patents' IPC classes and
     a text of technologies, patent titles and abstracts."""
     ids = [c.company_id for c in candidacies]
@@ -62,42 +65,55 @@ def candidacy_profiles(candidacies: list[Candidacy]) -> list[dict[str, Any]]:
         text[cid].append(f"{title} {abstract[:300]}")
         ipc[cid] += _split_keywords(ipcs)
     return [
-        {
-            "ksic": c.company.ksic_id,
-            "keywords": keywords[c.company_id],
-            "ipc": ipc[c.company_id],
-            "text": " ".join(text[c.company_id]),
-        }
+        affinity_model.CandidacyProfile(
+            ksic_code=c.company.ksic_id or "",
+            keywords=tuple(keywords[c.company_id]),
+            ipc_classes=tuple(ipc[c.company_id]),
+            text=" ".join(text[c.company_id]),
+        )
         for c in candidacies
     ]
 
 
-def affinity_for(evaluators: list[EvaluatorProfile], candidacies: list[Candidacy]) -> np.ndarray:
-    """Candidacy × evaluator affinity: KSIC overlap, keyword overlap, IPC overlap and TF-IDF similarity of the
-    evaluator's expertise and the company's technologies and patents."""
-    return solvers.affinity(
-        evaluators=[
-            {
-                "sections": e.sections,
-                "keywords": _split_keywords(e.keywords),
-                "text": f"{e.keywords} {e.expertise}",
-            }
-            for e in evaluators
-        ],
-        candidacies=candidacy_profiles(candidacies),
+def _evaluator_expertise(evaluators: Sequence[EvaluatorProfile]) -> list[affinity_model.EvaluatorExpertise]:
+    return [
+        affinity_model.EvaluatorExpertise(
+            ksic_sections=tuple(e.sections),
+            keywords=tuple(_split_keywords(e.keywords)),
+            text=f"{e.keywords} {e.expertise}",
+        )
+        for e in evaluators
+    ]
+
+
+def _affinity(evaluators: Sequence[EvaluatorProfile], candidacies: Sequence[Candidacy]) -> np.ndarray:
+    """Candidacy × evaluator affinity in [0, 1]: KSIC overlap, keyword overlap, IPC overlap and TF-IDF similarity
+    of the evaluator's expertise and the company's technologies and patents."""
+    matrix = affinity_model.compute_affinity(
+        _candidacy_profiles(candidacies), _evaluator_expertise(evaluators)
     )
+    return np.asarray(matrix, dtype=float)
 
 
-@transaction.atomic
-def assignment_solve(*, round: Round, acting_user: Any, only_fill: bool = False) -> AssignmentOutcome:
-    """Give every eligible candidacy its k evaluators, each evaluator a load within [min, max], maximising total
-    affinity; conflicted pairs (declared or detected) are never assigned. Pairs with a submitted review or made
-    by hand are kept; with `only_fill` every current pair is kept and only the gaps are filled.
-    An infeasible instance raises ValidationFailed naming the candidacies that cannot be covered."""
-    rnd = Round.objects.select_for_update().get(pk=round.pk)
-    if rnd.state not in ASSIGNABLE_STATES:
-        raise ConflictError(_("Evaluators are assigned while nominating or evaluating."), code="round_state")
-    settings = RoundSettings.objects.get(round=rnd)
+@dataclass
+class _Pool:
+    """Who is assigned to what: the round's eligible candidacies and the active evaluators, by matrix index."""
+
+    settings: RoundSettings
+    candidacies: list[Candidacy]
+    evaluators: list[EvaluatorProfile]
+
+    def __post_init__(self) -> None:
+        self.row = {c.pk: i for i, c in enumerate(self.candidacies)}
+        self.col = {e.pk: j for j, e in enumerate(self.evaluators)}
+
+    def index(self, candidacy_id: int, evaluator_id: int) -> tuple[int, int] | None:
+        if candidacy_id in self.row and evaluator_id in self.col:
+            return self.row[candidacy_id], self.col[evaluator_id]
+        return None
+
+
+def _pool(rnd: Round) -> _Pool:
     candidacies = list(
         Candidacy.objects.filter(round=rnd, eligible=True).select_related("company").order_by("id")
     )
@@ -106,58 +122,73 @@ def assignment_solve(*, round: Round, acting_user: Any, only_fill: bool = False)
         raise ValidationFailed(_("There is no eligible candidacy to assign."), code="nothing_to_assign")
     if not evaluators:
         raise ValidationFailed(_("The evaluator pool is empty."), code="no_evaluators")
-    ci = {c.pk: i for i, c in enumerate(candidacies)}
-    ei = {e.pk: j for j, e in enumerate(evaluators)}
-    # Record the detected conflicts first so they show on the pages too.
-    existing = set(Conflict.objects.filter(candidacy__round=rnd).values_list("evaluator_id", "candidacy_id"))
-    now = timezone.now()
-    new_conflicts: dict[tuple[int, int], Conflict] = {}
-    for eid, cid, kind, reason in detected_conflicts(evaluators=evaluators, candidacies=candidacies):
-        if (eid, cid) not in existing and (eid, cid) not in new_conflicts:
-            new_conflicts[(eid, cid)] = Conflict(
-                candidacy_id=cid,
-                evaluator_id=eid,
-                source=Conflict.Source.DETECTED,
-                kind=kind,
-                reason=reason,
-                created_at=now,
-            )
-    Conflict.objects.bulk_create(new_conflicts.values())
-    forbidden = np.zeros((len(candidacies), len(evaluators)), dtype=bool)
+    return _Pool(RoundSettings.objects.get(round=rnd), candidacies, evaluators)
+
+
+def _forbidden(rnd: Round, pool: _Pool) -> np.ndarray:
+    """Conflicted pairs (declared or detected, all recorded by now) are never assigned."""
+    forbidden = np.zeros((len(pool.candidacies), len(pool.evaluators)), dtype=bool)
     for eid, cid in Conflict.objects.filter(candidacy__round=rnd).values_list("evaluator_id", "candidacy_id"):
-        if cid in ci and eid in ei:
-            forbidden[ci[cid], ei[eid]] = True
-    current = list(Assignment.objects.filter(round=rnd, active=True).select_related("review"))
+        at = pool.index(cid, eid)
+        if at is not None:
+            forbidden[at] = True
+    return forbidden
+
+
+def _locked(rnd: Round, current: list[Assignment], *, only_fill: bool) -> list[Assignment]:
+    """Pairs the solve keeps: those with a submitted review and those made by hand (every pair when filling)."""
+    if only_fill:
+        return list(current)
     submitted = set(
         Review.objects.filter(
             assignment__round=rnd, assignment__active=True, state=Review.State.SUBMITTED
         ).values_list("assignment_id", flat=True)
     )
-    locked_rows = [
-        a for a in current if only_fill or a.pk in submitted or a.source == Assignment.Source.MANUAL
-    ]
-    locked = [
-        (ci[a.candidacy_id], ei[a.evaluator_id])
-        for a in locked_rows
-        if a.candidacy_id in ci and a.evaluator_id in ei
-    ]
-    affinity = affinity_for(evaluators, candidacies)
-    pairs = solvers.assign(
-        affinity=affinity,
-        k=settings.reviews_per_candidacy,
-        load_min=settings.load_min if not only_fill else 0,
-        load_max=settings.load_max,
-        forbidden=forbidden,
-        locked=locked,
-        candidacy_labels=[c.company.name_ko for c in candidacies],
-        evaluator_labels=[str(e.user) for e in evaluators],
-    )
-    wanted = {(candidacies[i].pk, evaluators[j].pk): float(affinity[i, j]) for i, j in pairs}
-    outcome = AssignmentOutcome(locked=len(locked_rows))
+    return [a for a in current if a.pk in submitted or a.source == Assignment.Source.MANUAL]
+
+
+def _optimal_pairs(
+    pool: _Pool, affinity: np.ndarray, forbidden: np.ndarray, locked: list[Assignment], *, only_fill: bool
+) -> list[tuple[int, int]]:
+    """(candidacy index, evaluator index) of the optimal assignment; infeasible → ValidationFailed naming the
+    candidacies that cannot be covered."""
+    labels = [c.company.name_ko for c in pool.candidacies]
+    try:
+        result = assignment_model.assign(
+            affinity,
+            reviews_per_candidacy=pool.settings.reviews_per_candidacy,
+            min_load=0 if only_fill else pool.settings.load_min,
+            max_load=pool.settings.load_max,
+            forbidden=forbidden,
+            locked=[at for a in locked if (at := pool.index(a.candidacy_id, a.evaluator_id))] or None,
+            candidacy_ids=labels,
+            evaluator_ids=[str(e.user) for e in pool.evaluators],
+        )
+    except assignment_model.AssignmentInfeasible as exc:
+        details = []
+        for d in exc.diagnoses:
+            names = ", ".join(str(labels[i]) for i in d.candidacies[:10])
+            more = f" (+{len(d.candidacies) - 10})" if len(d.candidacies) > 10 else ""
+            details.append(ErrorDetail(message=d.message, field=(names + more) or None, code=d.code))
+        raise ValidationFailed(
+            _("No assignment can give every candidacy its evaluators."), details, code="assignment_infeasible"
+        ) from None
+    return [(int(p.candidacy), int(p.evaluator)) for p in result.pairs]
+
+
+def _apply(
+    rnd: Round,
+    current: list[Assignment],
+    locked: list[Assignment],
+    wanted: dict[tuple[int, int], float],
+    now: dt.datetime,
+) -> AssignmentOutcome:
+    """End the current pairs the solve dropped (their drafts go), keep the rest, create the new ones."""
+    outcome = AssignmentOutcome()
     ended: list[Assignment] = []
     for a in current:
         key = (a.candidacy_id, a.evaluator_id)
-        if key in wanted or a in locked_rows:
+        if key in wanted or a in locked:
             outcome.kept += 1
             wanted.pop(key, None)
         else:
@@ -173,9 +204,24 @@ def assignment_solve(*, round: Round, acting_user: Any, only_fill: bool = False)
         batch_size=2000,
     )
     outcome.added, outcome.removed = len(added), len(ended)
+    return outcome
+
+
+def _solve(rnd: Round, *, acting_user: User, only_fill: bool) -> AssignmentOutcome:
+    """The solve on a locked round: record detected conflicts, keep what must stay, optimise the rest."""
+    require_round_allows(rnd, RoundAction.ASSIGN)
+    pool = _pool(rnd)
+    now = timezone.now()
+    new_conflicts = conflicts_record_detected(
+        round=rnd, evaluators=pool.evaluators, candidacies=pool.candidacies, now=now
+    )
+    current = list(Assignment.objects.filter(round=rnd, active=True).select_related("review"))
+    locked = _locked(rnd, current, only_fill=only_fill)
+    affinity = _affinity(pool.evaluators, pool.candidacies)
+    pairs = _optimal_pairs(pool, affinity, _forbidden(rnd, pool), locked, only_fill=only_fill)
+    wanted = {(pool.candidacies[i].pk, pool.evaluators[j].pk): float(affinity[i, j]) for i, j in pairs}
+    outcome = _apply(rnd, current, locked, wanted, now)
     outcome.total_affinity = float(sum(affinity[i, j] for i, j in pairs))
-    for _i, j in pairs:
-        outcome.loads[evaluators[j].pk] = outcome.loads.get(evaluators[j].pk, 0) + 1
     audit_record(
         actor=acting_user,
         action="assignment.solve",
@@ -192,19 +238,92 @@ def assignment_solve(*, round: Round, acting_user: Any, only_fill: bool = False)
 
 
 @transaction.atomic
+def assignment_solve(*, round: Round, acting_user: User) -> AssignmentOutcome:
+    """Give every eligible candidacy its k evaluators, each evaluator a load within [min, max], maximising total
+    affinity; conflicted pairs (declared or detected) are never assigned. Pairs with a submitted review or made
+    by hand are kept. An infeasible instance raises ValidationFailed naming the candidacies that cannot be
+    covered."""
+    require_role(acting_user, OFFICE)
+    rnd = Round.objects.select_for_update().get(pk=round.pk)
+    return _solve(rnd, acting_user=acting_user, only_fill=False)
+
+
+@transaction.atomic
+def assignment_fill_gaps(*, round: Round, acting_user: User) -> AssignmentOutcome:
+    """Keep every current pair and give the candidacies short of evaluators their missing ones (no minimum
+    load): what follows an evaluator's declared conflict, so the evaluator declaring may cause it."""
+    require_role(acting_user, OFFICE, Role.EVALUATOR)
+    rnd = Round.objects.select_for_update().get(pk=round.pk)
+    return _solve(rnd, acting_user=acting_user, only_fill=True)
+
+
+def _assignment_end(*, candidacy: Candidacy, remove: Assignment, reason: str, now: dt.datetime) -> AuditItem:
+    a = Assignment.objects.select_for_update().get(pk=remove.pk)
+    if a.candidacy_id != candidacy.pk or not a.active:
+        raise ValidationFailed(_("That assignment is not active on this candidacy."))
+    if Review.objects.filter(assignment=a, state=Review.State.SUBMITTED).exists():
+        raise ConflictError(_("This evaluator has submitted a review; it stays."), code="review_submitted")
+    a.active, a.ended_at, a.reason = False, now, reason
+    a.save(update_fields=["active", "ended_at", "reason"])
+    Review.objects.filter(assignment=a, state=Review.State.DRAFT).delete()
+    return AuditItem(
+        action="assignment.remove",
+        object_type="rounds.assignment",
+        object_id=str(a.pk),
+        changes={"active": {"before": True, "after": False}},
+        reason=reason,
+    )
+
+
+def _assignment_add(
+    *, rnd: Round, candidacy: Candidacy, evaluator: EvaluatorProfile, reason: str, now: dt.datetime
+) -> tuple[Assignment, AuditItem]:
+    if conflicted_pair(evaluator=evaluator, candidacy=candidacy):
+        raise ValidationFailed(
+            _("%(evaluator)s has a conflict of interest with this company.") % {"evaluator": evaluator},
+            [ErrorDetail(message=_("Conflicted pair"), field="evaluator", code="conflict")],
+            code="conflicted_pair",
+        )
+    if Assignment.objects.filter(candidacy=candidacy, evaluator=evaluator, active=True).exists():
+        raise ValidationFailed(
+            _("This evaluator is already assigned."), [ErrorDetail(message="", field="evaluator")]
+        )
+    new = Assignment.objects.create(
+        round=rnd,
+        candidacy=candidacy,
+        evaluator=evaluator,
+        source=Assignment.Source.MANUAL,
+        reason=reason,
+        created_at=now,
+    )
+    item = AuditItem(
+        action="assignment.add",
+        object_type="rounds.assignment",
+        object_id=str(new.pk),
+        changes={
+            "candidacy_id": {"before": None, "after": candidacy.pk},
+            "evaluator_id": {"before": None, "after": evaluator.pk},
+            "source": {"before": None, "after": Assignment.Source.MANUAL.value},
+        },
+        reason=reason,
+    )
+    return new, item
+
+
+@transaction.atomic
 def assignment_change(
     *,
     round: Round,
     candidacy: Candidacy,
-    acting_user: Any,
+    acting_user: User,
     reason: str,
     add_evaluator: EvaluatorProfile | None = None,
     remove: Assignment | None = None,
 ) -> Assignment | None:
     """The programme office adds and/or removes an evaluator of one candidacy by hand, with a reason."""
+    require_role(acting_user, OFFICE)
     rnd = Round.objects.select_for_update().get(pk=round.pk)
-    if rnd.state not in ASSIGNABLE_STATES:
-        raise ConflictError(_("Assignments change while nominating or evaluating."), code="round_state")
+    require_round_allows(rnd, RoundAction.ASSIGN)
     if not reason.strip():
         raise ValidationFailed(
             _("A manual change needs a reason."),
@@ -218,61 +337,12 @@ def assignment_change(
     now = timezone.now()
     items: list[AuditItem] = []
     if remove is not None:
-        a = Assignment.objects.select_for_update().get(pk=remove.pk)
-        if a.candidacy_id != candidacy.pk or not a.active:
-            raise ValidationFailed(_("That assignment is not active on this candidacy."))
-        if Review.objects.filter(assignment=a, state=Review.State.SUBMITTED).exists():
-            raise ConflictError(
-                _("This evaluator has submitted a review; it stays."), code="review_submitted"
-            )
-        a.active, a.ended_at, a.reason = False, now, reason.strip()
-        a.save(update_fields=["active", "ended_at", "reason"])
-        Review.objects.filter(assignment=a, state=Review.State.DRAFT).delete()
-        items.append(
-            AuditItem(
-                action="assignment.remove",
-                object_type="rounds.assignment",
-                object_id=str(a.pk),
-                changes={"active": {"before": True, "after": False}},
-                reason=reason,
-            )
-        )
+        items.append(_assignment_end(candidacy=candidacy, remove=remove, reason=reason.strip(), now=now))
     new = None
     if add_evaluator is not None:
-        if Conflict.objects.filter(candidacy=candidacy, evaluator=add_evaluator).exists() or any(
-            cid == candidacy.pk
-            for _e, cid, _k, _r in detected_conflicts(evaluators=[add_evaluator], candidacies=[candidacy])
-        ):
-            raise ValidationFailed(
-                _("%(evaluator)s has a conflict of interest with this company.")
-                % {"evaluator": add_evaluator},
-                [ErrorDetail(message=_("Conflicted pair"), field="evaluator", code="conflict")],
-                code="conflicted_pair",
-            )
-        if Assignment.objects.filter(candidacy=candidacy, evaluator=add_evaluator, active=True).exists():
-            raise ValidationFailed(
-                _("This evaluator is already assigned."), [ErrorDetail(message="", field="evaluator")]
-            )
-        new = Assignment.objects.create(
-            round=rnd,
-            candidacy=candidacy,
-            evaluator=add_evaluator,
-            source=Assignment.Source.MANUAL,
-            reason=reason.strip(),
-            created_at=now,
+        new, item = _assignment_add(
+            rnd=rnd, candidacy=candidacy, evaluator=add_evaluator, reason=reason.strip(), now=now
         )
-        items.append(
-            AuditItem(
-                action="assignment.add",
-                object_type="rounds.assignment",
-                object_id=str(new.pk),
-                changes={
-                    "candidacy_id": {"before": None, "after": candidacy.pk},
-                    "evaluator_id": {"before": None, "after": add_evaluator.pk},
-                    "source": {"before": None, "after": "manual"},
-                },
-                reason=reason,
-            )
-        )
+        items.append(item)
     audit_record_many(actor=acting_user, items=items)
     return new

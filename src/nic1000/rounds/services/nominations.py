@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
@@ -10,36 +11,34 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from nic1000.accounts.models import User
 from nic1000.audit.services import audit_record, created, diff, snapshot
+from nic1000.core.access import has_role, require_role
 from nic1000.core.errors import Conflict, ErrorDetail, Forbidden, ValidationFailed
 from nic1000.core.identifiers import brn_compact
-from nic1000.core.roles import Role
-from nic1000.designations.models import Membership
+from nic1000.core.roles import OFFICE, Role
+from nic1000.designations.selectors import membership_active_for
 from nic1000.registry.models import Body, Company
 from nic1000.registry.services import company_register
 from nic1000.rounds.models import Candidacy, Nomination, Round
 from nic1000.rounds.selectors import eligibility_for
+from nic1000.rounds.workflows import RoundAction, require_round_allows
 
 EVIDENCE_MAX_BYTES = 10 * 1024 * 1024
 EVIDENCE_TYPES = (".pdf", ".png", ".jpg", ".jpeg", ".xlsx", ".docx", ".hwp", ".hwpx", ".txt")
 
 
-def _nominating_body(*, rnd: Round, acting_user: Any, body: Body | None) -> Body:
-    """The body a nomination is made for, once the writer and the round allow it (else Forbidden/Conflict)."""
-    if getattr(acting_user, "role", None) == Role.MINISTRY_OFFICER:
+def _nominating_body(*, rnd: Round, acting_user: User, body: Body | None) -> Body:
+    """The body a nomination is made for, once the writer and the round allow it (else Forbidden/Conflict).
+    A ministry officer nominates for their own body; the programme office may name any body."""
+    require_role(acting_user, Role.MINISTRY_OFFICER, OFFICE, message=_("Only ministry officers nominate."))
+    if has_role(acting_user, {Role.MINISTRY_OFFICER}):
         if body is not None and body.pk != acting_user.body_id:
             raise Forbidden(_("You may nominate only for your own ministry or agency."))
         body = acting_user.body
-    elif getattr(acting_user, "role", None) != Role.PROGRAM_OFFICE:
-        raise Forbidden(_("Only ministry officers nominate."))
     if body is None:
         raise ValidationFailed(_("A nominating body is required."), [ErrorDetail(message="", field="body")])
-    if rnd.state != "nominating":
-        raise Conflict(
-            _("Round %(name)s is not taking nominations (it is %(state)s).")
-            % {"name": rnd.name, "state": rnd.state},
-            code="round_not_nominating",
-        )
+    require_round_allows(rnd, RoundAction.NOMINATE)
     if rnd.nominations_close_at and timezone.now() > rnd.nominations_close_at:
         raise Conflict(
             _("Nominations closed at %(at)s.")
@@ -50,6 +49,43 @@ def _nominating_body(*, rnd: Round, acting_user: Any, body: Body | None) -> Body
     if program_bodies and body.pk not in program_bodies:
         raise Forbidden(_("This body does not take part in the programme."))
     return body
+
+
+def _refuse_active_member(company: Company) -> None:
+    active = membership_active_for(company_id=company.pk)
+    if active is not None:
+        raise Conflict(
+            _("%(company)s is still an active member since %(round)s and cannot be nominated again.")
+            % {"company": company.name_ko, "round": active.round.name},
+            code="already_member",
+        )
+
+
+def _candidacy_for(
+    *, rnd: Round, company: Company, body: Body, sector: str, now: dt.datetime
+) -> tuple[Candidacy, bool]:
+    """The company's one candidacy in the round, made (with its eligibility checked now) on the first nomination;
+    returns (candidacy, new). A body nominates a company once."""
+    candidacy = Candidacy.objects.filter(round=rnd, company=company).first()
+    if candidacy is None:
+        eligible, reasons = eligibility_for(round=rnd, company=company, body=body)
+        candidacy = Candidacy.objects.create(
+            round=rnd,
+            company=company,
+            lead_body=body,
+            sector=sector or company.ksic_section,
+            created_at=now,
+            eligible=eligible,
+            eligibility_reasons=reasons,
+        )
+        return candidacy, True
+    if candidacy.nominations.filter(body=body).exists():
+        raise Conflict(
+            _("%(body)s has already nominated %(company)s in this round.")
+            % {"body": body.name_ko, "company": company.name_ko},
+            code="already_nominated",
+        )
+    return candidacy, False
 
 
 def _nomination_problems(*, reason: str, evidence_file: UploadedFile | None) -> list[ErrorDetail]:
@@ -73,7 +109,7 @@ def nomination_create(
     round: Round,
     company: Company,
     reason: str,
-    acting_user: Any,
+    acting_user: User,
     evidence: str = "",
     evidence_file: UploadedFile | None = None,
     body: Body | None = None,
@@ -86,37 +122,9 @@ def nomination_create(
     details = _nomination_problems(reason=reason, evidence_file=evidence_file)
     if details:
         raise ValidationFailed(_("The nomination is not complete."), details)
-    active = (
-        Membership.objects.filter(company=company, status=Membership.Status.ACTIVE)
-        .select_related("round")
-        .first()
-    )
-    if active is not None:
-        raise Conflict(
-            _("%(company)s is still an active member since %(round)s and cannot be nominated again.")
-            % {"company": company.name_ko, "round": active.round.name},
-            code="already_member",
-        )
+    _refuse_active_member(company)
     now = timezone.now()
-    candidacy = Candidacy.objects.filter(round=rnd, company=company).first()
-    new_candidacy = candidacy is None
-    if candidacy is None:
-        eligible, reasons = eligibility_for(round=rnd, company=company, body=body)
-        candidacy = Candidacy.objects.create(
-            round=rnd,
-            company=company,
-            lead_body=body,
-            sector=sector or company.ksic_section,
-            created_at=now,
-            eligible=eligible,
-            eligibility_reasons=reasons,
-        )
-    elif candidacy.nominations.filter(body=body).exists():
-        raise Conflict(
-            _("%(body)s has already nominated %(company)s in this round.")
-            % {"body": body.name_ko, "company": company.name_ko},
-            code="already_nominated",
-        )
+    candidacy, new_candidacy = _candidacy_for(rnd=rnd, company=company, body=body, sector=sector, now=now)
     nomination = Nomination(
         candidacy=candidacy,
         body=body,
@@ -169,7 +177,7 @@ def nomination_create_with_company(
     round: Round,
     company_fields: Mapping[str, Any],
     reason: str,
-    acting_user: Any,
+    acting_user: User,
     evidence: str = "",
     evidence_file: UploadedFile | None = None,
     body: Body | None = None,
@@ -217,12 +225,12 @@ def nomination_create_with_company(
 
 @transaction.atomic
 def candidacy_eligibility_override(
-    *, candidacy: Candidacy, eligible: bool, reason: str, acting_user: Any
+    *, candidacy: Candidacy, eligible: bool, reason: str, acting_user: User
 ) -> Candidacy:
     """The programme office overrides the registry's eligibility verdict; a reason is required."""
+    require_role(acting_user, OFFICE)
     c = Candidacy.objects.select_for_update().select_related("round").get(pk=candidacy.pk)
-    if c.round.state not in ("nominating", "evaluating", "selecting"):
-        raise Conflict(_("Eligibility can no longer change in this round."), code="round_state")
+    require_round_allows(c.round, RoundAction.OVERRIDE_ELIGIBILITY)
     if not reason.strip():
         raise ValidationFailed(
             _("An override needs a reason."),

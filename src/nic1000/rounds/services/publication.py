@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -12,11 +10,12 @@ from django.utils.translation import gettext as _
 from nic1000.accounts.models import User
 from nic1000.activity.services import notify, workflow_transition
 from nic1000.audit.services import audit_record
+from nic1000.core.access import require_role
 from nic1000.core.errors import Conflict
-from nic1000.core.roles import Role
+from nic1000.core.roles import OFFICE, Role
 from nic1000.designations.services import DesignationEntry, designations_create
 from nic1000.rounds.models import Candidacy, Publication, PublishedSelection, Round
-from nic1000.rounds.workflows import ROUND
+from nic1000.rounds.workflows import ROUND, RoundAction, require_round_allows, round_allows
 
 
 def _already_published() -> Conflict:
@@ -25,29 +24,66 @@ def _already_published() -> Conflict:
     )
 
 
-def round_publish(*, round: Round, acting_user: Any) -> Publication:
+def round_publish(*, round: Round, acting_user: User) -> Publication:
     """Publish the round's selection exactly once.
 
     The round row is locked (select_for_update) before anything is read, so of two officers publishing at
     the same moment one waits and then finds the round published; the unique Publication per round is the
     database's second line of defence. Either way the loser gets a clear Conflict and nothing changes."""
+    require_role(acting_user, OFFICE)
     try:
         with transaction.atomic():
             rnd = Round.objects.select_for_update().get(pk=round.pk)
-            if rnd.state != "selecting" or Publication.objects.filter(round=rnd).exists():
-                raise (
-                    _already_published()
-                    if rnd.state in ("published", "closed")
-                    else Conflict(_("Only a round in selection can be published."), code="invalid_state")
-                )
+            if (
+                round_allows(rnd, RoundAction.SHOW_PUBLICATION)
+                or Publication.objects.filter(round=rnd).exists()
+            ):
+                raise _already_published()
+            require_round_allows(rnd, RoundAction.PUBLISH)
             publication = _publish_locked(rnd=rnd, acting_user=acting_user)
     except IntegrityError:
         raise _already_published() from None
-    round.state, round.published_at = "published", publication.published_at
+    round.state, round.published_at = rnd.state, publication.published_at
     return publication
 
 
-def _publish_locked(*, rnd: Round, acting_user: Any) -> Publication:
+def _freeze(publication: Publication, selected: list[Candidacy]) -> None:
+    """The published rows: one per selected company, written once, with every nominating body's code."""
+    rows = [
+        PublishedSelection(
+            publication=publication,
+            round=publication.round,
+            candidacy=c,
+            company=c.company,
+            company_name=c.company.name_ko,
+            body=c.lead_body,
+            bodies=",".join(sorted({n.body.code for n in c.nominations.all()})),
+            sector=c.sector,
+            region=c.company.region,
+            rank=c.rank or i + 1,
+            score=c.score,
+        )
+        for i, c in enumerate(selected)
+    ]
+    PublishedSelection.objects.bulk_create(rows, batch_size=1000)
+
+
+def _tell_the_selected(rnd: Round, selected: list[Candidacy]) -> None:
+    """Each selected company's representatives get one notification (however often publication is retried)."""
+    reps = User.objects.filter(
+        role=Role.COMPANY, company_id__in=[c.company_id for c in selected], is_active=True
+    )
+    notify(
+        recipients=reps,
+        kind="round.selected",
+        title=_("Your company was selected in %(round)s") % {"round": rnd.name},
+        body=_("Congratulations: your company is now a National Innovation Company 1000 member."),
+        link=reverse("rounds:public_selection", kwargs={"pk": rnd.pk}),
+        dedupe_key=f"round-selected-{rnd.pk}",
+    )
+
+
+def _publish_locked(*, rnd: Round, acting_user: User) -> Publication:
     now = timezone.now()
     workflow_transition(
         obj=rnd,
@@ -65,23 +101,7 @@ def _publish_locked(*, rnd: Round, acting_user: Any) -> Publication:
     publication = Publication.objects.create(
         round=rnd, published_by=acting_user, published_at=now, selected_count=len(selected)
     )
-    rows = [
-        PublishedSelection(
-            publication=publication,
-            round=rnd,
-            candidacy=c,
-            company=c.company,
-            company_name=c.company.name_ko,
-            body=c.lead_body,
-            bodies=",".join(sorted({n.body.code for n in c.nominations.all()})),
-            sector=c.sector,
-            region=c.company.region,
-            rank=c.rank or i + 1,
-            score=c.score,
-        )
-        for i, c in enumerate(selected)
-    ]
-    PublishedSelection.objects.bulk_create(rows, batch_size=1000)
+    _freeze(publication, selected)
     audit_record(
         actor=acting_user,
         action="publication.create",
@@ -102,15 +122,5 @@ def _publish_locked(*, rnd: Round, acting_user: Any) -> Publication:
         selected_on=timezone.localdate(now),
         acting_user=acting_user,
     )
-    company_ids = [c.company_id for c in selected]
-    reps = User.objects.filter(role=Role.COMPANY, company_id__in=company_ids, is_active=True)
-    link = reverse("rounds:public_selection", kwargs={"pk": rnd.pk})
-    notify(
-        recipients=reps,
-        kind="round.selected",
-        title=_("Your company was selected in %(round)s") % {"round": rnd.name},
-        body=_("Congratulations: your company is now a National Innovation Company 1000 member."),
-        link=link,
-        dedupe_key=f"round-selected-{rnd.pk}",
-    )
+    _tell_the_selected(rnd, selected)
     return publication

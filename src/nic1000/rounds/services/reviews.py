@@ -1,20 +1,33 @@
-"""Scoring: evaluators save drafts and submit; the deadline closes scoring."""
+"""Scoring: the evaluator confirms no conflict and opens the file, saves drafts and submits; the deadline closes
+scoring."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
-from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from nic1000.accounts.models import User
+from nic1000.algorithms import aggregation as aggregation_model
 from nic1000.audit.services import AuditItem, audit_record, audit_record_many
+from nic1000.core.access import require_role
 from nic1000.core.errors import ApplicationError, Conflict, ErrorDetail, Forbidden, ValidationFailed
-from nic1000.rounds.models import Assignment, BonusItem, Criterion, Review, ReviewScore, Round, RoundSettings
-from nic1000.rounds.services import solvers
+from nic1000.core.roles import Role
+from nic1000.rounds.models import (
+    Assignment,
+    BonusItem,
+    Candidacy,
+    Criterion,
+    Review,
+    ReviewScore,
+    RoundSettings,
+)
+from nic1000.rounds.workflows import RoundAction, require_round_allows
 
 
 @dataclass
@@ -32,30 +45,36 @@ def review_total(
     bonus_points: int = 0,
 ) -> float:
     """Weighted criteria on 0–100 (each score normalised on the rubric scale × weight) plus bonus points."""
-    data = [solvers.CriterionData(c.key, c.weight, score_min, score_max) for c in criteria]
-    total = solvers.weighted_total(scores={c.key: scores[c.pk] for c in criteria}, criteria=data)
+    rubric = [aggregation_model.Criterion(c.key, c.weight, score_min, score_max) for c in criteria]
+    total = aggregation_model.weighted_total({c.key: scores[c.pk] for c in criteria}, rubric)
     return float(f"{total + bonus_points:.4f}")
 
 
-def scoring_open(rnd: Round, now: Any = None) -> bool:
-    now = now or timezone.now()
-    return rnd.state == "evaluating" and not (rnd.scoring_deadline and now > rnd.scoring_deadline)
-
-
 @transaction.atomic
-def assignment_open(*, assignment: Assignment, acting_user: Any) -> Assignment:
-    """The evaluator opened the candidacy's file (recorded once)."""
-    if assignment.opened_at is None and assignment.evaluator.user_id == getattr(acting_user, "pk", None):
-        now = timezone.now()
-        Assignment.objects.filter(pk=assignment.pk, opened_at__isnull=True).update(opened_at=now)
-        assignment.opened_at = now
+def assignment_open(*, assignment: Assignment, acting_user: User) -> Assignment:
+    """The assigned evaluator confirms they have no conflict of interest with the company and opens its file.
+    The first opening is recorded with that confirmation; opening again changes nothing. (Reading the file is
+    never a write: until this is done the evaluator's page shows only the confirmation.)"""
+    require_role(acting_user, Role.EVALUATOR)
+    a = Assignment.objects.select_for_update().select_related("evaluator").get(pk=assignment.pk)
+    if a.evaluator.user_id != acting_user.pk:
+        raise Forbidden(_("Only the assigned evaluator opens this file."))
+    if not a.active:
+        raise Conflict(_("This assignment has ended."), code="assignment_ended")
+    if a.opened_at is None:
+        a.opened_at = timezone.now()
+        a.save(update_fields=["opened_at"])
         audit_record(
             actor=acting_user,
             action="assignment.open",
-            obj=assignment,
-            changes={"opened_at": {"before": None, "after": now}},
+            obj=a,
+            changes={
+                "opened_at": {"before": None, "after": a.opened_at},
+                "no_conflict_confirmed": {"before": None, "after": True},
+            },
         )
-    return assignment
+    assignment.opened_at = a.opened_at
+    return a
 
 
 @dataclass(frozen=True)
@@ -95,25 +114,16 @@ class _Lookups:
         for b in BonusItem.objects.filter(round_id__in=round_ids):
             self.bonus[b.round_id].append(b)
 
-    def criteria_for(self, candidacy: Any) -> list[Criterion]:
+    def criteria_for(self, candidacy: Candidacy) -> list[Criterion]:
         """The lead body's own criteria when it has a set, else the round's default set (`criteria_for`)."""
         return self.criteria.get((candidacy.round_id, candidacy.lead_body_id)) or self.criteria.get(
             (candidacy.round_id, None), []
         )
 
 
-def _prepare(
-    *,
-    a: Assignment,
-    review: Review | None,
-    item: ReviewInput,
-    lookups: _Lookups,
-    acting_user: Any,
-    now: Any,
-) -> tuple[_Prepared, list[ErrorDetail]]:
-    """Check one review like the evaluator's page does: refusals (not theirs, ended, closed, submitted) raise;
-    problems with the scores are returned."""
-    if a.evaluator.user_id != getattr(acting_user, "pk", None):
+def _refuse(*, a: Assignment, review: Review | None, acting_user: User, now: dt.datetime) -> None:
+    """Raise when this review may not be written at all: not theirs, ended, closed, already submitted."""
+    if a.evaluator.user_id != acting_user.pk:
         raise Forbidden(_("Only the assigned evaluator scores this candidacy."))
     if not a.active:
         raise Conflict(_("This assignment has ended."), code="assignment_ended")
@@ -124,19 +134,21 @@ def _prepare(
             % {"deadline": timezone.localtime(rnd.scoring_deadline).strftime("%Y-%m-%d %H:%M")},
             code="scoring_closed",
         )
-    if rnd.state != "evaluating":
-        raise Conflict(_("The round is not in evaluation."), code="scoring_closed")
+    require_round_allows(rnd, RoundAction.SCORE)
     if review is not None and review.state == Review.State.SUBMITTED:
         raise Conflict(_("This review has been submitted and can no longer change."), code="review_submitted")
-    settings = lookups.settings[rnd.pk]
-    criteria = lookups.criteria_for(a.candidacy)
+
+
+def _clean_scores(
+    *, item: ReviewInput, criteria: list[Criterion], settings: RoundSettings
+) -> tuple[dict[int, ScoreInput], list[ErrorDetail]]:
+    """The scores on the round's scale, keyed by criterion; problems are returned, not raised."""
     by_id = {c.pk: c for c in criteria}
-    details: list[ErrorDetail] = []
-    for cid in item.scores:
-        if cid not in by_id:
-            details.append(
-                ErrorDetail(message=_("Not a criterion of this candidacy"), field=f"score_{cid}", value=cid)
-            )
+    details = [
+        ErrorDetail(message=_("Not a criterion of this candidacy"), field=f"score_{cid}", value=cid)
+        for cid in item.scores
+        if cid not in by_id
+    ]
     clean: dict[int, ScoreInput] = {}
     for c in criteria:
         given = item.scores.get(c.pk)
@@ -159,12 +171,30 @@ def _prepare(
             )
             continue
         clean[c.pk] = ScoreInput(score=value, comment=(given.comment if given else "").strip())
+    return clean, details
+
+
+def _prepare(
+    *,
+    a: Assignment,
+    review: Review | None,
+    item: ReviewInput,
+    lookups: _Lookups,
+    acting_user: User,
+    now: dt.datetime,
+) -> tuple[_Prepared, list[ErrorDetail]]:
+    """Check one review like the evaluator's page does: refusals (not theirs, ended, closed, submitted) raise;
+    problems with the scores are returned."""
+    _refuse(a=a, review=review, acting_user=acting_user, now=now)
+    settings = lookups.settings[a.round_id]
+    criteria = lookups.criteria_for(a.candidacy)
+    clean, details = _clean_scores(item=item, criteria=criteria, settings=settings)
     if item.submit and not item.comment.strip():
         details.append(ErrorDetail(message=_("A comment is required to submit"), field="comment"))
     wanted = set(item.bonus_item_ids)
     bonus = [
         b
-        for b in lookups.bonus.get(rnd.pk, [])
+        for b in lookups.bonus.get(a.round_id, [])
         if b.pk in wanted and b.body_id in (None, a.candidacy.lead_body_id)
     ]
     if len(bonus) != len(wanted):
@@ -172,7 +202,7 @@ def _prepare(
     total = (
         review_total(
             criteria=criteria,
-            scores={k: v.score for k, v in clean.items()},  # type: ignore[misc]
+            scores={k: int(v.score or 0) for k, v in clean.items()},
             score_min=settings.score_min,
             score_max=settings.score_max,
             bonus_points=sum(b.points for b in bonus),
@@ -192,7 +222,32 @@ def _prepare(
     return prepared, details
 
 
-def _write(prepared: Sequence[_Prepared], *, acting_user: Any, now: Any) -> list[Review]:
+def _replace_scores_and_bonus(
+    reviews: Sequence[Review], prepared: Sequence[_Prepared], existing: Sequence[int]
+) -> None:
+    """The reviews' scores and bonus items as checked (the drafts' earlier ones go)."""
+    through = Review.bonus_items.through
+    through.objects.filter(review_id__in=existing).delete()
+    through.objects.bulk_create(
+        [
+            through(review_id=r.pk, bonusitem_id=b.pk)
+            for r, p in zip(reviews, prepared, strict=True)
+            for b in p.bonus
+        ],
+        batch_size=1000,
+    )
+    ReviewScore.objects.filter(review_id__in=existing).delete()
+    ReviewScore.objects.bulk_create(
+        [
+            ReviewScore(review=r, criterion_id=cid, score=int(v.score or 0), comment=v.comment)
+            for r, p in zip(reviews, prepared, strict=True)
+            for cid, v in p.clean.items()
+        ],
+        batch_size=1000,
+    )
+
+
+def _write(prepared: Sequence[_Prepared], *, acting_user: User, now: dt.datetime) -> list[Review]:
     """Write checked reviews (new and updated drafts), their scores and bonus items, and one audit row each."""
     existing = [p.review.pk for p in prepared if p.review is not None]
     before_scores: dict[int, dict[int, int]] = defaultdict(dict)
@@ -216,25 +271,7 @@ def _write(prepared: Sequence[_Prepared], *, acting_user: Any, now: Any) -> list
     Review.objects.bulk_update([r for r in reviews if r.pk is not None], fields, batch_size=500)
     new = [r for r in reviews if r.pk is None]
     Review.objects.bulk_create(new, batch_size=500)
-    through = Review.bonus_items.through
-    through.objects.filter(review_id__in=existing).delete()
-    through.objects.bulk_create(
-        [
-            through(review_id=r.pk, bonusitem_id=b.pk)
-            for r, p in zip(reviews, prepared, strict=True)
-            for b in p.bonus
-        ],
-        batch_size=1000,
-    )
-    ReviewScore.objects.filter(review_id__in=existing).delete()
-    ReviewScore.objects.bulk_create(
-        [
-            ReviewScore(review=r, criterion_id=cid, score=int(v.score or 0), comment=v.comment)
-            for r, p in zip(reviews, prepared, strict=True)
-            for cid, v in p.clean.items()
-        ],
-        batch_size=1000,
-    )
+    _replace_scores_and_bonus(reviews, prepared, existing)
     audit_record_many(
         actor=acting_user,
         items=[
@@ -271,13 +308,14 @@ def review_save(
     *,
     assignment: Assignment,
     scores: Mapping[int, ScoreInput],
-    acting_user: Any,
+    acting_user: User,
     comment: str = "",
     bonus_item_ids: Sequence[int] = (),
     submit: bool = False,
 ) -> Review:
     """Save the evaluator's scores as a draft, or submit them (then they are final). Scores must lie on the
     round's rubric scale; after the deadline nothing is accepted."""
+    require_role(acting_user, Role.EVALUATOR)
     a = _locked_assignments([assignment.pk])[assignment.pk]
     item = ReviewInput(
         assignment=a, scores=scores, comment=comment, bonus_item_ids=bonus_item_ids, submit=submit
@@ -297,11 +335,12 @@ def review_save(
 
 
 @transaction.atomic
-def review_save_many(*, items: Sequence[ReviewInput], acting_user: Any) -> list[Review]:
+def review_save_many(*, items: Sequence[ReviewInput], acting_user: User) -> list[Review]:
     """One evaluator saves or submits several reviews at once (a scoring sheet): each is checked exactly as
     `review_save` checks it, and all are written or none. A refusal (not their assignment, scoring closed, a
     review already submitted) raises for the whole call, naming the item (`row`, 0-based); score problems of
     every item come together in one ValidationFailed, each detail with its item's `row`."""
+    require_role(acting_user, Role.EVALUATOR)
     if not items:
         return []
     ids = [item.assignment.pk for item in items]

@@ -1,18 +1,27 @@
-"""Aggregation of the reviews, the quota-constrained selection (pure MILP), committee overrides and decision."""
+"""Aggregation of the reviews (`algorithms.aggregation`), the quota-constrained selection (`algorithms.selection`,
+a MILP), committee overrides and the committee's decision."""
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
-from typing import Any
+from collections.abc import Hashable
+from typing import Any, Literal, cast
 
 from django.db import transaction
 from django.db.models import Avg
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
+from nic1000.accounts.models import User
+from nic1000.algorithms import aggregation as aggregation_model
+from nic1000.algorithms import selection as selection_model
 from nic1000.audit.services import audit_record
+from nic1000.core.access import require_role
 from nic1000.core.errors import Conflict as ConflictError
 from nic1000.core.errors import ErrorDetail, ValidationFailed
+from nic1000.core.roles import OFFICE
 from nic1000.rounds.models import (
     Candidacy,
     CommitteeDecision,
@@ -24,77 +33,102 @@ from nic1000.rounds.models import (
     RoundSettings,
     SelectionRun,
 )
-from nic1000.rounds.services import solvers
+from nic1000.rounds.workflows import RoundAction, require_round_allows
 
-SELECTION_STATES = ("evaluating", "selecting")
-TIE_BREAK = (
+# Stored in English with each run; pages show it translated.
+TIE_BREAK = gettext_noop(
     "score (higher first), then the technology-differentiation score (higher first), then the earlier "
     "nomination, then the candidacy id"
 )
+_DEFAULT_RUBRIC = "default"
 
 
-def _rubrics(rnd: Round, settings: RoundSettings) -> dict[str, list[solvers.CriterionData]]:
-    out: dict[str, list[solvers.CriterionData]] = defaultdict(list)
+# --- aggregation ---------------------------------------------------------------------------------------------
+
+
+Rubrics = dict[Hashable, list[aggregation_model.Criterion]]
+
+
+def _rubrics(rnd: Round, settings: RoundSettings) -> Rubrics:
+    """Each criteria set of the round (the default set, and a body's own set under its id) on the round's scale."""
+    out: Rubrics = defaultdict(list)
     for c in Criterion.objects.filter(round=rnd).order_by("order", "id"):
-        out[str(c.body_id or "default")].append(
-            solvers.CriterionData(c.key, c.weight, settings.score_min, settings.score_max)
+        out[str(c.body_id or _DEFAULT_RUBRIC)].append(
+            aggregation_model.Criterion(c.key, c.weight, settings.score_min, settings.score_max)
         )
-    return out
+    return dict(out)  # a set that does not exist is an error, not an empty rubric
 
 
-@transaction.atomic
-def scores_aggregate(*, round: Round, acting_user: Any) -> dict[str, Any]:
-    """Per candidacy: weighted criteria plus bonus, averaged (or median) across the submitted reviews, with the
-    evaluators' spread and a disagreement flag. Returns summary figures (count, flagged, alpha)."""
-    rnd = Round.objects.select_for_update().get(pk=round.pk)
-    if rnd.state not in SELECTION_STATES:
-        raise ConflictError(_("Scores are aggregated during evaluation or selection."), code="round_state")
-    settings = RoundSettings.objects.get(round=rnd)
-    rubrics = _rubrics(rnd, settings)
-    candidacies = list(Candidacy.objects.filter(round=rnd).order_by("id"))
+def _submitted_reviews(
+    rnd: Round, candidacies: list[Candidacy], rubrics: Rubrics
+) -> list[aggregation_model.Review]:
+    """The active submitted reviews, each scored on its candidacy's criteria set (its `round` is the set's key)."""
     rubric_of = {
-        c.pk: (str(c.lead_body_id) if str(c.lead_body_id) in rubrics else "default") for c in candidacies
+        c.pk: (str(c.lead_body_id) if str(c.lead_body_id) in rubrics else _DEFAULT_RUBRIC)
+        for c in candidacies
     }
-    reviews = list(
+    reviews = (
         Review.objects.filter(assignment__round=rnd, assignment__active=True, state=Review.State.SUBMITTED)
         .select_related("assignment")
         .prefetch_related("scores__criterion", "bonus_items")
     )
-    data = [
-        solvers.ReviewData(
+    return [
+        aggregation_model.Review(
             candidacy_id=r.assignment.candidacy_id,
             evaluator_id=r.assignment.evaluator_id,
             scores={s.criterion.key: s.score for s in r.scores.all()},
             bonus=float(sum(b.points for b in r.bonus_items.all())),
-            rubric=rubric_of[r.assignment.candidacy_id],
+            round=rubric_of[r.assignment.candidacy_id],
         )
         for r in reviews
     ]
-    agg = solvers.aggregate(
-        reviews=data,
-        rubrics=rubrics,
-        method=settings.aggregation,
-        disagreement_threshold=settings.disagreement_threshold,
-    )
-    counts: dict[int, int] = defaultdict(int)
-    for d in data:
-        counts[d.candidacy_id] += 1
-    flagged = 0
+
+
+def _alpha(result: aggregation_model.AggregationResult) -> float | None:
+    """Krippendorff's alpha of the review totals across the round (None when it cannot be computed)."""
+    totals = [(r.candidacy_id, r.evaluator_id, r.total) for r in result.reviews]
+    alpha = aggregation_model.reliability("round", totals).alpha
+    return None if alpha is None or math.isnan(alpha) else float(f"{alpha:.4f}")
+
+
+@transaction.atomic
+def scores_aggregate(*, round: Round, acting_user: User) -> dict[str, Any]:
+    """Per candidacy: weighted criteria plus bonus, averaged (or median) across the submitted reviews, with the
+    evaluators' spread and a disagreement flag. Returns summary figures (count, flagged, alpha)."""
+    require_role(acting_user, OFFICE)
+    rnd = Round.objects.select_for_update().get(pk=round.pk)
+    require_round_allows(rnd, RoundAction.AGGREGATE)
+    settings = RoundSettings.objects.get(round=rnd)
+    rubrics = _rubrics(rnd, settings)
+    candidacies = list(Candidacy.objects.filter(round=rnd).order_by("id"))
+    reviews = _submitted_reviews(rnd, candidacies, rubrics)
+    scored: dict[Any, aggregation_model.CandidacyScore] = {}
+    alpha = None
+    if reviews:
+        result = aggregation_model.aggregate(
+            reviews,
+            rubrics,
+            aggregation_model.AggregationConfig(
+                method="median" if settings.aggregation == RoundSettings.Aggregation.MEDIAN else "mean",
+                max_range=settings.disagreement_threshold,
+            ),
+        )
+        scored = {c.candidacy_id: c for c in result.candidacies}
+        alpha = _alpha(result)
     for c in candidacies:
-        a = agg.by_candidacy.get(c.pk)
-        c.score = a.score if a else None
-        c.spread = a.spread if a else None
-        c.disagreement = bool(a and a.disagreement)
-        c.reviews_count = counts.get(c.pk, 0)
-        flagged += int(c.disagreement)
+        s = scored.get(c.pk)
+        c.score = float(s.score) if s else None
+        c.spread = float(s.range) if s and s.n_reviews > 1 else None
+        c.disagreement = bool(s and s.disagreement)
+        c.reviews_count = s.n_reviews if s else 0
     Candidacy.objects.bulk_update(
         candidacies, ["score", "spread", "disagreement", "reviews_count"], batch_size=1000
     )
     summary = {
         "candidacies": len(candidacies),
         "scored": sum(1 for c in candidacies if c.score is not None),
-        "flagged": flagged,
-        "alpha": agg.alpha,
+        "flagged": sum(1 for c in candidacies if c.disagreement),
+        "alpha": alpha,
     }
     audit_record(
         actor=acting_user,
@@ -105,17 +139,18 @@ def scores_aggregate(*, round: Round, acting_user: Any) -> dict[str, Any]:
     return summary
 
 
-def _quotas(rnd: Round) -> tuple[tuple[int | None, int | None], list[solvers.QuotaSpec]]:
+# --- selection -----------------------------------------------------------------------------------------------
+
+
+def _quotas(rnd: Round) -> tuple[tuple[int | None, int | None], list[selection_model.GroupQuota]]:
     total: tuple[int | None, int | None] = (None, None)
-    specs: list[solvers.QuotaSpec] = []
+    groups: list[selection_model.GroupQuota] = []
     for q in Quota.objects.filter(round=rnd).order_by("family", "key"):
         if q.family == Quota.Family.TOTAL:
             total = (q.min_count, q.max_count)
         else:
-            specs.append(
-                solvers.QuotaSpec(family=q.family, name=q.key, min_count=q.min_count, max_count=q.max_count)
-            )
-    return total, specs
+            groups.append(selection_model.GroupQuota(q.family, q.key, q.min_count or 0, q.max_count))
+    return total, groups
 
 
 def _technology_scores(rnd: Round) -> dict[int, float]:
@@ -132,48 +167,40 @@ def _technology_scores(rnd: Round) -> dict[int, float]:
     return {r["review__assignment__candidacy_id"]: float(r["avg"]) for r in rows}
 
 
-@transaction.atomic
-def selection_run(*, round: Round, acting_user: Any) -> SelectionRun:
-    """Run the optimiser: maximise total score under the quotas and eligibility, committee forces respected,
-    deterministic tie-break. An infeasible run is recorded with its diagnosis (quotas named) and returned;
-    the candidacies keep their previous result."""
-    rnd = Round.objects.select_for_update().get(pk=round.pk)
-    if rnd.state not in SELECTION_STATES:
-        raise ConflictError(_("Selection runs during evaluation or selection."), code="round_state")
-    if CommitteeDecision.objects.filter(round=rnd).exists():
-        raise ConflictError(
-            _("The committee has decided; withdraw its decision before re-optimising."),
-            code="committee_decided",
-        )
-    candidacies = list(Candidacy.objects.filter(round=rnd).select_related("lead_body").order_by("id"))
+def _selection_candidates(
+    rnd: Round, candidacies: list[Candidacy]
+) -> list[selection_model.SelectionCandidate]:
+    """A candidacy competes when it is eligible and scored; the committee's forces bind the optimiser."""
     tech = _technology_scores(rnd)
-    total, quotas = _quotas(rnd)
-    outcome = solvers.select(
-        candidates=[
-            solvers.CandidateData(
-                id=c.pk,
-                score=c.score if c.score is not None else 0.0,
-                eligible=c.eligible and c.score is not None,
-                body=c.lead_body.code,
-                sector=c.sector,
-                technology_score=tech.get(c.pk),
-                nominated_at=c.created_at,
-                forced=c.forced,
-            )
-            for c in candidacies
-        ],
-        total=total,
-        quotas=quotas,
-    )
-    now = timezone.now()
+    return [
+        selection_model.SelectionCandidate(
+            id=c.pk,
+            score=c.score if c.score is not None else 0.0,
+            eligible=c.eligible and c.score is not None,
+            groups={"body": c.lead_body.code, "sector": c.sector or None},
+            technology_score=tech.get(c.pk),
+            nominated_at=c.created_at,
+            forced=cast(Literal["in", "out"] | None, c.forced or None),
+        )
+        for c in candidacies
+    ]
+
+
+def _record_run(
+    rnd: Round,
+    acting_user: User,
+    *,
+    result: selection_model.SelectionResult | None,
+    diagnosis: list[dict[str, Any]],
+) -> SelectionRun:
     run = SelectionRun.objects.create(
         round=rnd,
-        run_at=now,
-        run_by=acting_user if getattr(acting_user, "pk", None) else None,
-        feasible=outcome.feasible,
-        selected_count=len(outcome.selected),
-        objective=outcome.objective,
-        diagnosis=outcome.diagnosis,
+        run_at=timezone.now(),
+        run_by=acting_user,
+        feasible=result is not None,
+        selected_count=len(result.selected) if result else 0,
+        objective=float(result.objective) if result else None,
+        diagnosis=diagnosis,
         tie_break=TIE_BREAK,
     )
     audit_record(
@@ -181,26 +208,53 @@ def selection_run(*, round: Round, acting_user: Any) -> SelectionRun:
         action="selection.run",
         obj=run,
         changes={
-            "feasible": {"before": None, "after": outcome.feasible},
-            "selected_count": {"before": None, "after": len(outcome.selected)},
-            "objective": {"before": None, "after": outcome.objective},
-            "proven_optimal": {"before": None, "after": outcome.proven_optimal},
-            "diagnosis": {"before": None, "after": outcome.diagnosis},
+            "feasible": {"before": None, "after": run.feasible},
+            "selected_count": {"before": None, "after": run.selected_count},
+            "objective": {"before": None, "after": run.objective},
+            "proven_optimal": {"before": None, "after": bool(result and result.proven_optimal)},
+            "diagnosis": {"before": None, "after": diagnosis},
         },
     )
-    if not outcome.feasible:
-        return run
-    chosen = set(outcome.selected)
+    return run
+
+
+@transaction.atomic
+def selection_run(*, round: Round, acting_user: User) -> SelectionRun:
+    """Run the optimiser: maximise total score under the quotas and eligibility, committee forces respected,
+    deterministic tie-break. An infeasible run is recorded with its diagnosis (quotas named) and returned;
+    the candidacies keep their previous result."""
+    require_role(acting_user, OFFICE)
+    rnd = Round.objects.select_for_update().get(pk=round.pk)
+    require_round_allows(rnd, RoundAction.SELECT)
+    if CommitteeDecision.objects.filter(round=rnd).exists():
+        raise ConflictError(
+            _("The committee has decided; withdraw its decision before re-optimising."),
+            code="committee_decided",
+        )
+    candidacies = list(Candidacy.objects.filter(round=rnd).select_related("lead_body").order_by("id"))
+    total, quotas = _quotas(rnd)
+    try:
+        result = selection_model.select(_selection_candidates(rnd, candidacies), total, quotas)
+    except selection_model.SelectionInfeasible as exc:
+        diagnosis = [
+            {"quota": ", ".join(d.constraints) or d.code, "message": d.message, "code": d.code}
+            for d in exc.diagnoses
+        ]
+        return _record_run(rnd, acting_user, result=None, diagnosis=diagnosis)
+    run = _record_run(rnd, acting_user, result=result, diagnosis=[])
+    chosen = set(result.selected)
+    ranks = {r.id: r.merit_rank for r in result.ranking}
+    deciding = {e.id: e.message for e in result.explanations}
     for c in candidacies:
         c.selected = c.pk in chosen
-        c.rank = outcome.ranks.get(c.pk)
-        c.deciding_quota = outcome.deciding.get(c.pk, "")[:200]
+        c.rank = ranks.get(c.pk)
+        c.deciding_quota = deciding.get(c.pk, "")[:200]
     Candidacy.objects.bulk_update(candidacies, ["selected", "rank", "deciding_quota"], batch_size=1000)
     return run
 
 
-def selection_run_or_raise(*, round: Round, acting_user: Any) -> SelectionRun:
-    """Like selection_run but raise ValidationFailed naming the quotas when infeasible (for the API)."""
+def selection_run_or_raise(*, round: Round, acting_user: User) -> SelectionRun:
+    """Like selection_run but raise ValidationFailed naming the quotas when infeasible (pages, API)."""
     run = selection_run(round=round, acting_user=acting_user)
     if not run.feasible:
         raise infeasible_error(run)
@@ -217,12 +271,12 @@ def infeasible_error(run: SelectionRun) -> ValidationFailed:
 
 
 @transaction.atomic
-def candidacy_force(*, candidacy: Candidacy, forced: str, reason: str, acting_user: Any) -> Candidacy:
+def candidacy_force(*, candidacy: Candidacy, forced: str, reason: str, acting_user: User) -> Candidacy:
     """The committee forces a candidacy in or out (or clears it: forced=""), with a recorded reason.
     Re-run the selection afterwards to re-optimise the rest."""
+    require_role(acting_user, OFFICE)
     c = Candidacy.objects.select_for_update().select_related("round").get(pk=candidacy.pk)
-    if c.round.state not in SELECTION_STATES:
-        raise ConflictError(_("Forcing happens during selection."), code="round_state")
+    require_round_allows(c.round, RoundAction.FORCE)
     if CommitteeDecision.objects.filter(round_id=c.round_id).exists():
         raise ConflictError(_("The committee has already decided."), code="committee_decided")
     if forced not in Candidacy.Forced.values:
@@ -256,11 +310,11 @@ def candidacy_force(*, candidacy: Candidacy, forced: str, reason: str, acting_us
 
 
 @transaction.atomic
-def committee_decision_record(*, round: Round, note: str, acting_user: Any) -> CommitteeDecision:
+def committee_decision_record(*, round: Round, note: str, acting_user: User) -> CommitteeDecision:
     """Record the committee's decision on the latest feasible selection (publication requires it)."""
+    require_role(acting_user, OFFICE)
     rnd = Round.objects.select_for_update().get(pk=round.pk)
-    if rnd.state != "selecting":
-        raise ConflictError(_("The committee decides during selection."), code="round_state")
+    require_round_allows(rnd, RoundAction.DECIDE)
     if not note.strip():
         raise ValidationFailed(
             _("Record the committee's minutes or note."), [ErrorDetail(message=_("Required"), field="note")]
@@ -286,10 +340,11 @@ def committee_decision_record(*, round: Round, note: str, acting_user: Any) -> C
 
 
 @transaction.atomic
-def committee_decision_withdraw(*, round: Round, reason: str, acting_user: Any) -> None:
+def committee_decision_withdraw(*, round: Round, reason: str, acting_user: User) -> None:
+    """Withdraw the committee's decision before publication (the committee reopens the selection)."""
+    require_role(acting_user, OFFICE)
     rnd = Round.objects.select_for_update().get(pk=round.pk)
-    if rnd.state != "selecting":
-        raise ConflictError(_("Only before publication."), code="round_state")
+    require_round_allows(rnd, RoundAction.WITHDRAW_DECISION)
     if not reason.strip():
         raise ValidationFailed(
             _("A reason is required."), [ErrorDetail(message=_("Required"), field="reason")]

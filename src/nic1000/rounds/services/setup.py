@@ -3,19 +3,23 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from nic1000.accounts.models import User
 from nic1000.activity.services import workflow_transition
 from nic1000.audit.services import audit_record, created, diff, snapshot
-from nic1000.core.errors import Conflict, ErrorDetail, ValidationFailed
+from nic1000.core.access import require_role
+from nic1000.core.errors import ErrorDetail, ValidationFailed
+from nic1000.core.roles import OFFICE
 from nic1000.registry.models import Body
 from nic1000.rounds.models import (
     DEFAULT_CRITERIA,
+    ROUND_SETTINGS_FIELDS,
     BonusItem,
     Criterion,
     EligibilityRule,
@@ -24,12 +28,8 @@ from nic1000.rounds.models import (
     Round,
     RoundSettings,
 )
-from nic1000.rounds.workflows import ROUND
+from nic1000.rounds.workflows import PAGE_TRANSITIONS, ROUND, RoundAction, require_round_allows
 
-CONFIG_STATES = (
-    "draft",
-    "nominating",
-)  # criteria, rubric, bonus items and quotas may change until evaluation
 DEFAULT_RUBRIC = {
     "1": "매우 미흡: 근거 없음",
     "2": "미흡: 근거 부족, 중대한 의문",
@@ -56,24 +56,18 @@ class QuotaInput:
     max_count: int | None = None
 
 
-def _require_config_state(rnd: Round) -> None:
-    if rnd.state not in CONFIG_STATES:
-        raise Conflict(
-            _("The round's configuration is fixed once evaluation has started."), code="round_config_locked"
-        )
-
-
 @transaction.atomic
 def program_create(
     *,
     name_ko: str,
     name_en: str,
     starts_on: dt.date,
-    acting_user: Any,
+    acting_user: User,
     target_companies: int = 1000,
     bodies: Sequence[Body] = (),
     ends_on: dt.date | None = None,
 ) -> Program:
+    require_role(acting_user, OFFICE)
     program = Program(
         name_ko=name_ko,
         name_en=name_en,
@@ -99,7 +93,7 @@ def round_create(
     program: Program,
     number: int,
     name: str,
-    acting_user: Any,
+    acting_user: User,
     nominations_close_at: dt.datetime | None = None,
     scoring_deadline: dt.datetime | None = None,
     reviews_per_candidacy: int = 3,
@@ -107,6 +101,7 @@ def round_create(
     load_max: int = 15,
 ) -> Round:
     """A draft round with the announced five criteria (20 each), a 1–5 rubric and both eligibility rules."""
+    require_role(acting_user, OFFICE)
     if Round.objects.filter(program=program, number=number).exists():
         raise ValidationFailed(
             _("Round %(n)d already exists in this programme.") % {"n": number},
@@ -162,52 +157,49 @@ def _validate_settings(s: RoundSettings) -> None:
         raise ValidationFailed(_("The round's settings are not valid."), details)
 
 
-_SETTINGS_FIELDS = [
-    "reviews_per_candidacy",
-    "load_min",
-    "load_max",
-    "score_min",
-    "score_max",
-    "aggregation",
-    "disagreement_threshold",
-]
+class _Unchanged:
+    """A deadline not given: it stays as it is (None clears it)."""
+
+
+UNCHANGED = _Unchanged()
 
 
 @transaction.atomic
 def round_settings_update(
     *,
     round: Round,
-    acting_user: Any,
-    scoring_deadline: dt.datetime | str | None = "unchanged",
-    nominations_close_at: dt.datetime | str | None = "unchanged",
+    acting_user: User,
+    scoring_deadline: dt.datetime | _Unchanged | None = UNCHANGED,
+    nominations_close_at: dt.datetime | _Unchanged | None = UNCHANGED,
     rules: Mapping[str, bool] | None = None,
     **fields: Any,
 ) -> RoundSettings:
     """Save the round's settings and, in the same transaction, its own eligibility rules (kind → on/off;
     unchanged rules write nothing), so a refused rule leaves the settings unsaved too."""
+    require_role(acting_user, OFFICE)
     rnd = Round.objects.select_for_update().get(pk=round.pk)
     settings = RoundSettings.objects.get(round=rnd)
     before = {
-        **snapshot(settings, _SETTINGS_FIELDS),
+        **snapshot(settings, ROUND_SETTINGS_FIELDS),
         **snapshot(rnd, ["scoring_deadline", "nominations_close_at"]),
     }
     structural = {"reviews_per_candidacy", "score_min", "score_max"}
     if structural & set(fields) and any(fields[k] != getattr(settings, k) for k in structural & set(fields)):
-        _require_config_state(rnd)
+        require_round_allows(rnd, RoundAction.CONFIGURE)
     for key, value in fields.items():
-        if key not in _SETTINGS_FIELDS:
-            raise ValidationFailed(f"unknown setting {key}")
+        if key not in ROUND_SETTINGS_FIELDS:
+            raise ValidationFailed(_("Unknown setting %(key)s.") % {"key": key})
         setattr(settings, key, value)
     _validate_settings(settings)
     settings.full_clean(exclude=["round"])
     settings.save()
-    if scoring_deadline != "unchanged":
-        rnd.scoring_deadline = scoring_deadline  # type: ignore[assignment]
-    if nominations_close_at != "unchanged":
-        rnd.nominations_close_at = nominations_close_at  # type: ignore[assignment]
+    if not isinstance(scoring_deadline, _Unchanged):
+        rnd.scoring_deadline = scoring_deadline
+    if not isinstance(nominations_close_at, _Unchanged):
+        rnd.nominations_close_at = nominations_close_at
     rnd.save(update_fields=["scoring_deadline", "nominations_close_at"])
     after = {
-        **snapshot(settings, _SETTINGS_FIELDS),
+        **snapshot(settings, ROUND_SETTINGS_FIELDS),
         **snapshot(rnd, ["scoring_deadline", "nominations_close_at"]),
     }
     audit_record(actor=acting_user, action="round.settings_update", obj=rnd, changes=diff(before, after))
@@ -217,15 +209,7 @@ def round_settings_update(
     return settings
 
 
-@transaction.atomic
-def criteria_set(
-    *, round: Round, items: Sequence[CriterionInput], acting_user: Any, body: Body | None = None
-) -> list[Criterion]:
-    """Replace the criteria of the round's default set (body None) or of one body's set.
-    Weights must sum to 100; each rubric level must lie on the round's scale."""
-    rnd = Round.objects.select_for_update().get(pk=round.pk)
-    _require_config_state(rnd)
-    settings = RoundSettings.objects.get(round=rnd)
+def _criteria_problems(items: Sequence[CriterionInput], settings: RoundSettings) -> list[ErrorDetail]:
     details: list[ErrorDetail] = []
     total = sum(int(i.weight) for i in items)
     if not items:
@@ -259,11 +243,12 @@ def criteria_set(
                     field="rubric",
                 )
             )
-    if details:
-        raise ValidationFailed(_("The criteria are not valid."), details, code="criteria_invalid")
-    existing = list(Criterion.objects.filter(round=rnd, body=body))
-    before = [{"key": c.key, "weight": c.weight, "name_ko": c.name_ko} for c in existing]
-    by_key = {c.key: c for c in existing}
+    return details
+
+
+def _criteria_replace(rnd: Round, body: Body | None, items: Sequence[CriterionInput]) -> list[Criterion]:
+    """Update the criteria kept (by key), create the new ones, delete the dropped ones."""
+    by_key = {c.key: c for c in Criterion.objects.filter(round=rnd, body=body)}
     keep: list[Criterion] = []
     for order, item in enumerate(items):
         c = by_key.pop(item.key, None) or Criterion(round=rnd, body=body, key=item.key)
@@ -272,13 +257,33 @@ def criteria_set(
         c.save()
         keep.append(c)
     Criterion.objects.filter(pk__in=[c.pk for c in by_key.values()]).delete()
-    after = [{"key": c.key, "weight": c.weight, "name_ko": c.name_ko} for c in keep]
+    return keep
+
+
+def _criteria_summary(criteria: Iterable[Criterion]) -> list[dict[str, Any]]:
+    return [{"key": c.key, "weight": c.weight, "name_ko": c.name_ko} for c in criteria]
+
+
+@transaction.atomic
+def criteria_set(
+    *, round: Round, items: Sequence[CriterionInput], acting_user: User, body: Body | None = None
+) -> list[Criterion]:
+    """Replace the criteria of the round's default set (body None) or of one body's set.
+    Weights must sum to 100; each rubric level must lie on the round's scale."""
+    require_role(acting_user, OFFICE)
+    rnd = Round.objects.select_for_update().get(pk=round.pk)
+    require_round_allows(rnd, RoundAction.CONFIGURE)
+    details = _criteria_problems(items, RoundSettings.objects.get(round=rnd))
+    if details:
+        raise ValidationFailed(_("The criteria are not valid."), details, code="criteria_invalid")
+    before = _criteria_summary(Criterion.objects.filter(round=rnd, body=body))
+    keep = _criteria_replace(rnd, body, items)
     audit_record(
         actor=acting_user,
         action="round.criteria_set",
         obj=rnd,
         changes={
-            "criteria": {"before": before, "after": after},
+            "criteria": {"before": before, "after": _criteria_summary(keep)},
             "body": {"before": None, "after": getattr(body, "code", None)},
         },
     )
@@ -287,10 +292,11 @@ def criteria_set(
 
 @transaction.atomic
 def bonus_item_add(
-    *, round: Round, name: str, points: int, acting_user: Any, body: Body | None = None
+    *, round: Round, name: str, points: int, acting_user: User, body: Body | None = None
 ) -> BonusItem:
+    require_role(acting_user, OFFICE)
     rnd = Round.objects.select_for_update().get(pk=round.pk)
-    _require_config_state(rnd)
+    require_round_allows(rnd, RoundAction.CONFIGURE)
     if not name.strip() or points <= 0 or points > 20:
         raise ValidationFailed(
             _("A bonus item needs a name and 1 to 20 points."),
@@ -303,10 +309,11 @@ def bonus_item_add(
 
 @transaction.atomic
 def eligibility_rule_set(
-    *, round: Round, kind: str, active: bool | None, acting_user: Any, body: Body | None = None
+    *, round: Round, kind: str, active: bool | None, acting_user: User, body: Body | None = None
 ) -> EligibilityRule | None:
     """Turn a rule of the round on or off; with `body`, that body's own rule, which replaces the round's
     rule of the same kind for the companies it nominates (`active=None` removes it: the round's rule applies)."""
+    require_role(acting_user, OFFICE)
     rnd = Round.objects.select_for_update().get(pk=round.pk)
     if kind not in EligibilityRule.Kind.values:
         raise ValidationFailed(
@@ -320,7 +327,7 @@ def eligibility_rule_set(
     before = None if rule is None else rule.active
     if before == active:  # unchanged: nothing to write, whatever the state
         return rule
-    _require_config_state(rnd)
+    require_round_allows(rnd, RoundAction.CONFIGURE)
     if active is None:
         assert rule is not None
         rule.delete()
@@ -341,9 +348,10 @@ def eligibility_rule_set(
 
 @transaction.atomic
 def eligibility_body_rules_set(
-    *, round: Round, rules: Sequence[tuple[Body, str, bool | None]], acting_user: Any
+    *, round: Round, rules: Sequence[tuple[Body, str, bool | None]], acting_user: User
 ) -> int:
     """Several bodies' own rules at once (the settings page), all or nothing; returns how many changed."""
+    require_role(acting_user, OFFICE)
     changed = 0
     for body, kind, active in rules:
         current = (
@@ -357,85 +365,98 @@ def eligibility_body_rules_set(
     return changed
 
 
-def quota_problems(rows: Sequence[QuotaInput], *, body_codes: set[str] | None = None) -> list[ErrorDetail]:
-    """Quotas that cannot all hold, found without the candidates (the optimiser finds the rest)."""
+def _quota_row_problems(
+    row: int, q: QuotaInput, seen: set[tuple[str, str]], body_codes: set[str] | None
+) -> list[ErrorDetail]:
+    """What is wrong with one quota on its own (and whether it repeats an earlier one)."""
+    name = f"{q.family}:{q.key}" if q.key else q.family
+    if q.family not in Quota.Family.values:
+        return [ErrorDetail(message=_("Unknown quota family"), row=row, field="family", value=q.family)]
     details: list[ErrorDetail] = []
-    total = next((q for q in rows if q.family == Quota.Family.TOTAL), None)
-    seen: set[tuple[str, str]] = set()
-    for i, q in enumerate(rows):
-        name = f"{q.family}:{q.key}" if q.key else q.family
-        if q.family not in Quota.Family.values:
-            details.append(
-                ErrorDetail(message=_("Unknown quota family"), row=i, field="family", value=q.family)
+    if (q.family, q.key) in seen:
+        details.append(ErrorDetail(message=_("Quota %(name)s is given twice") % {"name": name}, row=row))
+    seen.add((q.family, q.key))
+    if q.family != Quota.Family.TOTAL and not q.key:
+        details.append(ErrorDetail(message=_("Quota needs a key"), row=row, field="key"))
+    if q.family == Quota.Family.BODY and body_codes is not None and q.key and q.key not in body_codes:
+        details.append(
+            ErrorDetail(message=_("Unknown body %(code)s") % {"code": q.key}, row=row, field="key")
+        )
+    for attr in ("min_count", "max_count"):
+        v = getattr(q, attr)
+        if v is not None and v < 0:
+            details.append(ErrorDetail(message=_("Cannot be negative"), row=row, field=attr, value=v))
+    if q.min_count is not None and q.max_count is not None and q.min_count > q.max_count:
+        details.append(
+            ErrorDetail(
+                message=_("Quota %(name)s: minimum %(min)d is above its maximum %(max)d")
+                % {"name": name, "min": q.min_count, "max": q.max_count},
+                row=row,
+                field="min_count",
+                value=q.min_count,
+                code="quota_min_above_max",
             )
-            continue
-        if (q.family, q.key) in seen:
-            details.append(ErrorDetail(message=_("Quota %(name)s is given twice") % {"name": name}, row=i))
-        seen.add((q.family, q.key))
-        if q.family != Quota.Family.TOTAL and not q.key:
-            details.append(ErrorDetail(message=_("Quota needs a key"), row=i, field="key"))
-        if q.family == Quota.Family.BODY and body_codes is not None and q.key and q.key not in body_codes:
-            details.append(
-                ErrorDetail(message=_("Unknown body %(code)s") % {"code": q.key}, row=i, field="key")
-            )
-        for attr in ("min_count", "max_count"):
-            v = getattr(q, attr)
-            if v is not None and v < 0:
-                details.append(ErrorDetail(message=_("Cannot be negative"), row=i, field=attr, value=v))
-        if q.min_count is not None and q.max_count is not None and q.min_count > q.max_count:
-            details.append(
-                ErrorDetail(
-                    message=_("Quota %(name)s: minimum %(min)d is above its maximum %(max)d")
-                    % {"name": name, "min": q.min_count, "max": q.max_count},
-                    row=i,
-                    field="min_count",
-                    value=q.min_count,
-                    code="quota_min_above_max",
-                )
-            )
-    if total is not None and total.max_count is not None:
-        for family in (Quota.Family.BODY, Quota.Family.SECTOR):
+        )
+    return details
+
+
+def _quota_total_problems(
+    rows: Sequence[QuotaInput], total: QuotaInput, body_codes: set[str] | None
+) -> list[ErrorDetail]:
+    """Group quotas that the total quota rules out: minimums above its maximum, maximums below its minimum."""
+    details: list[ErrorDetail] = []
+    if total.max_count is not None:
+        for family, message in (
+            (
+                Quota.Family.BODY,
+                _("The per-body minimums add up to %(mins)d, above the total maximum %(max)d"),
+            ),
+            (
+                Quota.Family.SECTOR,
+                _("The per-sector minimums add up to %(mins)d, above the total maximum %(max)d"),
+            ),
+        ):
             mins = sum(q.min_count or 0 for q in rows if q.family == family)
             if mins > total.max_count:
                 details.append(
                     ErrorDetail(
-                        message=(
-                            _("The per-body minimums add up to %(mins)d, above the total maximum %(max)d")
-                            if family == Quota.Family.BODY
-                            else _(
-                                "The per-sector minimums add up to %(mins)d, above the total maximum %(max)d"
-                            )
-                        )
-                        % {"mins": mins, "max": total.max_count},
+                        message=message % {"mins": mins, "max": total.max_count},
                         field="min_count",
                         code="quota_mins_exceed_total",
                     )
                 )
-    if total is not None and total.min_count is not None and body_codes:
+    if total.min_count is not None and body_codes:
         fam = [q for q in rows if q.family == Quota.Family.BODY]
         covers_all = {q.key for q in fam} >= body_codes
-        if fam and covers_all and all(q.max_count is not None for q in fam):
-            maxes = sum(q.max_count or 0 for q in fam)
-            if maxes < total.min_count:
-                details.append(
-                    ErrorDetail(
-                        message=_(
-                            "The maximums per body add up to %(maxes)d, below the total minimum %(min)d"
-                        )
-                        % {"maxes": maxes, "min": total.min_count},
-                        field="max_count",
-                        code="quota_maxes_below_total",
-                    )
+        maxes = sum(q.max_count or 0 for q in fam)
+        if fam and covers_all and all(q.max_count is not None for q in fam) and maxes < total.min_count:
+            details.append(
+                ErrorDetail(
+                    message=_("The maximums per body add up to %(maxes)d, below the total minimum %(min)d")
+                    % {"maxes": maxes, "min": total.min_count},
+                    field="max_count",
+                    code="quota_maxes_below_total",
                 )
+            )
+    return details
+
+
+def quota_problems(rows: Sequence[QuotaInput], *, body_codes: set[str] | None = None) -> list[ErrorDetail]:
+    """Quotas that cannot all hold, found without the candidates (the optimiser finds the rest)."""
+    seen: set[tuple[str, str]] = set()
+    details = [d for i, q in enumerate(rows) for d in _quota_row_problems(i, q, seen, body_codes)]
+    total = next((q for q in rows if q.family == Quota.Family.TOTAL), None)
+    if total is not None:
+        details += _quota_total_problems(rows, total, body_codes)
     return details
 
 
 @transaction.atomic
-def quotas_set(*, round: Round, rows: Sequence[QuotaInput], acting_user: Any) -> list[Quota]:
+def quotas_set(*, round: Round, rows: Sequence[QuotaInput], acting_user: User) -> list[Quota]:
     """Replace the round's quotas. Quotas that plainly cannot all hold are refused, nothing changes."""
+    require_role(acting_user, OFFICE)
     rnd = Round.objects.select_for_update().get(pk=round.pk)
-    if rnd.state not in ("draft", "nominating", "evaluating", "selecting"):
-        raise Conflict(_("The selection is published; its quotas are fixed."), code="round_config_locked")
+    require_round_allows(rnd, RoundAction.SET_QUOTAS)
     codes = set(rnd.program.bodies.values_list("code", flat=True)) or set(
         Body.objects.values_list("code", flat=True)
     )
@@ -458,17 +479,11 @@ def quotas_set(*, round: Round, rows: Sequence[QuotaInput], acting_user: Any) ->
     return quotas
 
 
-def round_transition(*, round: Round, transition: str, acting_user: Any, reason: str = "") -> Round:
-    """Fire a round transition (publication goes through `round_publish`)."""
-    if transition == "publish":
-        from nic1000.rounds.services.publication import round_publish
-
-        round_publish(round=round, acting_user=acting_user)
-        return round
-    try:
-        ROUND.transition(transition)
-    except KeyError:
-        raise ValidationFailed(_("Unknown transition."), code="unknown_transition") from None
+def round_transition(*, round: Round, transition: str, acting_user: User, reason: str = "") -> Round:
+    """Fire one of the round page's transitions (publication goes through `publication.round_publish`).
+    Who may fire it and what it requires are declared in `rounds.workflows.ROUND`."""
+    if transition not in PAGE_TRANSITIONS:
+        raise ValidationFailed(_("Unknown transition."), code="unknown_transition")
     workflow_transition(
         obj=round, workflow=ROUND, transition=transition, acting_user=acting_user, reason=reason
     )

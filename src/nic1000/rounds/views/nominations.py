@@ -1,0 +1,161 @@
+"""Nominations by ministry officers, the candidacies they make, and the programme office's eligibility override."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from nic1000.core.access import has_role, role_required
+from nic1000.core.errors import ApplicationError, ErrorDetail, ValidationFailed
+from nic1000.core.roles import OFFICE, OFFICE_AND_AUDIT, Role
+from nic1000.designations.selectors import membership_active_for
+from nic1000.rounds import pages, selectors
+from nic1000.rounds.forms import NominationForm, OverrideForm
+from nic1000.rounds.models import Nomination
+from nic1000.rounds.services import nominations as nomination_services
+from nic1000.rounds.views.common import AuthedRequest, error_status, form_error
+from nic1000.rounds.workflows import RoundAction, allowed_actions, round_allows
+
+
+def _nominated_message(request: AuthedRequest, nomination: Nomination, *, new_company: bool) -> None:
+    c = nomination.candidacy
+    name = c.company.name_ko
+    if c.eligible and new_company:
+        messages.success(request, _("%(company)s registered and nominated.") % {"company": name})
+    elif c.eligible:
+        messages.success(request, _("%(company)s nominated.") % {"company": name})
+    else:
+        why = "; ".join(r["message"] for r in c.eligibility_reasons if r["ok"] == "no")
+        messages.warning(
+            request,
+            _("%(company)s nominated, but it is not eligible: %(why)s") % {"company": name, "why": why},
+        )
+
+
+@role_required(Role.MINISTRY_OFFICER)
+def nominate(request: AuthedRequest, pk: int) -> HttpResponse:
+    """Nominate a registry company by its number, or register a new company and nominate it in one step."""
+    rnd = selectors.access_round(user=request.user, pk=pk)
+    form = NominationForm(request.POST or None, request.FILES or None)
+    status = 200
+    existing = None  # a registry company with the number typed for a "new" company: offered instead
+    if request.method == "POST" and form.is_valid():
+        d = dict(form.cleaned_data)  # a copy: add_error drops a field from cleaned_data
+        new = d["source"] == NominationForm.NEW
+        common: dict[str, Any] = {
+            "round": rnd,
+            "reason": d["reason"],
+            "evidence": d["evidence"],
+            "evidence_file": d.get("evidence_file"),
+            "acting_user": request.user,
+        }
+        try:
+            if new:
+                nomination = nomination_services.nomination_create_with_company(
+                    company_fields=form.company_fields(), **common
+                )
+            else:
+                company = selectors.company_by_brn(brn=d["brn"])
+                if company is None:
+                    message = _("No company with this number in the registry.")
+                    raise ValidationFailed(message, [ErrorDetail(message=message, field="brn")])
+                nomination = nomination_services.nomination_create(company=company, **common)
+        except ApplicationError as exc:
+            form_error(form, exc)
+            status = error_status(exc)
+            if exc.code == "company_exists":
+                existing = selectors.company_by_brn(brn=d["brn"])
+        else:
+            _nominated_message(request, nomination, new_company=new)
+            return redirect("rounds:nominations", pk=rnd.pk)
+    elif request.method == "POST":
+        status = 422
+    context = {
+        "round": rnd,
+        "allowed": allowed_actions(rnd),
+        "form": form,
+        "body": request.user.body,
+        "existing": existing,
+    }
+    return render(request, "rounds/nominate.html", context, status=status)
+
+
+@role_required(Role.MINISTRY_OFFICER, OFFICE)
+def eligibility_check(request: AuthedRequest, pk: int) -> HttpResponse:
+    """HTMX partial: the company found by the typed number and its eligibility in this round."""
+    rnd = selectors.access_round(user=request.user, pk=pk)
+    brn = "".join(ch for ch in request.GET.get("brn", "") if ch.isdigit())
+    company = selectors.company_by_brn(brn=brn)
+    context: dict[str, Any] = {"company": company, "brn": brn}
+    if company is not None:
+        context["eligible"], context["reasons"] = selectors.eligibility_for(
+            round=rnd, company=company, body=request.user.body
+        )
+        context["member"] = membership_active_for(company_id=company.pk)
+    return render(request, "rounds/_eligibility.html", context)
+
+
+@role_required(Role.MINISTRY_OFFICER, OFFICE_AND_AUDIT)
+def nomination_list(request: AuthedRequest, pk: int) -> HttpResponse:
+    rnd = selectors.access_round(user=request.user, pk=pk)
+    qs = selectors.nominations_for(user=request.user, round=rnd, body_code=request.GET.get("body", ""))
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    can_nominate = has_role(request.user, {Role.MINISTRY_OFFICER}) and round_allows(rnd, RoundAction.NOMINATE)
+    return render(
+        request, "rounds/nominations.html", {"round": rnd, "page_obj": page, "can_nominate": can_nominate}
+    )
+
+
+@role_required(Role.MINISTRY_OFFICER, OFFICE_AND_AUDIT)
+def candidacy_list(request: AuthedRequest, pk: int) -> HttpResponse:
+    rnd = selectors.access_round(user=request.user, pk=pk)
+    qs = selectors.candidacies_for(
+        user=request.user,
+        round=rnd,
+        body_code=request.GET.get("body", ""),
+        sector=request.GET.get("sector", ""),
+        eligible=request.GET.get("eligible", ""),
+        q=request.GET.get("q", "").strip(),
+    )
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    template = "rounds/_candidacy_rows.html" if request.htmx else "rounds/candidacies.html"
+    return render(request, template, {"round": rnd, "page_obj": page})
+
+
+@role_required(Role.MINISTRY_OFFICER, Role.EVALUATOR, OFFICE_AND_AUDIT)
+def candidacy_detail(request: AuthedRequest, pk: int) -> HttpResponse:
+    c = selectors.access_candidacy(user=request.user, pk=pk)
+    context: dict[str, Any] = {"c": c, "file": selectors.candidacy_file(candidacy=c)}
+    if has_role(request.user, OFFICE_AND_AUDIT):
+        context["evaluation"] = pages.candidacy_evaluation(candidacy=c)
+    if has_role(request.user, OFFICE):
+        context["override_form"] = OverrideForm(initial={"eligible": "1" if c.eligible else "0"})
+    return render(request, "rounds/candidacy.html", context)
+
+
+@role_required(OFFICE)
+@require_POST
+def candidacy_override(request: AuthedRequest, pk: int) -> HttpResponse:
+    c = selectors.access_candidacy(user=request.user, pk=pk)
+    form = OverrideForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("An override needs a reason."))
+        return redirect("rounds:candidacy", pk=c.pk)
+    try:
+        nomination_services.candidacy_eligibility_override(
+            candidacy=c,
+            eligible=form.cleaned_data["eligible"],
+            reason=form.cleaned_data["reason"],
+            acting_user=request.user,
+        )
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Eligibility overridden."))
+    return redirect("rounds:candidacy", pk=c.pk)

@@ -1,0 +1,131 @@
+"""Results and selection: aggregation, the optimiser, committee overrides and the committee's decision."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from nic1000.core.access import has_role, role_required
+from nic1000.core.errors import ApplicationError
+from nic1000.core.roles import OFFICE, OFFICE_AND_AUDIT
+from nic1000.rounds import pages, selectors
+from nic1000.rounds.forms import DecisionForm, DecisionWithdrawForm, ForceForm
+from nic1000.rounds.models import Round
+from nic1000.rounds.services import selection as selection_services
+from nic1000.rounds.views.common import AuthedRequest, message_error
+from nic1000.rounds.workflows import RoundAction
+
+
+@role_required(OFFICE_AND_AUDIT)
+def results(request: AuthedRequest, pk: int) -> HttpResponse:
+    rnd = selectors.access_round(user=request.user, pk=pk)
+    page = pages.results_page(round=rnd)
+    is_office = has_role(request.user, OFFICE)
+    context = {
+        "round": rnd,
+        "page": page,
+        "allowed": page.allowed,
+        "page_obj": Paginator(selectors.results_for(round=rnd), 100).get_page(request.GET.get("page")),
+        "decision_form": DecisionForm(),
+        "withdraw_form": DecisionWithdrawForm(),
+        "force_form": ForceForm(),
+        "is_office": is_office,
+        # The committee's overrides, one per row, until it has decided.
+        "force_column": is_office and page.allowed[RoundAction.FORCE] and page.decision is None,
+    }
+    return render(request, "rounds/results.html", context)
+
+
+def _office_action(
+    request: AuthedRequest, pk: int, action: Callable[[Round], object], success: str
+) -> HttpResponse:
+    """Run one of the programme office's steps on the round and go back to the results."""
+    rnd = selectors.access_round(user=request.user, pk=pk)
+    try:
+        action(rnd)
+    except ApplicationError as exc:
+        message_error(request, exc, details=20)
+    else:
+        messages.success(request, success)
+    return redirect("rounds:results", pk=rnd.pk)
+
+
+@role_required(OFFICE)
+@require_POST
+def aggregate(request: AuthedRequest, pk: int) -> HttpResponse:
+    return _office_action(
+        request,
+        pk,
+        lambda rnd: selection_services.scores_aggregate(round=rnd, acting_user=request.user),
+        _("Scores aggregated."),
+    )
+
+
+@role_required(OFFICE)
+@require_POST
+def select(request: AuthedRequest, pk: int) -> HttpResponse:
+    return _office_action(
+        request,
+        pk,
+        lambda rnd: selection_services.selection_run_or_raise(round=rnd, acting_user=request.user),
+        _("Selection optimised."),
+    )
+
+
+@role_required(OFFICE)
+@require_POST
+def force(request: AuthedRequest, pk: int) -> HttpResponse:
+    c = selectors.access_candidacy(user=request.user, pk=pk)
+    form = ForceForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose in, out or clear."))
+        return redirect("rounds:results", pk=c.round_id)
+    try:
+        selection_services.candidacy_force(
+            candidacy=c,
+            forced=form.cleaned_data["forced"] or "",
+            reason=form.cleaned_data["reason"],
+            acting_user=request.user,
+        )
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Override recorded; run the selection again to re-optimise the rest."))
+    return redirect("rounds:results", pk=c.round_id)
+
+
+@role_required(OFFICE)
+@require_POST
+def decide(request: AuthedRequest, pk: int) -> HttpResponse:
+    form = DecisionForm(request.POST)
+    note = form.cleaned_data["note"] if form.is_valid() else ""  # the service says what is missing
+    return _office_action(
+        request,
+        pk,
+        lambda rnd: selection_services.committee_decision_record(
+            round=rnd, note=note, acting_user=request.user
+        ),
+        _("The committee's decision is recorded."),
+    )
+
+
+@role_required(OFFICE)
+@require_POST
+def decision_withdraw(request: AuthedRequest, pk: int) -> HttpResponse:
+    """Withdraw the committee's decision before publication (e.g. the committee reopens the selection)."""
+    form = DecisionWithdrawForm(request.POST)
+    reason = form.cleaned_data["reason"] if form.is_valid() else ""
+    return _office_action(
+        request,
+        pk,
+        lambda rnd: selection_services.committee_decision_withdraw(
+            round=rnd, reason=reason, acting_user=request.user
+        ),
+        _("The committee's decision is withdrawn; the selection can be run again."),
+    )

@@ -10,7 +10,7 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from nic1000.core.errors import ApplicationError
-from nic1000.registry.importing import COMPANY_COLUMNS
+from nic1000.registry.fields import COMPANY_FIELDS
 from nic1000.registry.models import Body
 from nic1000.registry.regions import Region
 from nic1000.rounds.models import (
@@ -353,7 +353,7 @@ class NominationForm(forms.Form):
 
     def new_company_rows(self) -> list[tuple[Any, bool]]:
         """(bound field, required for a new company) per new-company field; the registry says what is required."""
-        required = {c.name for c in COMPANY_COLUMNS if c.required}
+        required = {c.name for c in COMPANY_FIELDS if c.required}
         return [(self[name], name in required) for name in self.COMPANY_FIELDS]
 
 

@@ -8,16 +8,12 @@ transaction, all or nothing), `report` and `template` (the downloadable template
 
 from __future__ import annotations
 
-from nic1000.registry.fields import COMPANY_FIELDS, KINDS
+from nic1000.registry.fields import KINDS
 from nic1000.registry.importing.report import MAX_PROBLEMS, ImportReport, RowProblem
 from nic1000.registry.importing.run import registry_import_file, registry_import_records, statements_import
 from nic1000.registry.importing.template import template_workbook
 
-# Until rounds/forms.py reads `registry.fields.COMPANY_FIELDS` (another branch): the same tuple of fields.
-COMPANY_COLUMNS = COMPANY_FIELDS
-
 __all__ = [
-    "COMPANY_COLUMNS",
     "KINDS",
     "MAX_PROBLEMS",
     "ImportReport",

@@ -81,6 +81,8 @@ class Criterion:
 
 @dataclass(frozen=True)
 class Review:
+    """One evaluator's scores for one candidacy in one round."""
+
     candidacy_id: Hashable
     evaluator_id: Hashable
     scores: Mapping[str, float]  # criterion code → score on the criterion's scale
@@ -90,6 +92,8 @@ class Review:
 
 @dataclass(frozen=True)
 class AggregationConfig:
+    """How reviews become scores and when a panel counts as disagreeing."""
+
     method: Literal["mean", "median"] = "mean"
     max_range: float | None = 20.0
     max_sd: float | None = None
@@ -103,6 +107,8 @@ class AggregationConfig:
 
 @dataclass(frozen=True)
 class ReviewScore:
+    """One review's totals and how far it sits from the rest of its panel."""
+
     round: Hashable
     candidacy_id: Hashable
     evaluator_id: Hashable
@@ -115,6 +121,8 @@ class ReviewScore:
 
 @dataclass(frozen=True)
 class CandidacyScore:
+    """One candidacy's score in a round, its spread, and why it is flagged (if it is)."""
+
     round: Hashable
     candidacy_id: Hashable
     n_reviews: int
@@ -132,6 +140,8 @@ class CandidacyScore:
 
 @dataclass(frozen=True)
 class RoundReliability:
+    """Inter-rater reliability of one round (Krippendorff's alpha, interval)."""
+
     round: Hashable
     alpha: float | None
     n_units: int  # candidacies with at least two reviews
@@ -143,12 +153,15 @@ class RoundReliability:
 
 @dataclass
 class AggregationResult:
+    """Everything :func:`aggregate` computes, per review, per candidacy and per round."""
+
     reviews: list[ReviewScore]
     candidacies: list[CandidacyScore]
     reliability: list[RoundReliability]
     pooled_sd: dict[Hashable, float | None] = field(default_factory=dict)  # per round
 
     def frames(self) -> dict[str, pd.DataFrame]:
+        """The three lists as DataFrames (for export and inspection)."""
         return {
             "reviews": pd.DataFrame([asdict(r) for r in self.reviews]),
             "candidacies": pd.DataFrame([asdict(c) for c in self.candidacies]),
@@ -160,6 +173,7 @@ class AggregationResult:
 
 
 def _check_rubric(criteria: Sequence[Criterion], tol: float) -> None:
+    """Refuse a rubric whose weights do not sum to 100, with duplicate codes or empty scales."""
     if not criteria:
         raise ValueError("rubric has no criteria")
     total = sum(c.weight for c in criteria)
@@ -421,6 +435,8 @@ def _candidacy_score(
 
 @dataclass
 class LeniencyResult:
+    """Evaluator offsets of :func:`calibrate_leniency` and the scores adjusted by them."""
+
     offsets: dict[Hashable, float]  # evaluator → b_e (positive: lenient)
     applied: dict[Hashable, bool]  # evaluator → offset applied (enough reviews)
     n_reviews: dict[Hashable, int]

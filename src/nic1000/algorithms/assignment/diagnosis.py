@@ -96,6 +96,7 @@ def _degree_diagnoses(p: AssignmentProblem) -> list[Diagnosis]:
 
 
 def _total_diagnoses(p: AssignmentProblem) -> list[Diagnosis]:
+    """Reviews required against the sum of maximum and of minimum loads."""
     out: list[Diagnosis] = []
     total_k, total_max, total_min = int(p.k.sum()), int(p.max_load.sum()), int(p.min_load.sum())
     if total_k > total_max:

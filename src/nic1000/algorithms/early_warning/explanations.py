@@ -75,6 +75,7 @@ def feature_label(feature: str, lang: str = "en") -> str:
 
 
 def _fmt_value(v: float) -> str:
+    """A feature value for reading: thousands separators for amounts, 3 digits else."""
     if v is None or (isinstance(v, float) and math.isnan(v)):
         return "n/a"
     if abs(v) >= 1000:

@@ -51,6 +51,7 @@ class EWSConfig:
     num_threads: int = 0  # 0 = LightGBM default (all cores)
 
     def lgb_params(self, seed: int, variant: int = 0) -> dict[str, Any]:
+        """LightGBM parameters of variant ``variant`` (its overrides on the base ones)."""
         params: dict[str, Any] = {
             "objective": "binary",
             "metric": "auc",

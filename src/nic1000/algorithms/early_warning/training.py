@@ -28,6 +28,7 @@ from nic1000.algorithms.early_warning.model import (
 
 
 def _as_xy(X: pd.DataFrame | np.ndarray, y: Iterable[Any]) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    """(float matrix, 0/1 target, feature names) with the checks every fit needs."""
     if isinstance(X, pd.DataFrame):
         names = [str(c) for c in X.columns]
         M = _float_matrix(X)

@@ -23,6 +23,8 @@ from nic1000.algorithms.early_warning.training import _as_xy, _fit_matrix
 
 @dataclass(frozen=True)
 class CVResult:
+    """Per-fold AUC and Brier scores of :func:`cross_validate`, and their summaries."""
+
     aucs: list[float]
     briers: list[float]
     briers_uncalibrated: list[float]

@@ -32,6 +32,7 @@ class StatementItems:
         self.previous, self.before_previous = _previous_positions(frame)
 
     def _read(self, frame: pd.DataFrame, item: str) -> None:
+        """One item's column as floats; an absent column is missing in every row."""
         reason: ItemReason = f"missing item: {item}"
         if item in frame.columns:
             arr = _to_float(frame[item])

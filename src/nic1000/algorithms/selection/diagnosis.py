@@ -29,6 +29,7 @@ def _total_word(m: SelectionModel, side: str) -> str:
 
 
 def _total_diagnoses(m: SelectionModel, avail: np.ndarray, forced: np.ndarray) -> list[SelectionDiagnosis]:
+    """The total against itself, the forced-in and the eligible."""
     out: list[SelectionDiagnosis] = []
     lo, hi = m.total_lo, m.total_hi
     if lo > hi:
@@ -62,6 +63,7 @@ def _total_diagnoses(m: SelectionModel, avail: np.ndarray, forced: np.ndarray) -
 def _quota_diagnoses(
     m: SelectionModel, r: int, avail: np.ndarray, forced: np.ndarray
 ) -> list[SelectionDiagnosis]:
+    """One quota row against itself, the eligible in it and the forced-in in it."""
     out: list[SelectionDiagnosis] = []
     row = m.rows[r]
     if row.lo > row.hi:

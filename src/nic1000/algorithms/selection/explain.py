@@ -71,6 +71,7 @@ class _CutOff:
         return pick
 
     def explain(self, i: int) -> Explanation:
+        """The explanation of candidacy ``i`` (merit position)."""
         m = self.m
         base: dict[str, Any] = {
             "id": m.ids[i],
@@ -123,6 +124,7 @@ class _CutOff:
     # ---- excluded ------------------------------------------------------------------------------------
 
     def _excluded(self, i: int, base: dict[str, Any]) -> Explanation:
+        """Excluded: a maximum of its own group, score, a tie, or minimums of the selected below it."""
         m, s_int = self.m, self.m.S
         p = int(self.pos_in_merit[i])
         maxed = [r for r in self._rows_of(i) if self.at_max[r]]
@@ -162,6 +164,7 @@ class _CutOff:
         )
 
     def _excluded_by_score(self, i: int, base: dict[str, Any], maxed: list[int]) -> Explanation:
+        """Excluded with nothing below it selected: a lost tie, a non-positive score, or the cut-off."""
         m, s_int = self.m, self.m.S
         sc = _fmt_score(m.score[i])
         extra = "".join(f"; {m.rows[r].label} is at its maximum {int(m.row_hi[r])}" for r in maxed)
@@ -181,6 +184,7 @@ class _CutOff:
     # ---- included ------------------------------------------------------------------------------------
 
     def _included(self, i: int, base: dict[str, Any]) -> Explanation:
+        """Included: score, a minimum of its own group, a tie, or maximums blocking those above it."""
         m, s_int = self.m, self.m.S
         p = int(self.pos_in_merit[i])
         above = self.excluded_free[self.pos_in_merit[self.excluded_free] < p]
@@ -220,6 +224,7 @@ class _CutOff:
         )
 
     def _included_by_score(self, i: int, base: dict[str, Any], p: int) -> Explanation:
+        """Included with nothing above it excluded: a won tie or within the cut-off."""
         m, s_int = self.m, self.m.S
         sc = _fmt_score(m.score[i])
         tied = self.excluded_free[s_int[self.excluded_free] == s_int[i]]

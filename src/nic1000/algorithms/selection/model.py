@@ -15,6 +15,8 @@ from nic1000.algorithms.selection.types import GroupQuota, SelectionCandidate
 
 @dataclass
 class QuotaRow:
+    """One bound row: the total (row 0) or one group's quota."""
+
     key: str  # "total" or "family:group"
     label: str  # "total" or "body 'MOTIE'"
     lo: int
@@ -166,6 +168,7 @@ def _checked_scores(candidates: Sequence[SelectionCandidate]) -> np.ndarray:
 
 
 def _check_quotas(quotas: Sequence[GroupQuota]) -> None:
+    """Refuse duplicate or negative quotas."""
     seen: set[tuple[str, str]] = set()
     for q in quotas:
         if (q.family, q.group) in seen:

@@ -340,6 +340,7 @@ def _result(
 
 
 def _ranking(m: SelectionModel, chosen: np.ndarray) -> list[RankedCandidacy]:
+    """Every candidacy in merit order with its selection rank."""
     sel_rank = np.where(chosen, np.cumsum(chosen), 0).tolist()
     return list(
         map(
@@ -359,6 +360,7 @@ def _ranking(m: SelectionModel, chosen: np.ndarray) -> list[RankedCandidacy]:
 
 
 def _group_counts(m: SelectionModel, chosen: np.ndarray) -> dict[tuple[str, str], int]:
+    """Selected count per (family, group), groups without a quota included."""
     group_counts: dict[tuple[str, str], int] = {}
     for f in m.families:
         gi = m.g[f]

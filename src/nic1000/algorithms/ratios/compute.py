@@ -33,11 +33,6 @@ class RatioResult:
     values: pd.DataFrame
     reasons: pd.DataFrame
 
-    def reason(self, row: Any, column: str) -> str | None:
-        """Reason for one cell, addressed by index label."""
-        reason: str | None = self.reasons.at[row, column]
-        return reason
-
 
 @dataclass(frozen=True)
 class SingleRatioResult:

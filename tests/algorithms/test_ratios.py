@@ -343,3 +343,58 @@ def test_property_never_inf_never_raises(statements, years):
     assert (
         res.values["burning_cash"].isna().to_numpy() == res.reasons["burning_cash"].notna().to_numpy()
     ).all()
+
+
+# ---- the table of plain ratios -------------------------------------------------------------------------
+
+
+def test_every_output_column_is_computed_by_exactly_one_spec_or_measure():
+    by_spec = [s.name for s in R.RATIO_SPECS]
+    by_measure = [*R.MEASURES, "burning_cash"]
+    assert len(set(by_spec)) == len(by_spec)
+    assert set(by_spec) <= set(R.RATIO_COLUMNS)
+    assert not set(by_spec) & set(by_measure)
+    assert sorted([*by_spec, *by_measure]) == sorted([*R.RATIO_COLUMNS, *R.EXTRA_COLUMNS])
+    assert set(R.RATIO_COLUMNS) - set(by_spec) == {"X21", "X24", "X29", "X55"}
+
+
+@pytest.mark.parametrize("spec", R.RATIO_SPECS, ids=lambda s: s.name)
+def test_spec_reads_statement_items_only(spec):
+    assert set(spec.items) <= set(R.ITEMS)
+    assert not spec.numerator[0].startswith("-") and not spec.denominator[0].startswith("-")
+    assert spec.name in R.RATIO_LABELS
+
+
+def _terms(statement: dict, terms: tuple[str, ...]) -> float:
+    total = float(statement[terms[0]])
+    for t in terms[1:]:
+        total = total - statement[t[1:]] if t.startswith("-") else total + statement[t]
+    return total
+
+
+@pytest.mark.parametrize("spec", R.RATIO_SPECS, ids=lambda s: s.name)
+def test_loop_computes_each_spec_from_its_terms(spec):
+    res = R.compute_ratios(frame(row()))
+    den = _terms(BASE, spec.denominator) * spec.denominator_factor
+    assert res.values[spec.name].iloc[0] == pytest.approx(spec.scale * _terms(BASE, spec.numerator) / den)
+    assert res.reasons[spec.name].iloc[0] is None
+
+
+@pytest.mark.parametrize("spec", R.RATIO_SPECS, ids=lambda s: s.name)
+def test_loop_explains_each_spec_zero_denominator_and_missing_item(spec):
+    first = spec.denominator[0]
+    rest = _terms({**BASE, first: 0}, spec.denominator)  # the denominator without its first item
+    res = R.compute_ratios(frame(row(**{first: -rest})))
+    assert math.isnan(res.values[spec.name].iloc[0])
+    assert res.reasons[spec.name].iloc[0] == spec.zero_reason
+    assert spec.zero_reason.startswith(f"division by zero: {first}")
+    # the first missing item (numerator first) is named, and beats the zero denominator
+    res = R.compute_ratios(frame(row(**{first: -rest, spec.items[0]: np.nan})))
+    assert res.reasons[spec.name].iloc[0] == f"missing item: {spec.items[0]}"
+
+
+def test_compound_denominator_reasons_name_the_whole_sum():
+    specs = {s.name: s for s in R.RATIO_SPECS}
+    assert specs["X5"].zero_reason == "division by zero: operating_expenses − depreciation = 0"
+    assert specs["X41"].zero_reason == "division by zero: profit_on_operating_activities + depreciation = 0"
+    assert specs["X57"].zero_reason == "division by zero: sales − gross_profit − depreciation = 0"

@@ -112,6 +112,8 @@ class CandidacyProfile:
 
 @dataclass(frozen=True)
 class AffinityWeights:
+    """Weights of the four components (divided by their sum) and the partial credits."""
+
     text: float = 0.40
     keywords: float = 0.25
     ksic: float = 0.20
@@ -120,6 +122,7 @@ class AffinityWeights:
     ipc_class_credit: float = 0.5
 
     def normalised(self) -> tuple[float, float, float, float]:
+        """(text, keywords, ksic, ipc) weights summing to 1; refuses negative or all-zero weights."""
         w = np.array([self.text, self.keywords, self.ksic, self.ipc], dtype=float)
         if (w < 0).any() or w.sum() <= 0:
             raise ValueError("affinity weights must be non-negative with a positive sum")
@@ -129,6 +132,8 @@ class AffinityWeights:
 
 @dataclass(frozen=True)
 class AffinityConfig:
+    """Weights, TF-IDF settings and the memory/speed knobs of :func:`compute_affinity`."""
+
     weights: AffinityWeights = field(default_factory=AffinityWeights)
     analyzer: str = "char_wb"
     ngram_range: tuple[int, int] = (2, 3)
@@ -186,6 +191,7 @@ def ipc_parts(code: str) -> tuple[str | None, str | None, str | None]:
 
 
 def _incidence(sets: Sequence[Iterable[str]], vocab: dict[str, int]) -> sp.csr_matrix:
+    """Sparse 0/1 matrix of set membership; ``vocab`` grows so both sides share one column space."""
     rows: list[int] = []
     cols: list[int] = []
     for i, items in enumerate(sets):
@@ -275,6 +281,7 @@ def ipc_affinity(
     """max(subclass overlap coefficient, ``class_credit`` × class overlap coefficient) (sparse)."""
 
     def parts(codes: Sequence[str]) -> tuple[set[str], set[str]]:
+        """(IPC subclasses, IPC classes) of a list of codes."""
         subs: set[str] = set()
         classes: set[str] = set()
         for code in codes:
@@ -295,6 +302,7 @@ def ipc_affinity(
 def _tfidf(
     candidacy_texts: Sequence[str], evaluator_texts: Sequence[str], config: AffinityConfig
 ) -> tuple[sp.csr_matrix, sp.csr_matrix]:
+    """L2-normalised TF-IDF of both sides fitted together, keeping only n-grams present on both sides."""
     docs = [t or "" for t in candidacy_texts] + [t or "" for t in evaluator_texts]
     n_c = len(candidacy_texts)
     if not any(d.strip() for d in docs):
@@ -344,6 +352,7 @@ def text_affinity(
 
 
 def _top_k_rows(dense: np.ndarray, k: int) -> sp.csr_matrix:
+    """CSR matrix keeping each row's ``k`` largest entries (zeros dropped)."""
     n, m = dense.shape
     k = min(k, m)
     if k <= 0:

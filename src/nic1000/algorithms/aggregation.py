@@ -45,7 +45,7 @@ import math
 from collections import defaultdict
 from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 import krippendorff
 import numpy as np
@@ -81,6 +81,8 @@ class Criterion:
 
 @dataclass(frozen=True)
 class Review:
+    """One evaluator's scores for one candidacy in one round."""
+
     candidacy_id: Hashable
     evaluator_id: Hashable
     scores: Mapping[str, float]  # criterion code → score on the criterion's scale
@@ -90,6 +92,8 @@ class Review:
 
 @dataclass(frozen=True)
 class AggregationConfig:
+    """How reviews become scores and when a panel counts as disagreeing."""
+
     method: Literal["mean", "median"] = "mean"
     max_range: float | None = 20.0
     max_sd: float | None = None
@@ -103,6 +107,8 @@ class AggregationConfig:
 
 @dataclass(frozen=True)
 class ReviewScore:
+    """One review's totals and how far it sits from the rest of its panel."""
+
     round: Hashable
     candidacy_id: Hashable
     evaluator_id: Hashable
@@ -115,6 +121,8 @@ class ReviewScore:
 
 @dataclass(frozen=True)
 class CandidacyScore:
+    """One candidacy's score in a round, its spread, and why it is flagged (if it is)."""
+
     round: Hashable
     candidacy_id: Hashable
     n_reviews: int
@@ -132,6 +140,8 @@ class CandidacyScore:
 
 @dataclass(frozen=True)
 class RoundReliability:
+    """Inter-rater reliability of one round (Krippendorff's alpha, interval)."""
+
     round: Hashable
     alpha: float | None
     n_units: int  # candidacies with at least two reviews
@@ -143,12 +153,15 @@ class RoundReliability:
 
 @dataclass
 class AggregationResult:
+    """Everything :func:`aggregate` computes, per review, per candidacy and per round."""
+
     reviews: list[ReviewScore]
     candidacies: list[CandidacyScore]
     reliability: list[RoundReliability]
     pooled_sd: dict[Hashable, float | None] = field(default_factory=dict)  # per round
 
     def frames(self) -> dict[str, pd.DataFrame]:
+        """The three lists as DataFrames (for export and inspection)."""
         return {
             "reviews": pd.DataFrame([asdict(r) for r in self.reviews]),
             "candidacies": pd.DataFrame([asdict(c) for c in self.candidacies]),
@@ -160,6 +173,7 @@ class AggregationResult:
 
 
 def _check_rubric(criteria: Sequence[Criterion], tol: float) -> None:
+    """Refuse a rubric whose weights do not sum to 100, with duplicate codes or empty scales."""
     if not criteria:
         raise ValueError("rubric has no criteria")
     total = sum(c.weight for c in criteria)
@@ -262,6 +276,12 @@ def reliability(
 # ---------------------------------------------------------------------------------------- aggregation
 
 
+#: One review's figures: (round, candidacy, evaluator, criterion total, bonus, total).
+_ReviewRow = tuple[Hashable, Hashable, Hashable, float, float, float]
+#: (round, candidacy) → positions of its reviews: one panel.
+_Panels = dict[tuple[Hashable, Hashable], list[int]]
+
+
 def aggregate(
     reviews: Iterable[Review],
     criteria: Sequence[Criterion] | Mapping[Hashable, Sequence[Criterion]],
@@ -274,9 +294,43 @@ def aggregate(
     config = config or AggregationConfig()
     if config.method not in ("mean", "median"):
         raise ValueError("method must be 'mean' or 'median'")
-    rubric_of = (lambda r: criteria[r]) if isinstance(criteria, Mapping) else (lambda r: criteria)
+    base = _review_rows(reviews, criteria, config)
+    panels: _Panels = defaultdict(list)
+    for i, (rnd, cand, *_rest) in enumerate(base):
+        panels[(rnd, cand)].append(i)
+    totals = np.array([b[5] for b in base], dtype=np.float64)
+    rounds = list(dict.fromkeys(b[0] for b in base))
+    pooled = _pooled_sd(panels, totals, rounds)
+    z = _leave_one_out_z(panels, totals, pooled)
+    outlier = _outliers(panels, z, config.z_threshold)
+    review_scores = [
+        ReviewScore(
+            rnd, cand, ev, ct, bonus, tot, None if math.isnan(z[i]) else float(z[i]), bool(outlier[i])
+        )
+        for i, (rnd, cand, ev, ct, bonus, tot) in enumerate(base)
+    ]
+    cand_scores = [
+        _candidacy_score(rnd, cand, idx, base, totals, z, outlier, config)
+        for (rnd, cand), idx in panels.items()
+    ]
+    rel = [
+        reliability(r, [(b[1], b[2], b[5]) for b in base if b[0] == r], config.alpha_library_limit)
+        for r in rounds
+    ]
+    return AggregationResult(review_scores, cand_scores, rel, pooled)
 
-    base: list[tuple[Hashable, Hashable, Hashable, float, float, float]] = []
+
+def _review_rows(
+    reviews: Iterable[Review],
+    criteria: Sequence[Criterion] | Mapping[Hashable, Sequence[Criterion]],
+    config: AggregationConfig,
+) -> list[_ReviewRow]:
+    """Each review's criterion total and total (bonus added, capped), refusing a duplicate review."""
+
+    def rubric_of(round_id: Hashable) -> Sequence[Criterion]:
+        return criteria[round_id] if isinstance(criteria, Mapping) else criteria
+
+    base: list[_ReviewRow] = []
     seen: set[tuple[Hashable, Hashable, Hashable]] = set()
     for rv in reviews:
         key = (rv.round, rv.candidacy_id, rv.evaluator_id)
@@ -288,13 +342,11 @@ def aggregate(
         if config.cap is not None:
             tot = min(tot, config.cap)
         base.append((rv.round, rv.candidacy_id, rv.evaluator_id, ct, float(rv.bonus), tot))
+    return base
 
-    panels: dict[tuple[Hashable, Hashable], list[int]] = defaultdict(list)
-    for i, (rnd, cand, *_rest) in enumerate(base):
-        panels[(rnd, cand)].append(i)
-    totals = np.array([b[5] for b in base], dtype=np.float64)
 
-    # pooled within-panel SD per round
+def _pooled_sd(panels: _Panels, totals: np.ndarray, rounds: list[Hashable]) -> dict[Hashable, float | None]:
+    """Pooled within-panel standard deviation per round (None without a panel of two)."""
     ss: dict[Hashable, float] = defaultdict(float)
     dof: dict[Hashable, int] = defaultdict(int)
     for (rnd, _), idx in panels.items():
@@ -302,12 +354,12 @@ def aggregate(
             v = totals[idx]
             ss[rnd] += float(((v - v.mean()) ** 2).sum())
             dof[rnd] += len(idx) - 1
-    rounds = list(dict.fromkeys(b[0] for b in base))
-    pooled: dict[Hashable, float | None] = {
-        r: (math.sqrt(ss[r] / dof[r]) if dof[r] > 0 else None) for r in rounds
-    }
+    return {r: (math.sqrt(ss[r] / dof[r]) if dof[r] > 0 else None) for r in rounds}
 
-    z = np.full(len(base), np.nan)
+
+def _leave_one_out_z(panels: _Panels, totals: np.ndarray, pooled: dict[Hashable, float | None]) -> np.ndarray:
+    """Each review against the mean of the rest of its panel, in units of that difference's spread."""
+    z = np.full(len(totals), np.nan)
     for (rnd, _), idx in panels.items():
         n = len(idx)
         sw = pooled[rnd]
@@ -316,75 +368,66 @@ def aggregate(
         v = totals[idx]
         others = (v.sum() - v) / (n - 1)
         z[idx] = (v - others) / (sw * math.sqrt(1.0 + 1.0 / (n - 1)))
-    # flag, per panel, the member(s) deviating most from the rest, if beyond the threshold
-    outlier = np.zeros(len(base), dtype=bool)
-    if config.z_threshold is not None:
-        for idx in panels.values():
-            zi = np.abs(z[idx])
-            if len(idx) < 2 or np.isnan(zi).all():
-                continue
-            top = np.nanmax(zi)
-            if top > config.z_threshold:
-                outlier[np.asarray(idx)[zi >= top - 1e-12]] = True
+    return z
 
-    review_scores = [
-        ReviewScore(
-            rnd,
-            cand,
-            ev,
-            ct,
-            bonus,
-            tot,
-            None if math.isnan(z[i]) else float(z[i]),
-            bool(outlier[i]),
-        )
-        for i, (rnd, cand, ev, ct, bonus, tot) in enumerate(base)
-    ]
 
-    cand_scores: list[CandidacyScore] = []
-    for (rnd, cand), idx in panels.items():
-        v = totals[idx]
-        n = len(v)
-        mean = float(v.mean())
-        median = float(np.median(v))
-        sd = float(v.std(ddof=1)) if n >= 2 else None
-        rng = float(v.max() - v.min())
-        reasons: list[str] = []
-        if config.max_range is not None and rng > config.max_range:
-            reasons.append(f"range {rng:.1f} exceeds {config.max_range:g}")
-        if config.max_sd is not None and sd is not None and sd > config.max_sd:
-            reasons.append(f"standard deviation {sd:.1f} exceeds {config.max_sd:g}")
-        outs = tuple(base[i][2] for i in idx if outlier[i])
-        for i in idx:
-            if outlier[i]:
-                reasons.append(f"evaluator {base[i][2]} deviates from the panel (z = {z[i]:+.2f})")
-        cand_scores.append(
-            CandidacyScore(
-                round=rnd,
-                candidacy_id=cand,
-                n_reviews=n,
-                score=mean if config.method == "mean" else median,
-                mean=mean,
-                median=median,
-                sd=sd,
-                range=rng,
-                min=float(v.min()),
-                max=float(v.max()),
-                disagreement=bool(reasons),
-                reasons=tuple(reasons),
-                outlier_evaluators=outs,
-            )
-        )
+def _outliers(panels: _Panels, z: np.ndarray, threshold: float | None) -> np.ndarray:
+    """Per panel, the member(s) deviating most from the rest, if beyond the threshold (one far-off review
+    also pulls the others' z up, so only the largest is flagged)."""
+    outlier = np.zeros(len(z), dtype=bool)
+    if threshold is None:
+        return outlier
+    for idx in panels.values():
+        zi = np.abs(z[idx])
+        if len(idx) < 2 or np.isnan(zi).all():
+            continue
+        top = np.nanmax(zi)
+        if top > threshold:
+            outlier[np.asarray(idx)[zi >= top - 1e-12]] = True
+    return outlier
 
-    rel = [
-        reliability(
-            r,
-            [(b[1], b[2], b[5]) for b in base if b[0] == r],
-            config.alpha_library_limit,
-        )
-        for r in rounds
-    ]
-    return AggregationResult(review_scores, cand_scores, rel, pooled)
+
+def _candidacy_score(
+    rnd: Hashable,
+    cand: Hashable,
+    idx: list[int],
+    base: list[_ReviewRow],
+    totals: np.ndarray,
+    z: np.ndarray,
+    outlier: np.ndarray,
+    config: AggregationConfig,
+) -> CandidacyScore:
+    """One panel's score, spread, and the reasons it is flagged as a disagreement."""
+    v = totals[idx]
+    n = len(v)
+    mean = float(v.mean())
+    median = float(np.median(v))
+    sd = float(v.std(ddof=1)) if n >= 2 else None
+    rng = float(v.max() - v.min())
+    reasons: list[str] = []
+    if config.max_range is not None and rng > config.max_range:
+        reasons.append(f"range {rng:.1f} exceeds {config.max_range:g}")
+    if config.max_sd is not None and sd is not None and sd > config.max_sd:
+        reasons.append(f"standard deviation {sd:.1f} exceeds {config.max_sd:g}")
+    outs = tuple(base[i][2] for i in idx if outlier[i])
+    for i in idx:
+        if outlier[i]:
+            reasons.append(f"evaluator {base[i][2]} deviates from the panel (z = {z[i]:+.2f})")
+    return CandidacyScore(
+        round=rnd,
+        candidacy_id=cand,
+        n_reviews=n,
+        score=mean if config.method == "mean" else median,
+        mean=mean,
+        median=median,
+        sd=sd,
+        range=rng,
+        min=float(v.min()),
+        max=float(v.max()),
+        disagreement=bool(reasons),
+        reasons=tuple(reasons),
+        outlier_evaluators=outs,
+    )
 
 
 # ---------------------------------------------------------------------------------------- calibration
@@ -392,6 +435,8 @@ def aggregate(
 
 @dataclass
 class LeniencyResult:
+    """Evaluator offsets of :func:`calibrate_leniency` and the scores adjusted by them."""
+
     offsets: dict[Hashable, float]  # evaluator → b_e (positive: lenient)
     applied: dict[Hashable, bool]  # evaluator → offset applied (enough reviews)
     n_reviews: dict[Hashable, int]
@@ -402,40 +447,29 @@ class LeniencyResult:
     rmse: float  # residual RMS of the fitted model
 
 
-def calibrate_leniency(
+def _triples(
     reviews: Sequence[ReviewScore] | Sequence[tuple[Hashable, Hashable, float]] | pd.DataFrame,
-    *,
-    shrinkage: float = 0.0,
-    min_reviews: int = 3,
-    method: Literal["mean", "median"] = "mean",
-) -> LeniencyResult:
-    """Evaluator leniency offsets by least squares over the assignment graph (one round at a time).
-
-    ``reviews``: :class:`ReviewScore` items, ``(candidacy, evaluator, total)`` triples, or a DataFrame with
-    columns ``candidacy_id``, ``evaluator_id``, ``total``.
-    """
+) -> list[tuple[Any, ...]]:
+    """(candidacy, evaluator, total) of each review, whatever form the reviews come in."""
     if isinstance(reviews, pd.DataFrame):
-        triples = list(
+        return list(
             zip(reviews["candidacy_id"], reviews["evaluator_id"], reviews["total"].astype(float), strict=True)
         )
-    else:
-        triples = [
-            (r.candidacy_id, r.evaluator_id, float(r.total)) if isinstance(r, ReviewScore) else tuple(r)
-            for r in reviews
-        ]  # type: ignore[misc]
-    if not triples:
-        raise ValueError("no reviews")
-    cands = list(dict.fromkeys(t[0] for t in triples))
-    evals = list(dict.fromkeys(t[1] for t in triples))
-    ci = {c: j for j, c in enumerate(cands)}
-    ei = {e: j for j, e in enumerate(evals)}
-    rows = np.arange(len(triples))
-    rc = np.array([ci[t[0]] for t in triples])
-    re_ = np.array([ei[t[1]] for t in triples])
-    y = np.array([t[2] for t in triples], dtype=np.float64)
-    nc, ne = len(cands), len(evals)
+    return [
+        (r.candidacy_id, r.evaluator_id, float(r.total)) if isinstance(r, ReviewScore) else tuple(r)
+        for r in reviews
+    ]
+
+
+def _fit_leniency(
+    rc: np.ndarray, re_: np.ndarray, y: np.ndarray, nc: int, ne: int, shrinkage: float
+) -> tuple[np.ndarray, np.ndarray, int]:
+    """Least squares ``y = θ[candidacy] + b[evaluator]`` (ridge ``shrinkage`` on b): (θ, b, components).
+
+    Without shrinkage b is identified by Σ b = 0 within each connected component of the review graph."""
+    rows = np.arange(len(y))
     design = sp.csr_matrix(
-        (np.ones(2 * len(triples)), (np.r_[rows, rows], np.r_[rc, nc + re_])), shape=(len(triples), nc + ne)
+        (np.ones(2 * len(y)), (np.r_[rows, rows], np.r_[rc, nc + re_])), shape=(len(y), nc + ne)
     )
     if shrinkage > 0:
         pen = sp.csr_matrix(
@@ -450,8 +484,7 @@ def calibrate_leniency(
     y_fit = y_fit - np.r_[np.full(len(y), mu), np.zeros(len(y_fit) - len(y))]
     sol = lsqr(design, y_fit, atol=1e-12, btol=1e-12, iter_lim=20 * (nc + ne) + 100)[0]
     theta, b = sol[:nc] + mu, sol[nc:].copy()
-    # identification: Σ b = 0 within each connected component of the review graph
-    adj = sp.csr_matrix((np.ones(len(triples)), (rc, nc + re_)), shape=(nc + ne, nc + ne))
+    adj = sp.csr_matrix((np.ones(len(y)), (rc, nc + re_)), shape=(nc + ne, nc + ne))
     n_comp, labels = connected_components(adj, directed=False)
     if shrinkage <= 0:
         for k in range(n_comp):
@@ -460,6 +493,33 @@ def calibrate_leniency(
                 shift = b[em].mean()
                 b[em] -= shift
                 theta[labels[:nc] == k] += shift
+    return theta, b, int(n_comp)
+
+
+def calibrate_leniency(
+    reviews: Sequence[ReviewScore] | Sequence[tuple[Hashable, Hashable, float]] | pd.DataFrame,
+    *,
+    shrinkage: float = 0.0,
+    min_reviews: int = 3,
+    method: Literal["mean", "median"] = "mean",
+) -> LeniencyResult:
+    """Evaluator leniency offsets by least squares over the assignment graph (one round at a time).
+
+    ``reviews``: :class:`ReviewScore` items, ``(candidacy, evaluator, total)`` triples, or a DataFrame with
+    columns ``candidacy_id``, ``evaluator_id``, ``total``.
+    """
+    triples = _triples(reviews)
+    if not triples:
+        raise ValueError("no reviews")
+    cands = list(dict.fromkeys(t[0] for t in triples))
+    evals = list(dict.fromkeys(t[1] for t in triples))
+    ci = {c: j for j, c in enumerate(cands)}
+    ei = {e: j for j, e in enumerate(evals)}
+    rc = np.array([ci[t[0]] for t in triples])
+    re_ = np.array([ei[t[1]] for t in triples])
+    y = np.array([t[2] for t in triples], dtype=np.float64)
+    ne = len(evals)
+    theta, b, n_comp = _fit_leniency(rc, re_, y, len(cands), ne, shrinkage)
     counts = np.bincount(re_, minlength=ne)
     applied = counts >= min_reviews
     adj_tot = y - np.where(applied[re_], b[re_], 0.0)
@@ -475,6 +535,6 @@ def calibrate_leniency(
         consensus={c: float(theta[j]) for c, j in ci.items()},
         calibrated={c: float(agg(v)) for c, v in per_c.items()},
         adjusted=[(t[0], t[1], t[2], float(a)) for t, a in zip(triples, adj_tot, strict=True)],
-        components=int(n_comp),
+        components=n_comp,
         rmse=float(np.sqrt(np.mean(resid**2))),
     )

@@ -1,0 +1,151 @@
+"""Words for the statement items and the ratios, in English and Korean (the UI and the early-warning
+explanations show them)."""
+
+from __future__ import annotations
+
+#: Statement items (docs/statement-items.md), with their Korean names.
+ITEM_LABELS: dict[str, dict[str, str]] = {
+    "cash": {"en": "cash and cash equivalents", "ko": "현금및현금성자산"},
+    "short_term_securities": {"en": "short-term securities", "ko": "단기금융상품·유가증권"},
+    "receivables": {"en": "receivables", "ko": "매출채권"},
+    "inventory": {"en": "inventory", "ko": "재고자산"},
+    "current_assets": {"en": "current assets", "ko": "유동자산"},
+    "fixed_assets": {"en": "fixed assets", "ko": "비유동자산"},
+    "total_assets": {"en": "total assets", "ko": "자산총계"},
+    "short_term_liabilities": {"en": "short-term liabilities", "ko": "유동부채"},
+    "long_term_liabilities": {"en": "long-term liabilities", "ko": "비유동부채"},
+    "total_liabilities": {"en": "total liabilities", "ko": "부채총계"},
+    "share_capital": {"en": "share capital", "ko": "자본금"},
+    "retained_earnings": {"en": "retained earnings", "ko": "이익잉여금"},
+    "equity": {"en": "equity", "ko": "자본총계"},
+    "sales": {"en": "sales", "ko": "매출액"},
+    "cost_of_products_sold": {"en": "cost of products sold", "ko": "매출원가"},
+    "operating_expenses": {"en": "operating expenses", "ko": "영업비용"},
+    "depreciation": {"en": "depreciation", "ko": "감가상각비"},
+    "profit_on_sales": {"en": "profit on sales", "ko": "판매손익"},
+    "profit_on_operating_activities": {"en": "profit on operating activities", "ko": "영업이익"},
+    "financial_expenses": {"en": "financial expenses", "ko": "금융비용"},
+    "interest_expense": {"en": "interest expense", "ko": "이자비용"},
+    "extraordinary_items": {"en": "extraordinary items", "ko": "특별손익"},
+    "gross_profit": {"en": "gross profit (profit before tax)", "ko": "법인세비용차감전순이익"},
+    "net_profit": {"en": "net profit", "ko": "당기순이익"},
+}
+ITEMS: tuple[str, ...] = tuple(ITEM_LABELS)
+
+#: Ratio id → {"en": English label, "ko": Korean label}. Also covers altman_z2 and cash_runway_months.
+RATIO_LABELS: dict[str, dict[str, str]] = {
+    "X1": {"en": "net profit / total assets", "ko": "당기순이익 / 자산총계"},
+    "X2": {"en": "total liabilities / total assets", "ko": "부채총계 / 자산총계"},
+    "X3": {"en": "working capital / total assets", "ko": "운전자본 / 자산총계"},
+    "X4": {"en": "current assets / short-term liabilities", "ko": "유동자산 / 유동부채 (유동비율)"},
+    "X5": {
+        "en": "(cash + short-term securities + receivables − short-term liabilities) / (operating expenses − depreciation) × 365",
+        "ko": "(현금 + 단기유가증권 + 매출채권 − 유동부채) / (영업비용 − 감가상각비) × 365",
+    },
+    "X6": {"en": "retained earnings / total assets", "ko": "이익잉여금 / 자산총계"},
+    "X7": {"en": "EBIT / total assets", "ko": "EBIT / 자산총계"},
+    "X8": {"en": "book value of equity / total liabilities", "ko": "자본총계(장부가) / 부채총계"},
+    "X9": {"en": "sales / total assets", "ko": "매출액 / 자산총계"},
+    "X10": {"en": "equity / total assets", "ko": "자본총계 / 자산총계 (자기자본비율)"},
+    "X11": {
+        "en": "(gross profit + extraordinary items + financial expenses) / total assets",
+        "ko": "(세전이익 + 특별손익 + 금융비용) / 자산총계",
+    },
+    "X12": {"en": "gross profit / short-term liabilities", "ko": "세전이익 / 유동부채"},
+    "X13": {"en": "(gross profit + depreciation) / sales", "ko": "(세전이익 + 감가상각비) / 매출액"},
+    "X14": {"en": "(gross profit + interest) / total assets", "ko": "(세전이익 + 이자비용) / 자산총계"},
+    "X15": {
+        "en": "(total liabilities × 365) / (gross profit + depreciation)",
+        "ko": "(부채총계 × 365) / (세전이익 + 감가상각비)",
+    },
+    "X16": {
+        "en": "(gross profit + depreciation) / total liabilities",
+        "ko": "(세전이익 + 감가상각비) / 부채총계",
+    },
+    "X17": {"en": "total assets / total liabilities", "ko": "자산총계 / 부채총계"},
+    "X18": {"en": "gross profit / total assets", "ko": "세전이익 / 자산총계"},
+    "X19": {"en": "gross profit / sales", "ko": "세전이익 / 매출액"},
+    "X20": {"en": "(inventory × 365) / sales", "ko": "(재고자산 × 365) / 매출액 (재고회전일수)"},
+    "X21": {"en": "sales (n) / sales (n−1)", "ko": "당기 매출액 / 전기 매출액"},
+    "X22": {"en": "profit on operating activities / total assets", "ko": "영업이익 / 자산총계"},
+    "X23": {"en": "net profit / sales", "ko": "당기순이익 / 매출액"},
+    "X24": {"en": "gross profit (3 years) / total assets", "ko": "최근 3년 세전이익 합계 / 자산총계"},
+    "X25": {"en": "(equity − share capital) / total assets", "ko": "(자본총계 − 자본금) / 자산총계"},
+    "X26": {
+        "en": "(net profit + depreciation) / total liabilities",
+        "ko": "(당기순이익 + 감가상각비) / 부채총계",
+    },
+    "X27": {"en": "profit on operating activities / financial expenses", "ko": "영업이익 / 금융비용"},
+    "X28": {"en": "working capital / fixed assets", "ko": "운전자본 / 비유동자산"},
+    "X29": {"en": "logarithm of total assets", "ko": "자산총계의 로그(log10)"},
+    "X30": {"en": "(total liabilities − cash) / sales", "ko": "(부채총계 − 현금) / 매출액"},
+    "X31": {"en": "(gross profit + interest) / sales", "ko": "(세전이익 + 이자비용) / 매출액"},
+    "X32": {
+        "en": "(current liabilities × 365) / cost of products sold",
+        "ko": "(유동부채 × 365) / 매출원가",
+    },
+    "X33": {"en": "operating expenses / short-term liabilities", "ko": "영업비용 / 유동부채"},
+    "X34": {"en": "operating expenses / total liabilities", "ko": "영업비용 / 부채총계"},
+    "X35": {"en": "profit on sales / total assets", "ko": "판매손익 / 자산총계"},
+    "X36": {"en": "total sales / total assets", "ko": "총매출액 / 자산총계"},
+    "X37": {
+        "en": "(current assets − inventories) / long-term liabilities",
+        "ko": "(유동자산 − 재고자산) / 비유동부채",
+    },
+    "X38": {"en": "constant capital / total assets", "ko": "장기자본(자본+비유동부채) / 자산총계"},
+    "X39": {"en": "profit on sales / sales", "ko": "판매손익 / 매출액"},
+    "X40": {
+        "en": "(current assets − inventory − receivables) / short-term liabilities",
+        "ko": "(유동자산 − 재고자산 − 매출채권) / 유동부채",
+    },
+    "X41": {
+        "en": "total liabilities / ((profit on operating activities + depreciation) × (12/365))",
+        "ko": "부채총계 / ((영업이익 + 감가상각비) × (12/365))",
+    },
+    "X42": {"en": "profit on operating activities / sales", "ko": "영업이익 / 매출액"},
+    "X43": {
+        "en": "receivables turnover + inventory turnover in days",
+        "ko": "매출채권회전일수 + 재고자산회전일수",
+    },
+    "X44": {"en": "(receivables × 365) / sales", "ko": "(매출채권 × 365) / 매출액 (매출채권회전일수)"},
+    "X45": {"en": "net profit / inventory", "ko": "당기순이익 / 재고자산"},
+    "X46": {
+        "en": "(current assets − inventory) / short-term liabilities",
+        "ko": "(유동자산 − 재고자산) / 유동부채 (당좌비율)",
+    },
+    "X47": {"en": "(inventory × 365) / cost of products sold", "ko": "(재고자산 × 365) / 매출원가"},
+    "X48": {
+        "en": "EBITDA (profit on operating activities − depreciation) / total assets",
+        "ko": "EBITDA(영업이익 − 감가상각비) / 자산총계",
+    },
+    "X49": {
+        "en": "EBITDA (profit on operating activities − depreciation) / sales",
+        "ko": "EBITDA(영업이익 − 감가상각비) / 매출액",
+    },
+    "X50": {"en": "current assets / total liabilities", "ko": "유동자산 / 부채총계"},
+    "X51": {"en": "short-term liabilities / total assets", "ko": "유동부채 / 자산총계"},
+    "X52": {
+        "en": "(short-term liabilities × 365) / cost of products sold",
+        "ko": "(유동부채 × 365) / 매출원가",
+    },
+    "X53": {"en": "equity / fixed assets", "ko": "자본총계 / 비유동자산"},
+    "X54": {"en": "constant capital / fixed assets", "ko": "장기자본 / 비유동자산"},
+    "X55": {"en": "working capital", "ko": "운전자본"},
+    "X56": {
+        "en": "(sales − cost of products sold) / sales",
+        "ko": "(매출액 − 매출원가) / 매출액 (매출총이익률)",
+    },
+    "X57": {
+        "en": "(current assets − inventory − short-term liabilities) / (sales − gross profit − depreciation)",
+        "ko": "(유동자산 − 재고자산 − 유동부채) / (매출액 − 세전이익 − 감가상각비)",
+    },
+    "X58": {"en": "total costs / total sales", "ko": "총비용 / 총매출액"},
+    "X59": {"en": "long-term liabilities / equity", "ko": "비유동부채 / 자본총계"},
+    "X60": {"en": "sales / inventory", "ko": "매출액 / 재고자산 (재고자산회전율)"},
+    "X61": {"en": "sales / receivables", "ko": "매출액 / 매출채권 (매출채권회전율)"},
+    "X62": {"en": "(short-term liabilities × 365) / sales", "ko": "(유동부채 × 365) / 매출액"},
+    "X63": {"en": "sales / short-term liabilities", "ko": "매출액 / 유동부채"},
+    "X64": {"en": "sales / fixed assets", "ko": "매출액 / 비유동자산"},
+    "altman_z2": {"en": "Altman Z'' score", "ko": "알트만 Z'' 점수"},
+    "cash_runway_months": {"en": "cash runway (months)", "ko": "현금 소진 예상 기간(개월)"},
+}

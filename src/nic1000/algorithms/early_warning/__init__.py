@@ -29,7 +29,7 @@ holding the LightGBM boosters (text format), feature names, engineered features,
 training metadata. Files of the earlier cross-fitted bag (no ``calibrate`` key) still load and score as before.
 
 Layout: ``data.py`` (reading ARFF/CSV), ``model.py`` (configuration and trained model), ``calibration.py``,
-``training.py`` (:func:`fit`), ``validation.py`` (:func:`cross_validate`), ``explanations.py``,
+``training.py`` (:func:`fit`), ``validation.py`` (:func:`cross_validate`), ``explanations.py`` (feature labels),
 ``persistence.py`` (:func:`save_model`, :func:`load_model`), ``shipped.py`` (the shipped data and default
 model, and the functions behind ``nic1000 ews``).
 """
@@ -37,13 +37,7 @@ model, and the functions behind ``nic1000 ews``).
 from nic1000.algorithms.early_warning.calibration import apply_calibrator, fit_calibrator
 from nic1000.algorithms.early_warning.data import load_table
 from nic1000.algorithms.early_warning.errors import EarlyWarningError
-from nic1000.algorithms.early_warning.explanations import (
-    Explanation,
-    FeatureEffect,
-    explain,
-    explanation_text,
-    feature_label,
-)
+from nic1000.algorithms.early_warning.explanations import feature_label
 from nic1000.algorithms.early_warning.model import (
     DEFAULT_VARIANTS,
     MISSING_COUNT,
@@ -80,14 +74,10 @@ __all__ = [
     "EWSConfig",
     "EarlyWarningError",
     "EarlyWarningModel",
-    "Explanation",
-    "FeatureEffect",
     "apply_calibrator",
     "cross_validate",
     "default_data_path",
     "default_model_path",
-    "explain",
-    "explanation_text",
     "feature_label",
     "fit",
     "fit_calibrator",

@@ -29,9 +29,9 @@ from nic1000.demo.context import DEMO_PASSWORD, DemoContext, DemoLogin
 
 STAGES = {
     "registry": "nic1000.demo.registry_data",
-    "rounds": "nic1000.rounds.demo",
-    "finance": "nic1000.finance.demo",
-    "monitoring": "nic1000.monitoring.demo",
+    "rounds": "nic1000.demo.stages.rounds",
+    "finance": "nic1000.demo.stages.finance",
+    "monitoring": "nic1000.demo.stages.monitoring",
 }
 
 

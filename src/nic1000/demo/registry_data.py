@@ -1,8 +1,8 @@
-"""The registry stage of the demo: companies, patents, core technologies, statements and users of every role.
+"""The demo registry's data: companies, patents, core technologies and statements.
 
 `generate_registry(rng, n)` is pure (no database): it returns plain records keyed by model field names,
-drawn from one numpy Generator, so the same seed gives the same registry. `run(ctx)` writes them through
-`registry.importing.registry_import_records` (as an import by the programme office) and creates the users.
+drawn from one numpy Generator, so the same seed gives the same registry. The registry stage
+(`demo.stages.registry`) writes them through the registry's import service and creates the users.
 
 What the data looks like (programme facts, ../shared/guide/program-facts.md):
 * sectors of the programme with their weights (names.SECTORS), KSIC sub-classes and IPC classes per sector;
@@ -18,8 +18,9 @@ What the data looks like (programme facts, ../shared/guide/program-facts.md):
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 
@@ -34,6 +35,8 @@ from nic1000.demo.names import (
     Sector,
 )
 from nic1000.registry.regions import REGION_KO
+
+T = TypeVar("T")
 
 
 def _years_since_2026(today: dt.date | None = None) -> int:
@@ -61,7 +64,7 @@ class DemoCompany:
     statements: list[dict[str, Any]] = field(default_factory=list)
 
 
-def _choice(rng: np.random.Generator, seq: Any) -> Any:
+def _choice(rng: np.random.Generator, seq: Sequence[T]) -> T:
     return seq[int(rng.integers(len(seq)))]
 
 
@@ -392,125 +395,3 @@ def generate_registry(rng: np.random.Generator, n: int) -> list[DemoCompany]:
             )
         )
     return out
-
-
-# --- writing the registry through the services -------------------------------------------------------------
-
-CHUNK = 1000
-
-
-def _import(kind: str, records: list[dict[str, Any]], ctx: Any) -> int:
-    """Import records (keyed by template column names) in chunks; any problem stops the demo loudly."""
-    from nic1000.registry.importing import registry_import_records
-
-    done = 0
-    for start in range(0, len(records), CHUNK):
-        chunk = records[start : start + CHUNK]
-        report = registry_import_records(
-            kind=kind, records=chunk, acting_user=ctx.program_office, source="demo"
-        )
-        if not report.ok:
-            first = report.problems[:5]
-            raise RuntimeError(f"demo {kind} import refused: {first}")
-        done += len(chunk)
-    return done
-
-
-def _records(data: list[DemoCompany]) -> dict[str, list[dict[str, Any]]]:
-    """The generated registry as import records, one list per import kind."""
-    from nic1000.demo.columns import to_columns
-
-    out: dict[str, list[dict[str, Any]]] = {
-        k: [] for k in ("companies", "patents", "technologies", "statements")
-    }
-    for c in data:
-        brn = c.company["brn"]
-        out["companies"].append(to_columns("companies", c.company))
-        out["patents"].extend(to_columns("patents", {"brn": brn, **p}) for p in c.patents)
-        out["technologies"].extend(to_columns("technologies", {"brn": brn, **t}) for t in c.technologies)
-        out["statements"].extend(to_columns("statements", {"brn": brn, **s}) for s in c.statements)
-    return out
-
-
-def _users(ctx: Any, data: list[DemoCompany], company_ids: dict[str, int]) -> None:
-    from nic1000.core.roles import Role
-    from nic1000.registry.models import Body, Company, Institution
-
-    rng = ctx.rng_for("registry-users")
-    for body in Body.objects.filter(active=True).exclude(kind=Body.Kind.FSC):
-        ctx.create_user(
-            username=f"ministry_{body.code.lower()}",
-            role=Role.MINISTRY_OFFICER,
-            display_name=f"{person_name(rng)} ({body.name_ko})",
-            binding=body.code,
-            body=body,
-        )
-    for inst in Institution.objects.all():
-        ctx.create_user(
-            username=f"inst_{inst.code.lower()}",
-            role=Role.INSTITUTION_OFFICER,
-            display_name=f"{person_name(rng)} ({inst.name_ko})",
-            binding=inst.code,
-            institution=inst,
-        )
-    for i in range(1, (4 if ctx.fast else 8) + 1):
-        ctx.create_user(
-            username=f"evaluator{i:02d}",
-            role=Role.EVALUATOR,
-            display_name=f"{person_name(rng)} 위원",
-        )
-    for i in range(1, 3):
-        ctx.create_user(
-            username=f"support{i:02d}", role=Role.SUPPORT_GROUP, display_name=f"{person_name(rng)} (지원단)"
-        )
-    ctx.create_user(username="auditor", role=Role.AUDITOR, display_name=f"{person_name(rng)} (감사)")
-    # Company representatives for some companies: a healthy one, a distressed one, then a spread of the rest.
-    reps = min(len(data), 3 if ctx.fast else 25)
-    chosen: list[DemoCompany] = []
-    for profile in ("grower", "distress", "tech_loss", "mature"):
-        chosen.extend([c for c in data if c.profile == profile][:1])
-    for c in data:
-        if len(chosen) >= reps:
-            break
-        if c not in chosen:
-            chosen.append(c)
-    companies = Company.objects.in_bulk([company_ids[c.company["brn"]] for c in chosen[:reps]])
-    for i, c in enumerate(chosen[:reps], start=1):
-        company = companies[company_ids[c.company["brn"]]]
-        ctx.create_user(
-            username=f"company{i:02d}",
-            role=Role.COMPANY,
-            display_name=f"{c.company['representative']} ({company.name_ko})",
-            binding=company.name_ko,
-            company=company,
-        )
-
-
-def run(ctx: Any) -> dict[str, int]:
-    """The registry stage: users of every role, then the registry through imports."""
-    from nic1000.core.roles import Role
-    from nic1000.registry.models import Company
-
-    ctx.program_office = ctx.create_user(
-        username="fsc_admin",
-        role=Role.PROGRAM_OFFICE,
-        display_name="금융위원회 혁신기업 담당",
-        acting_user=None,
-    )
-    # create_user audits the password with ctx.program_office, now set.
-    ctx.out(f"Generating {ctx.companies} companies (seed {ctx.seed})…")
-    data = generate_registry(ctx.rng, ctx.companies)
-    records = _records(data)
-    counts: dict[str, int] = {}
-    for kind in ("companies", "patents", "technologies", "statements"):
-        counts[kind] = _import(kind, records[kind], ctx)
-        ctx.out(f"  {kind}: {counts[kind]}")
-    company_ids = dict(
-        Company.objects.filter(brn__in=[c.company["brn"] for c in data]).values_list("brn", "id")
-    )
-    for c in data:
-        cid = company_ids[c.company["brn"]]
-        ctx.sector_of[cid] = c.sector
-        ctx.body_of[cid] = c.body
-    _users(ctx, data, company_ids)
-    return counts

@@ -15,6 +15,7 @@ from nic1000.accounts.models import User
 from nic1000.audit.services import audit_record
 from nic1000.core.errors import Conflict, Forbidden, ValidationFailed
 from nic1000.core.models import Notification, StateChange
+from nic1000.core.roles import Actor
 from nic1000.core.workflow import Workflow
 
 
@@ -23,14 +24,16 @@ def workflow_transition(
     obj: models.Model,
     workflow: Workflow,
     transition: str,
-    acting_user: User | None,
+    acting_user: Actor | None,
     reason: str = "",
     state_field: str = "state",
     extra_changes: Mapping[str, Any] | None = None,
     check_roles: bool = True,
 ) -> models.Model:
     """Fire `transition` on `obj`: lock the row, check source state, role, reason and guards, then move it,
-    log the state change and write the audit row. Callers wrap it in their own transaction when they do more."""
+    log the state change and write the audit row. Callers wrap it in their own transaction when they do more.
+    `acting_user` is a user, a system acting for an organisation (an institution's API token), or None for
+    the system itself (then `check_roles=False`)."""
     with transaction.atomic():
         model = type(obj)
         locked = model._default_manager.select_for_update().get(pk=obj.pk)
@@ -42,7 +45,7 @@ def workflow_transition(
                 % {"action": t.label, "state": workflow.states.get(state, state)},
                 code="invalid_state",
             )
-        if check_roles and getattr(acting_user, "role", None) not in t.roles:
+        if check_roles and (acting_user is None or acting_user.role not in t.roles):
             raise Forbidden(_("Your role may not “%(action)s”.") % {"action": t.label}, code="forbidden_role")
         if t.requires_reason and not reason.strip():
             raise ValidationFailed(
@@ -70,7 +73,7 @@ def workflow_transition(
             from_state=state,
             to_state=t.target,
             at=now,
-            actor=acting_user if getattr(acting_user, "pk", None) else None,
+            actor=acting_user if isinstance(acting_user, User) and acting_user.pk is not None else None,
             reason=reason,
         )
         changes: dict[str, Any] = {state_field: {"before": state, "after": t.target}}

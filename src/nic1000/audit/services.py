@@ -6,13 +6,24 @@ import datetime as dt
 import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from django.db import models, transaction
 
 from nic1000.audit.chain import canonical, encode, hash_time, row_hash_encoded
 from nic1000.audit.models import AuditEntry, AuditHead
 from nic1000.core.bulk import insert_rows
+
+
+class AuditActor(Protocol):
+    """Whoever the trail records as acting: a user (kept by id and name) or a system acting for an organisation,
+    such as an institution's API token (kept by its label). None is the system itself."""
+
+    @property
+    def pk(self) -> object: ...
+
+    @property
+    def username(self) -> str: ...
 
 
 @dataclass
@@ -46,10 +57,10 @@ def created(after: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
     return {k: {"before": None, "after": v} for k, v in after.items() if v not in (None, "")}
 
 
-def _actor_label(actor: Any) -> str:
+def _actor_label(actor: AuditActor | None) -> str:
     if actor is None:
         return "system"
-    return str(getattr(actor, "username", None) or actor)
+    return str(actor.username or actor)
 
 
 _COLUMNS = (
@@ -64,7 +75,9 @@ def _insert(params: list[tuple[Any, ...]]) -> None:
     insert_rows(AuditEntry._meta.db_table, _COLUMNS, params, json_columns=("changes",))
 
 
-def _append(*, actor: Any, items: Sequence[AuditItem]) -> tuple[dt.datetime, list[tuple[Any, ...]]]:
+def _append(
+    *, actor: AuditActor | None, items: Sequence[AuditItem]
+) -> tuple[dt.datetime, list[tuple[Any, ...]]]:
     """Chain and insert the entries; returns the time and the inserted rows (in _COLUMNS order)."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("audit_record must run inside the service's transaction")
@@ -76,7 +89,8 @@ def _append(*, actor: Any, items: Sequence[AuditItem]) -> tuple[dt.datetime, lis
     now = dt.datetime.now(dt.UTC)
     at_hash = hash_time(now)
     at_db = transaction.get_connection().ops.adapt_datetimefield_value(now)
-    actor_id = getattr(actor, "pk", None)
+    # Only users are rows to point at; a system acting (an API token) is named by its label.
+    actor_id = actor.pk if actor is not None and isinstance(actor.pk, int) else None
     label = _actor_label(actor)
     seq, prev = head.seq, head.hash
     params: list[tuple[Any, ...]] = []
@@ -100,7 +114,7 @@ def _append(*, actor: Any, items: Sequence[AuditItem]) -> tuple[dt.datetime, lis
     return now, params
 
 
-def audit_record_many(*, actor: Any, items: Sequence[AuditItem]) -> int:
+def audit_record_many(*, actor: AuditActor | None, items: Sequence[AuditItem]) -> int:
     """Append several entries in one go (used by imports and batch jobs); returns how many were written.
     Must run inside the service's transaction."""
     if not items:
@@ -111,7 +125,7 @@ def audit_record_many(*, actor: Any, items: Sequence[AuditItem]) -> int:
 
 def audit_record(
     *,
-    actor: Any,
+    actor: AuditActor | None,
     action: str,
     obj: models.Model | None = None,
     object_type: str | None = None,

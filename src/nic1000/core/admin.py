@@ -18,7 +18,7 @@ from nic1000.core.models import Notification, ProgramSetting, StateChange
 _M = TypeVar("_M", bound=Model)
 
 if TYPE_CHECKING:
-    from django.contrib.admin import ModelAdmin
+    from django.contrib.admin import ModelAdmin as ModelAdmin
 else:
 
     class ModelAdmin(admin.ModelAdmin):

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 from django.db.models import Model
 from django.utils.functional import Promise
@@ -16,8 +16,13 @@ from django.utils.functional import Promise
 # A guard returns None when the transition may happen, or a message saying what is missing. It takes the
 # workflow's own model (a Round, an Application...), hence Any: a guard of one model is no guard of Model.
 Guard = Callable[[Any], "str | None"]
-# Labels are shown to users: plain or lazily translated text.
-Label = str | Promise
+# Labels are shown to users: plain or lazily translated text (gettext_lazy).
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
+    Label: TypeAlias = StrOrPromise
+else:
+    Label = str | Promise
 
 
 @dataclass(frozen=True)

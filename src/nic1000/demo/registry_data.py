@@ -50,7 +50,6 @@ LATEST_FISCAL_YEAR = 2025 + _years_since_2026()
 REFERENCE_DATE = dt.date(2026 + _years_since_2026(), 6, 30)
 PROFILES = ("grower", "tech_loss", "mature", "distress")
 PROFILE_WEIGHTS = (0.46, 0.25, 0.18, 0.11)
-DELINQUENCY_RATE = 0.03
 
 
 @dataclass

@@ -262,12 +262,10 @@ def application_history(*, application: Application) -> list[HistoryRow]:
     return rows
 
 
-def time_in_state(*, institution_id: int | None = None) -> list[dict[str, Any]]:
+def time_in_state() -> list[dict[str, Any]]:
     """For each state: how many applications are in it now, how long they have sat there (mean and longest)
     and the mean completed stay, from the StateChange log."""
     apps = Application.objects.all()
-    if institution_id:
-        apps = apps.filter(institution_id=institution_id)
     # Every application starts in the initial state when it is created; the log holds each change after.
     last: dict[str, tuple[str, dt.datetime]] = {
         str(pk): (APPLICATION.initial, created) for pk, created in apps.values_list("pk", "created_at")

@@ -3,10 +3,10 @@ and demo users of every role."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from nic1000.core.roles import Role
-from nic1000.demo.columns import to_columns
 from nic1000.demo.context import DemoContext
 from nic1000.demo.registry_data import DemoCompany, generate_registry, person_name
 from nic1000.registry.importing import registry_import_records
@@ -55,15 +55,20 @@ def _import(ctx: DemoContext, kind: str, records: list[dict[str, Any]]) -> int:
     return done
 
 
+def _record(values: dict[str, Any]) -> dict[str, Any]:
+    """Generated values as an import record: the template's columns are the field names, dates ISO text."""
+    return {k: v.isoformat() if isinstance(v, dt.date) else v for k, v in values.items()}
+
+
 def _records(data: list[DemoCompany]) -> dict[str, list[dict[str, Any]]]:
     """The generated registry as import records, one list per import kind."""
     out: dict[str, list[dict[str, Any]]] = {k: [] for k in KINDS}
     for c in data:
         brn = c.company["brn"]
-        out["companies"].append(to_columns("companies", c.company))
-        out["patents"].extend(to_columns("patents", {"brn": brn, **p}) for p in c.patents)
-        out["technologies"].extend(to_columns("technologies", {"brn": brn, **t}) for t in c.technologies)
-        out["statements"].extend(to_columns("statements", {"brn": brn, **s}) for s in c.statements)
+        out["companies"].append(_record(c.company))
+        out["patents"].extend(_record({"brn": brn, **p}) for p in c.patents)
+        out["technologies"].extend(_record({"brn": brn, **t}) for t in c.technologies)
+        out["statements"].extend(_record({"brn": brn, **s}) for s in c.statements)
     return out
 
 

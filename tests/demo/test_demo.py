@@ -119,7 +119,10 @@ def test_demo_command_loads_through_the_services(reference_data: None) -> None:
         assert Client().login(username=user.username, password=DEMO_PASSWORD), role
     # A second run refuses rather than loading over the data.
     with pytest.raises(CommandError, match="already holds"):
-        call_command("demo", "--no-serve", "--companies", "5", stdout=io.StringIO())
+        call_command("demo", "--no-serve", "--companies", "5", "--stages", "registry", stdout=io.StringIO())
+    # A registry too small for a round is refused before anything is loaded.
+    with pytest.raises(CommandError, match="at least 100 companies"):
+        call_command("demo", "--no-serve", "--companies", "99", stdout=io.StringIO())
 
 
 @pytest.mark.django_db(transaction=True)

@@ -83,6 +83,7 @@ class RoundSize:
 FULL = RoundSize(candidacies=600, evaluators=150, selected=321, load_min=4, load_max=16)
 FAST = RoundSize(candidacies=60, evaluators=12, selected=30, load_min=1, load_max=18)
 NOMINATED_PER_TEN_COMPANIES = 3
+MIN_COMPANIES = 100  # below, too few places for every body's floor and the BIG3 minimums
 REVIEWS_PER_CANDIDACY = 3
 MIN_EVALUATORS = REVIEWS_PER_CANDIDACY + 3  # room to replace evaluators who declare a conflict
 

@@ -139,6 +139,11 @@ class Command(BaseCommand):
         unknown = stages - set(STAGES)
         if unknown:
             raise CommandError(f"unknown stage(s): {', '.join(sorted(unknown))}; known: {', '.join(STAGES)}")
+        if "rounds" in stages and options["companies"] < rounds.MIN_COMPANIES:
+            raise CommandError(
+                f"A round needs a registry of at least {rounds.MIN_COMPANIES} companies "
+                f"(--companies {rounds.MIN_COMPANIES} or more, or --stages registry)"
+            )
         if options["reset"]:
             self._reset()
         loaded = demo_loaded()

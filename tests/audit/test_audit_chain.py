@@ -90,3 +90,20 @@ def test_deletion_of_the_tail_is_detected() -> None:
 def test_audit_outside_a_transaction_is_refused() -> None:
     with pytest.raises(RuntimeError):
         audit_record(actor=None, action="x", object_type="y")
+
+
+def test_the_trail_names_users_systems_and_api_tokens(personas) -> None:  # type: ignore[no-untyped-def]
+    from nic1000.finance.services import ApiActor
+
+    _write(1, personas.program_office)
+    _write(1, "cli")
+    _write(1, ApiActor(institution_id=1, label="api:KDB:nic_abc"))
+    _write(1, None)
+    rows = list(AuditEntry.objects.order_by("seq").values_list("actor_id", "actor_label"))
+    assert rows == [
+        (personas.program_office.pk, "po"),
+        (None, "cli"),
+        (None, "api:KDB:nic_abc"),
+        (None, "system"),
+    ]
+    assert audit_verify()[1] == []

@@ -2,27 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import admin
-from django.http import HttpRequest
 
 from nic1000.accounts.models import LoginFailure, User
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
+from nic1000.core.admin import ReadOnlyAdmin
 
 
 @admin.register(User)
-class UserAdmin(ReadOnlyAdmin):
+class UserAdmin(ReadOnlyAdmin[User]):
     list_display = (
         "username",
         "display_name",
@@ -41,6 +28,6 @@ class UserAdmin(ReadOnlyAdmin):
 
 
 @admin.register(LoginFailure)
-class LoginFailureAdmin(ReadOnlyAdmin):
+class LoginFailureAdmin(ReadOnlyAdmin[LoginFailure]):
     list_display = ("at", "username", "ip")
     search_fields = ("username", "ip")

@@ -1,4 +1,4 @@
-"""Writes on accounts: creating users, role bindings, two-factor enrolment, programme settings."""
+"""Writes on accounts: creating users, two-factor enrolment, programme settings."""
 
 from __future__ import annotations
 
@@ -6,13 +6,15 @@ from typing import Any
 
 from django.contrib.auth.password_validation import validate_password
 from django.db import transaction
+from django.utils.translation import gettext as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from nic1000.accounts.models import User
-from nic1000.audit.services import audit_record, created, diff, snapshot
+from nic1000.audit.services import audit_record, created, snapshot
+from nic1000.core.access import require_role
 from nic1000.core.errors import ValidationFailed
 from nic1000.core.models import ProgramSetting
-from nic1000.core.roles import Role
+from nic1000.core.roles import OFFICE, Role
 
 _AUDITED = [
     "username",
@@ -32,16 +34,19 @@ def user_create(
     username: str,
     password: str | None,
     role: str,
-    acting_user: Any,
+    acting_user: User | None,
     display_name: str = "",
     email: str = "",
+    # The binding: a registry Body, Institution or Company (registry sits above accounts, so not named here).
     body: Any = None,
     institution: Any = None,
     company: Any = None,
     check_password: bool = True,
 ) -> User:
+    """A new user with a role and its binding; without a password the account cannot log in until one is set.
+    `acting_user` None: the system creates the first user."""
     if role not in Role.values:
-        raise ValidationFailed(f"unknown role {role!r}")
+        raise ValidationFailed(_("Unknown role %(role)s.") % {"role": role}, code="unknown_role")
     user = User(
         username=username,
         role=role,
@@ -63,21 +68,6 @@ def user_create(
     user.full_clean(exclude=["password"])
     user.save()
     audit_record(actor=acting_user, action="user.create", obj=user, changes=created(snapshot(user, _AUDITED)))
-    return user
-
-
-@transaction.atomic
-def user_update(*, user: User, acting_user: Any, **fields: Any) -> User:
-    before = snapshot(user, _AUDITED)
-    for key, value in fields.items():
-        if key not in {"role", "display_name", "email", "body", "institution", "company", "is_active"}:
-            raise ValidationFailed(f"field {key} cannot be changed here")
-        setattr(user, key, value)
-    user.full_clean(exclude=["password"])
-    user.save()
-    audit_record(
-        actor=acting_user, action="user.update", obj=user, changes=diff(before, snapshot(user, _AUDITED))
-    )
     return user
 
 
@@ -105,7 +95,8 @@ def totp_device_confirm(*, user: User, device: TOTPDevice, token: str) -> bool:
 
 
 @transaction.atomic
-def program_setting_update(*, require_staff_2fa: bool, acting_user: Any) -> ProgramSetting:
+def program_setting_update(*, require_staff_2fa: bool, acting_user: User) -> ProgramSetting:
+    require_role(acting_user, OFFICE)
     setting = ProgramSetting.current()
     before = setting.require_staff_2fa
     setting.require_staff_2fa = require_staff_2fa

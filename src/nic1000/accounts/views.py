@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import segno
 from django.contrib import messages
 from django.contrib.auth import authenticate, login, logout
 from django.http import HttpRequest, HttpResponse
@@ -12,11 +13,12 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from nic1000.accounts import services
 from nic1000.accounts.forms import LoginForm, ProgramSettingForm, TokenForm
+from nic1000.accounts.http import AuthedRequest
 from nic1000.accounts.models import User
 from nic1000.accounts.throttle import login_failure_record, login_failures_clear, login_is_throttled
 from nic1000.core.access import login_only, public, role_required
 from nic1000.core.models import ProgramSetting
-from nic1000.core.roles import STAFF_ROLES, Role
+from nic1000.core.roles import OFFICE, STAFF_ROLES
 
 _PENDING = "nic1000_pending_2fa_user"
 
@@ -93,12 +95,9 @@ def logout_view(request: HttpRequest) -> HttpResponse:
 
 
 @login_only
-def twofactor(request: HttpRequest) -> HttpResponse:
+def twofactor(request: AuthedRequest) -> HttpResponse:
     """Enrol a TOTP authenticator (staff roles), or verify this session with an enrolled one."""
-    import segno
-
     user = request.user
-    assert isinstance(user, User)
     if user.role not in STAFF_ROLES:
         return render(request, "core/error.html", {"status": 403}, status=403)
     confirmed = TOTPDevice.objects.filter(user=user, confirmed=True).first()
@@ -134,8 +133,8 @@ def twofactor(request: HttpRequest) -> HttpResponse:
     )
 
 
-@role_required(Role.PROGRAM_OFFICE)
-def program_settings(request: HttpRequest) -> HttpResponse:
+@role_required(OFFICE)
+def program_settings(request: AuthedRequest) -> HttpResponse:
     current = ProgramSetting.current()
     form = ProgramSettingForm(request.POST or None, initial={"require_staff_2fa": current.require_staff_2fa})
     if request.method == "POST" and form.is_valid():

@@ -15,7 +15,8 @@ from nic1000.accounts.models import User
 from nic1000.audit.services import audit_record
 from nic1000.core.errors import Conflict, Forbidden, ValidationFailed
 from nic1000.core.models import Notification, StateChange
-from nic1000.core.workflow import Workflow
+from nic1000.core.roles import Actor
+from nic1000.core.workflow import Transition, Workflow
 
 
 def workflow_transition(
@@ -23,45 +24,29 @@ def workflow_transition(
     obj: models.Model,
     workflow: Workflow,
     transition: str,
-    acting_user: User | None,
+    acting_user: Actor | None,
     reason: str = "",
     state_field: str = "state",
     extra_changes: Mapping[str, Any] | None = None,
     check_roles: bool = True,
 ) -> models.Model:
     """Fire `transition` on `obj`: lock the row, check source state, role, reason and guards, then move it,
-    log the state change and write the audit row. Callers wrap it in their own transaction when they do more."""
+    log the state change and write the audit row. Callers wrap it in their own transaction when they do more.
+    `acting_user` is a user, a system acting for an organisation (an institution's API token), or None for
+    the system itself (then `check_roles=False`)."""
+    extra = dict(extra_changes or {})
     with transaction.atomic():
         model = type(obj)
         locked = model._default_manager.select_for_update().get(pk=obj.pk)
         t = workflow.transition(transition)
         state = getattr(locked, state_field)
-        if state not in t.sources:
-            raise Conflict(
-                _("Cannot “%(action)s” from the state “%(state)s”.")
-                % {"action": t.label, "state": workflow.states.get(state, state)},
-                code="invalid_state",
-            )
-        if check_roles and getattr(acting_user, "role", None) not in t.roles:
-            raise Forbidden(_("Your role may not “%(action)s”.") % {"action": t.label}, code="forbidden_role")
-        if t.requires_reason and not reason.strip():
-            raise ValidationFailed(
-                _("“%(action)s” needs a reason.") % {"action": t.label}, code="reason_required"
-            )
-        blockers = workflow.blockers(t, locked)
-        if blockers:
-            raise Conflict(
-                _("Cannot “%(action)s”: %(blockers)s")
-                % {"action": t.label, "blockers": "; ".join(str(b) for b in blockers)},
-                code="transition_blocked",
-            )
+        _check_transition(
+            workflow, t, locked, state=state, acting_user=acting_user, reason=reason, check_roles=check_roles
+        )
         setattr(locked, state_field, t.target)
-        update_fields = [state_field]
-        for key, value in (extra_changes or {}).items():
+        for key, value in extra.items():
             setattr(locked, key, value)
-            update_fields.append(key)
-        locked.save(update_fields=update_fields)
-        now = timezone.now()
+        locked.save(update_fields=[state_field, *extra])
         StateChange.objects.create(
             workflow=workflow.name,
             object_type=model._meta.label_lower,
@@ -69,20 +54,52 @@ def workflow_transition(
             transition=t.name,
             from_state=state,
             to_state=t.target,
-            at=now,
-            actor=acting_user if getattr(acting_user, "pk", None) else None,
+            at=timezone.now(),
+            actor=acting_user if isinstance(acting_user, User) and acting_user.pk is not None else None,
             reason=reason,
         )
         changes: dict[str, Any] = {state_field: {"before": state, "after": t.target}}
-        for key, value in (extra_changes or {}).items():
+        for key, value in extra.items():
             changes[key] = {"before": getattr(obj, key, None), "after": value}
         audit_record(
             actor=acting_user, action=f"{workflow.name}.{t.name}", obj=locked, changes=changes, reason=reason
         )
         setattr(obj, state_field, t.target)
-        for key, value in (extra_changes or {}).items():
+        for key, value in extra.items():
             setattr(obj, key, value)
         return locked
+
+
+def _check_transition(
+    workflow: Workflow,
+    t: Transition,
+    locked: models.Model,
+    *,
+    state: str,
+    acting_user: Actor | None,
+    reason: str,
+    check_roles: bool,
+) -> None:
+    """The source state, the role, a reason when one is needed, and the transition's guards."""
+    if state not in t.sources:
+        raise Conflict(
+            _("Cannot “%(action)s” from the state “%(state)s”.")
+            % {"action": t.label, "state": workflow.states.get(state, state)},
+            code="invalid_state",
+        )
+    if check_roles and (acting_user is None or acting_user.role not in t.roles):
+        raise Forbidden(_("Your role may not “%(action)s”.") % {"action": t.label}, code="forbidden_role")
+    if t.requires_reason and not reason.strip():
+        raise ValidationFailed(
+            _("“%(action)s” needs a reason.") % {"action": t.label}, code="reason_required"
+        )
+    blockers = workflow.blockers(t, locked)
+    if blockers:
+        raise Conflict(
+            _("Cannot “%(action)s”: %(blockers)s")
+            % {"action": t.label, "blockers": "; ".join(str(b) for b in blockers)},
+            code="transition_blocked",
+        )
 
 
 def notify(

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
 
 from django.db.models import QuerySet
 
@@ -33,7 +32,7 @@ def audit_entry_list(
     return qs
 
 
-def audit_filter_choices() -> dict[str, Any]:
+def audit_filter_choices() -> dict[str, list[str]]:
     return {
         "object_types": list(
             AuditEntry.objects.order_by().values_list("object_type", flat=True).distinct()[:200]

@@ -6,13 +6,24 @@ import datetime as dt
 import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from django.db import models, transaction
 
 from nic1000.audit.chain import canonical, encode, hash_time, row_hash_encoded
 from nic1000.audit.models import AuditEntry, AuditHead
 from nic1000.core.bulk import insert_rows
+
+
+class NamedActor(Protocol):
+    """Whoever the trail records as acting: a user (kept by id and name) or a system acting for an organisation,
+    such as an institution's API token (kept by its label)."""
+
+    @property
+    def pk(self) -> object: ...
+
+    @property
+    def username(self) -> str: ...
 
 
 @dataclass
@@ -46,10 +57,21 @@ def created(after: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
     return {k: {"before": None, "after": v} for k, v in after.items() if v not in (None, "")}
 
 
-def _actor_label(actor: Any) -> str:
+# Who acted: someone with a name (a user, an API token), a system's label ("cli"), or None (the system itself).
+AuditActor = NamedActor | str | None
+
+
+def _actor_label(actor: AuditActor) -> str:
     if actor is None:
         return "system"
+    # getattr: callers still typed loosely may hand in anything with a str().
     return str(getattr(actor, "username", None) or actor)
+
+
+def _actor_id(actor: AuditActor) -> int | None:
+    """Only users are rows to point at; a system acting is named by its label."""
+    pk = getattr(actor, "pk", None)
+    return pk if isinstance(pk, int) else None
 
 
 _COLUMNS = (
@@ -64,7 +86,7 @@ def _insert(params: list[tuple[Any, ...]]) -> None:
     insert_rows(AuditEntry._meta.db_table, _COLUMNS, params, json_columns=("changes",))
 
 
-def _append(*, actor: Any, items: Sequence[AuditItem]) -> tuple[dt.datetime, list[tuple[Any, ...]]]:
+def _append(*, actor: AuditActor, items: Sequence[AuditItem]) -> tuple[dt.datetime, list[tuple[Any, ...]]]:
     """Chain and insert the entries; returns the time and the inserted rows (in _COLUMNS order)."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("audit_record must run inside the service's transaction")
@@ -76,7 +98,7 @@ def _append(*, actor: Any, items: Sequence[AuditItem]) -> tuple[dt.datetime, lis
     now = dt.datetime.now(dt.UTC)
     at_hash = hash_time(now)
     at_db = transaction.get_connection().ops.adapt_datetimefield_value(now)
-    actor_id = getattr(actor, "pk", None)
+    actor_id = _actor_id(actor)
     label = _actor_label(actor)
     seq, prev = head.seq, head.hash
     params: list[tuple[Any, ...]] = []
@@ -100,7 +122,7 @@ def _append(*, actor: Any, items: Sequence[AuditItem]) -> tuple[dt.datetime, lis
     return now, params
 
 
-def audit_record_many(*, actor: Any, items: Sequence[AuditItem]) -> int:
+def audit_record_many(*, actor: AuditActor, items: Sequence[AuditItem]) -> int:
     """Append several entries in one go (used by imports and batch jobs); returns how many were written.
     Must run inside the service's transaction."""
     if not items:
@@ -111,7 +133,7 @@ def audit_record_many(*, actor: Any, items: Sequence[AuditItem]) -> int:
 
 def audit_record(
     *,
-    actor: Any,
+    actor: AuditActor,
     action: str,
     obj: models.Model | None = None,
     object_type: str | None = None,

@@ -7,7 +7,7 @@ from django.shortcuts import render
 
 from nic1000.audit.selectors import audit_entry_list, audit_filter_choices
 from nic1000.core.access import role_required
-from nic1000.core.roles import Role
+from nic1000.core.roles import OFFICE_AND_AUDIT
 
 
 class AuditFilterForm(forms.Form):
@@ -19,7 +19,7 @@ class AuditFilterForm(forms.Form):
     until = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
 
 
-@role_required(Role.PROGRAM_OFFICE, Role.AUDITOR)
+@role_required(OFFICE_AND_AUDIT)
 def audit_list(request: HttpRequest) -> HttpResponse:
     form = AuditFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}

@@ -6,7 +6,7 @@ decided by each app's `access_*` selectors (one 404 for missing and forbidden).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from functools import wraps
 from typing import Any, TypeVar
 
@@ -32,8 +32,8 @@ def role_set(*roles: str | Iterable[str]) -> frozenset[str]:
     return frozenset(out)
 
 
-def has_role(user: Any, roles: Iterable[str]) -> bool:
-    """A signed-in, active user whose role is one of `roles`."""
+def has_role(user: object, roles: Collection[str]) -> bool:
+    """A signed-in, active user whose role is one of `roles` (`user` may be anonymous or None)."""
     return bool(
         user is not None
         and getattr(user, "is_authenticated", False)
@@ -42,7 +42,7 @@ def has_role(user: Any, roles: Iterable[str]) -> bool:
     )
 
 
-def require_role(user: Any, *roles: str | Iterable[str], message: str | None = None) -> None:
+def require_role(user: object, *roles: str | Iterable[str], message: str | None = None) -> None:
     """Services: raise Forbidden unless `user` holds one of `roles`."""
     if not has_role(user, role_set(*roles)):
         raise Forbidden(message or _("Your role may not do this."), code="forbidden_role")

@@ -19,7 +19,7 @@ def param_limit() -> int:
     if connection.vendor == "sqlite":
         raw = connection.connection
         try:
-            return int(raw.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER))  # type: ignore[union-attr]
+            return int(raw.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER))
         except (AttributeError, sqlite3.Error):
             return 999
     return 65_535 if connection.vendor == "postgresql" else 999

@@ -7,14 +7,18 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.urls import NoReverseMatch, reverse
+from django.utils.functional import Promise
 
+from nic1000.core.models import Notification
 from nic1000.core.roles import PUBLIC
 
 # (url name, label, roles that see it; PUBLIC = everyone). Each app registers its own entries.
-NAV_ITEMS: list[tuple[str, Any, set[str]]] = []
+NAV_ITEMS: list[tuple[str, str | Promise, set[str]]] = []
 
 
-def register_nav(url_name: str, label: Any, roles: Iterable[str], position: int | None = None) -> None:
+def register_nav(
+    url_name: str, label: str | Promise, roles: Iterable[str], position: int | None = None
+) -> None:
     """Apps add their menu entries at import time (from their urls module)."""
     if any(item[0] == url_name for item in NAV_ITEMS):
         return
@@ -38,5 +42,5 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             items.append({"url": url, "label": label, "active": request.path.startswith(url)})
     unread = 0
     if user is not None and user.is_authenticated:
-        unread = user.notifications.filter(read_at__isnull=True).count()  # type: ignore[union-attr]
+        unread = Notification.objects.filter(recipient_id=user.pk, read_at__isnull=True).count()
     return {"nav_items": items, "nav_role": role, "unread_notifications": unread}

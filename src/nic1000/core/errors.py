@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 
 @dataclass
 class ErrorDetail:
@@ -55,24 +57,26 @@ class ApplicationError(Exception):
 class ValidationFailed(ApplicationError):
     def __init__(
         self, message: str, details: list[ErrorDetail] | None = None, code: str = "validation_failed"
-    ):
+    ) -> None:
         super().__init__(message=message, code=code, details=details or [], status=422)
 
 
 class NotFound(ApplicationError):
     """Missing and forbidden look the same, so nothing leaks about what exists."""
 
-    def __init__(self, message: str = "Not found", code: str = "not_found"):
-        super().__init__(message=message, code=code, status=404)
+    def __init__(self, message: str | None = None, code: str = "not_found") -> None:
+        super().__init__(message=message or _("Not found."), code=code, status=404)
 
 
 class Forbidden(ApplicationError):
-    def __init__(self, message: str = "You may not do this", code: str = "forbidden"):
-        super().__init__(message=message, code=code, status=403)
+    def __init__(self, message: str | None = None, code: str = "forbidden") -> None:
+        super().__init__(message=message or _("You may not do this."), code=code, status=403)
 
 
 class Conflict(ApplicationError):
     """The request is valid but the object's state does not allow it now."""
 
-    def __init__(self, message: str, code: str = "conflict", details: list[ErrorDetail] | None = None):
+    def __init__(
+        self, message: str, code: str = "conflict", details: list[ErrorDetail] | None = None
+    ) -> None:
         super().__init__(message=message, code=code, details=details or [], status=409)

@@ -24,11 +24,17 @@ class Role(models.TextChoices):
 
 
 class Actor(Protocol):
-    """What the lower layers (core, audit) need of the user acting; domain services take `accounts.User`."""
+    """What the lower layers (audit, activity) need of whoever acts: a signed-in `accounts.User`, or a system
+    acting for an organisation (an institution's API token). Domain services take `accounts.User`."""
 
-    pk: object
-    username: str
-    role: str
+    @property
+    def pk(self) -> object: ...
+
+    @property
+    def username(self) -> str: ...
+
+    @property
+    def role(self) -> str: ...
 
 
 PUBLIC = "public"  # the anonymous role in access specs and navigation

@@ -8,10 +8,21 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeAlias
 
-# A guard returns None when the transition may happen, or a message saying what is missing.
+from django.db.models import Model
+from django.utils.functional import Promise
+
+# A guard returns None when the transition may happen, or a message saying what is missing. It takes the
+# workflow's own model (a Round, an Application...), hence Any: a guard of one model is no guard of Model.
 Guard = Callable[[Any], "str | None"]
+# Labels are shown to users: plain or lazily translated text (gettext_lazy).
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
+    Label: TypeAlias = StrOrPromise
+else:
+    Label = str | Promise
 
 
 @dataclass(frozen=True)
@@ -20,7 +31,7 @@ class Transition:
     sources: tuple[str, ...]
     target: str
     roles: frozenset[str]
-    label: str
+    label: Label
     guards: tuple[Guard, ...] = ()
     requires_reason: bool = False
 
@@ -28,7 +39,7 @@ class Transition:
 @dataclass(frozen=True)
 class Workflow:
     name: str
-    states: dict[str, str]  # state -> label
+    states: dict[str, Label]  # state -> label
     initial: str
     transitions: tuple[Transition, ...]
     final_states: frozenset[str] = field(default_factory=frozenset)
@@ -54,5 +65,5 @@ class Workflow:
         role_set = set(roles)
         return [t for t in self.transitions if state in t.sources and t.roles & role_set]
 
-    def blockers(self, transition: Transition, obj: Any) -> list[str]:
+    def blockers(self, transition: Transition, obj: Model) -> list[str]:
         return [msg for guard in transition.guards if (msg := guard(obj))]

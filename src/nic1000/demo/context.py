@@ -1,8 +1,8 @@
 """What `nic1000 demo` hands to every stage.
 
-The demo command runs its stages in order: ``registry`` (``nic1000.demo.registry_data``), then, when the module
-exists, ``nic1000.rounds.demo``, ``nic1000.finance.demo`` and ``nic1000.monitoring.demo``. A stage is a module
-with::
+The demo command runs its stages in order (``demo.management.commands.demo.STAGES``): ``registry``
+(``demo.stages.registry``), then ``rounds``, ``finance`` and ``monitoring`` (``demo.stages.*``). A stage is a
+function::
 
     def run(ctx: DemoContext) -> dict[str, int]:
         '''Create this stage's demo data through the services; return counts for the summary.'''
@@ -12,7 +12,7 @@ so pick distinct keys (``"rounds"``, ``"nominations"``, ``"applications"``...).
 
 Rules for stages:
 
-* Write only through the services (``acting_user=ctx.program_office`` or another demo user), so the audit
+* Write only through the services (``acting_user=ctx.office`` or another demo user), so the audit
   trail of the demo looks like real use.
 * Randomness only from ``ctx.rng_for("<stage>")`` (a numpy Generator seeded from ``ctx.seed`` and the stage
   name): the same ``--seed`` gives the same data, and one stage drawing more numbers never shifts another
@@ -21,14 +21,15 @@ Rules for stages:
   ``"institution_officer"``, ``"company"``, ``"support_group"``, ``"auditor"``) to the demo users created so
   far. A stage that creates more users (the rounds stage adds the evaluator pool) creates them with
   ``ctx.create_user(...)`` so they get the demo password and appear in the printed logins.
-* ``ctx.fast`` is true in tests and ``--fast`` runs: keep the stage small (few rounds, few cases).
+* Size: ``ctx.companies`` is the size of the registry; later stages size themselves from it (and from what
+  the earlier stages made). ``ctx.fast`` is true in tests and ``--fast`` runs: keep the stage small.
 * Report progress with ``ctx.out("...")`` (one line at a time; it goes to the command's stdout).
 * Transactions: the registry stage runs inside one ``transaction.atomic()``; later stages are called outside
   any transaction (their services are atomic; they may commit and run the background worker).
 * ``ctx.logins`` lists every demo login (printed by the command); ``create_user`` appends to it.
-* The registry stage fills ``ctx.sector_of`` (company id → sector key, see ``registry_data.SECTORS``) and
+* The registry stage fills ``ctx.sector_of`` (company id → sector key, see ``names.SECTORS``) and
   ``ctx.body_of`` (company id → the code of the ministry/agency most likely to nominate it), which the rounds
-  stage can use for nominations.
+  stage uses for nominations.
 """
 
 from __future__ import annotations
@@ -36,9 +37,17 @@ from __future__ import annotations
 import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING
 
 import numpy as np
+from django.contrib.auth.hashers import make_password
+
+from nic1000.accounts.services import user_create
+from nic1000.demo.services import demo_password_set
+
+if TYPE_CHECKING:
+    from nic1000.accounts.models import User
+    from nic1000.registry.models import Body, Company, Institution
 
 DEMO_PASSWORD = "nic1000-demo-2026!"  # the documented password of the demo logins
 
@@ -57,9 +66,8 @@ class DemoContext:
     out: Callable[[str], None] = print
     fast: bool = False
     password: str = DEMO_PASSWORD
-    options: dict[str, Any] = field(default_factory=dict)
-    users: dict[str, list[Any]] = field(default_factory=dict)
-    program_office: Any = None
+    users: dict[str, list[User]] = field(default_factory=dict)
+    program_office: User | None = None  # set first by the registry stage
     logins: list[DemoLogin] = field(default_factory=list)
     sector_of: dict[int, str] = field(default_factory=dict)
     body_of: dict[int, str] = field(default_factory=dict)
@@ -69,6 +77,13 @@ class DemoContext:
 
     def __post_init__(self) -> None:
         self.rng = self.rng_for("registry")
+
+    @property
+    def office(self) -> User:
+        """The programme office's demo user, who acts for the programme."""
+        if self.program_office is None:
+            raise RuntimeError("the registry stage creates the programme office first")
+        return self.program_office
 
     def rng_for(self, stage: str) -> np.random.Generator:
         """An independent, reproducible random stream for one stage."""
@@ -81,17 +96,15 @@ class DemoContext:
         role: str,
         display_name: str = "",
         binding: str = "",
-        acting_user: Any = None,
-        **bindings: Any,
-    ) -> Any:
+        acting_user: User | None = None,
+        body: Body | None = None,
+        institution: Institution | None = None,
+        company: Company | None = None,
+    ) -> User:
         """Create a demo user through ``accounts.services.user_create`` and give it the demo password.
 
-        ``bindings`` are ``body=``, ``institution=`` or ``company=``. The password is set through
-        ``demo_password_set`` (one hash shared by every demo user, audited).
+        The password is set through ``demo_password_set`` (one hash shared by every demo user, audited).
         """
-        from nic1000.accounts.services import user_create
-        from nic1000.demo.services import demo_password_set
-
         user = user_create(
             username=username,
             password=None,
@@ -99,11 +112,11 @@ class DemoContext:
             acting_user=acting_user if acting_user is not None else self.program_office,
             display_name=display_name,
             email=f"{username}@demo.nic1000.kr",
-            **bindings,
+            body=body,
+            institution=institution,
+            company=company,
         )
         if self._password_hash is None:
-            from django.contrib.auth.hashers import make_password
-
             self._password_hash = make_password(self.password)
         demo_password_set(user=user, password_hash=self._password_hash, acting_user=self.program_office)
         self.users.setdefault(role, []).append(user)

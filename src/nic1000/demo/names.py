@@ -164,8 +164,6 @@ SECTORS: tuple[Sector, ...] = (
     ),
 )  # fmt: skip
 
-SECTOR_BY_KEY = {s.key: s for s in SECTORS}
-
 # (Korean, English) name stems; a company name is a stem and a sector ending (한빛 + 반도체).
 PREFIXES: tuple[tuple[str, str], ...] = (
     ("한빛", "Hanbit"), ("세진", "Sejin"), ("대한", "Daehan"), ("미래", "Mirae"), ("누리", "Nuri"),
@@ -216,8 +214,3 @@ REGIONS: dict[str, tuple[float, tuple[tuple[str, str], ...]]] = {
 }  # fmt: skip
 # Ocean and fishery companies sit by the sea.
 COASTAL_REGIONS = {"26": 0.3, "46": 0.2, "48": 0.2, "31": 0.1, "28": 0.1, "50": 0.05, "11": 0.05}
-
-EVALUATOR_FIELDS = (
-    "반도체공학", "전기전자", "기계공학", "생명공학", "의학", "소프트웨어", "재료공학", "환경공학",
-    "경영학", "회계학", "산업공학", "해양공학",
-)  # fmt: skip

@@ -1,8 +1,8 @@
-"""The registry stage of the demo: companies, patents, core technologies, statements and users of every role.
+"""The demo registry's data: companies, patents, core technologies and statements.
 
 `generate_registry(rng, n)` is pure (no database): it returns plain records keyed by model field names,
-drawn from one numpy Generator, so the same seed gives the same registry. `run(ctx)` writes them through
-`registry.importing.registry_import_records` (as an import by the programme office) and creates the users.
+drawn from one numpy Generator, so the same seed gives the same registry. The registry stage
+(`demo.stages.registry`) writes them through the registry's import service and creates the users.
 
 What the data looks like (programme facts, ../shared/guide/program-facts.md):
 * sectors of the programme with their weights (names.SECTORS), KSIC sub-classes and IPC classes per sector;
@@ -18,8 +18,9 @@ What the data looks like (programme facts, ../shared/guide/program-facts.md):
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 
@@ -35,6 +36,8 @@ from nic1000.demo.names import (
 )
 from nic1000.registry.regions import REGION_KO
 
+T = TypeVar("T")
+
 
 def _years_since_2026(today: dt.date | None = None) -> int:
     return max(0, (today or dt.datetime.now(dt.UTC).date()).year - 2026)
@@ -47,7 +50,6 @@ LATEST_FISCAL_YEAR = 2025 + _years_since_2026()
 REFERENCE_DATE = dt.date(2026 + _years_since_2026(), 6, 30)
 PROFILES = ("grower", "tech_loss", "mature", "distress")
 PROFILE_WEIGHTS = (0.46, 0.25, 0.18, 0.11)
-DELINQUENCY_RATE = 0.03
 
 
 @dataclass
@@ -61,7 +63,7 @@ class DemoCompany:
     statements: list[dict[str, Any]] = field(default_factory=list)
 
 
-def _choice(rng: np.random.Generator, seq: Any) -> Any:
+def _choice(rng: np.random.Generator, seq: Sequence[T]) -> T:
     return seq[int(rng.integers(len(seq)))]
 
 
@@ -239,126 +241,176 @@ def _technologies(rng: np.random.Generator, sector: Sector, profile: str) -> lis
     return out
 
 
+# By health profile: sales per employee (about 250 million won; less for loss-making technology companies),
+# sales per unit of assets, and the equity share of the balance sheet.
+PER_HEAD = {"grower": 2.5e8, "tech_loss": 0.9e8, "mature": 3.2e8, "distress": 2.0e8}
+TURNOVER = {"grower": 1.0, "tech_loss": 0.45, "mature": 1.1, "distress": 0.8}
+EQUITY_SHARE = {"grower": 0.4, "tech_loss": 0.3, "mature": 0.55, "distress": 0.3}
+
+
+@dataclass
+class _Books:
+    """A company's running figures, carried from one fiscal year to the next."""
+
+    sales: float
+    turnover: float
+    equity: float
+    share_capital: int
+    surplus: float
+    retained: float
+    total_assets: float
+    liabilities_prev: float
+    cogs_ratio: float
+
+
+def _opening_books(rng: np.random.Generator, sector: Sector, company: dict[str, Any], profile: str) -> _Books:
+    sales = company["employees"] * PER_HEAD[profile] * rng.lognormal(0, 0.35)
+    turnover = TURNOVER[profile] * rng.lognormal(0, 0.2)
+    equity_share = EQUITY_SHARE[profile] * rng.uniform(0.75, 1.25)
+    total_assets = sales / turnover
+    equity = total_assets * equity_share
+    share_capital = max(int(equity * rng.uniform(0.1, 0.35)), 50_000_000)
+    surplus = equity * (1.4 if profile == "tech_loss" else 0.1)
+    return _Books(
+        sales=sales,
+        turnover=turnover,
+        equity=equity,
+        share_capital=share_capital,
+        surplus=surplus,
+        retained=equity - share_capital - surplus,
+        total_assets=total_assets,
+        liabilities_prev=total_assets - equity,
+        cogs_ratio=float(np.clip(sector.cogs_ratio + rng.normal(0, 0.05), 0.15, 0.92)),
+    )
+
+
+def _profit_and_loss(rng: np.random.Generator, books: _Books, profile: str, i: int, n: int) -> dict[str, int]:
+    """One year's income statement; sales grow (or, in distress, fall faster towards the latest year)."""
+    if i > 0:
+        growth = {
+            "grower": rng.normal(0.22, 0.1),
+            "tech_loss": rng.normal(0.35, 0.25),
+            "mature": rng.normal(0.03, 0.05),
+            "distress": rng.normal(-0.08 - 0.12 * i / n, 0.05),
+        }[profile]
+        books.sales *= max(1 + growth, 0.3)
+    margin = {
+        "grower": rng.normal(0.06, 0.04),
+        "tech_loss": rng.normal(-0.35, 0.15),
+        "mature": rng.normal(0.07, 0.03),
+        "distress": rng.normal(-0.05 - 0.1 * i / n, 0.04),
+    }[profile]
+    s = int(books.sales)
+    cogs = int(s * books.cogs_ratio)
+    pos = int(s * margin)
+    opex = s - pos
+    if opex < cogs:
+        cogs = int(opex * 0.9)
+    poa = pos + int(s * rng.normal(0, 0.005))
+    debt = max(books.liabilities_prev, 0)
+    interest = int(debt * 0.6 * rng.uniform(0.03, 0.065))
+    fin = interest + int(debt * rng.uniform(0, 0.004))
+    extraordinary = int(s * rng.normal(0, 0.004))
+    gross = poa - fin + extraordinary + int(books.total_assets * 0.15 * 0.02)  # interest on cash
+    tax = int(gross * 0.18) if gross > 0 else 0
+    return {
+        "sales": s,
+        "cost_of_products_sold": cogs,
+        "operating_expenses": opex,
+        "profit_on_sales": pos,
+        "profit_on_operating_activities": poa,
+        "financial_expenses": fin,
+        "interest_expense": interest,
+        "extraordinary_items": extraordinary,
+        "gross_profit": gross,
+        "net_profit": gross - tax,
+    }
+
+
+def _close_year(books: _Books, pnl: dict[str, int], profile: str, last: bool) -> float:
+    """Carry the year's profit into equity. A loss-making technology company raises an equity round when its
+    equity runs thin; a distressed company's latest year brings an impairment that wipes out its equity
+    (자본잠식). Returns the equity raised."""
+    injection = 0.0
+    new_equity = books.equity + pnl["net_profit"]
+    target_assets = books.sales / books.turnover
+    if profile == "tech_loss" and new_equity < 0.22 * target_assets:
+        injection = 0.26 * target_assets - new_equity
+    if profile == "distress" and last and new_equity + injection >= 0:
+        impairment = int(new_equity + 0.04 * target_assets) + 1
+        pnl["extraordinary_items"] -= impairment
+        pnl["gross_profit"] -= impairment
+        gross = pnl["gross_profit"]
+        pnl["net_profit"] = gross - (int(gross * 0.18) if gross > 0 else 0)
+        new_equity = books.equity + pnl["net_profit"]
+    books.equity = new_equity + injection
+    books.retained += pnl["net_profit"]
+    books.share_capital += int(injection * 0.1)
+    books.surplus += injection * 0.9
+    books.total_assets = target_assets
+    if books.equity > 0.85 * books.total_assets:
+        books.total_assets = books.equity / 0.85
+    return injection
+
+
+def _balance_sheet(
+    rng: np.random.Generator, sector: Sector, books: _Books, injection: float
+) -> dict[str, int]:
+    ta = int(books.total_assets)
+    eq = int(books.equity)
+    tl = ta - eq
+    stl = int(tl * rng.uniform(0.45, 0.75))
+    ca = int(ta * rng.uniform(0.4, 0.7))
+    fa = ta - ca
+    cash_share = rng.uniform(0.15, 0.45) * (1.3 if injection else 1.0)
+    parts = np.array([cash_share, rng.uniform(0, 0.12), rng.uniform(0.15, 0.3), sector.inventory_share])
+    parts *= rng.uniform(0.85, 1.15, size=4)
+    if parts.sum() > 0.95:
+        parts *= 0.95 / parts.sum()
+    cash, securities, receivables, inventory = (int(ca * p) for p in parts)
+    books.liabilities_prev = tl
+    return {
+        "cash": cash,
+        "short_term_securities": securities,
+        "receivables": receivables,
+        "inventory": inventory,
+        "current_assets": ca,
+        "fixed_assets": fa,
+        "total_assets": ta,
+        "short_term_liabilities": stl,
+        "long_term_liabilities": tl - stl,
+        "total_liabilities": tl,
+        "share_capital": books.share_capital,
+        "retained_earnings": int(books.retained),
+        "equity": eq,
+        "depreciation": int(fa * rng.uniform(0.05, 0.12)),
+    }
+
+
 def _statements(
     rng: np.random.Generator, sector: Sector, company: dict[str, Any], profile: str, delinquent: bool
 ) -> list[dict[str, Any]]:
+    """Three to five balanced statements up to the latest fiscal year, following the health profile."""
     founded: dt.date = company["founded_on"]
     n_years = int(rng.integers(3, 6))
     first = max(founded.year if founded.month <= 6 else founded.year + 1, LATEST_FISCAL_YEAR - n_years + 1)
     years = list(range(first, LATEST_FISCAL_YEAR + 1))
     if not years:
         return []
-    # Sales per employee about 250 million won (less for loss-making technology companies).
-    per_head = {"grower": 2.5e8, "tech_loss": 0.9e8, "mature": 3.2e8, "distress": 2.0e8}[profile]
-    sales = company["employees"] * per_head * rng.lognormal(0, 0.35)
-    turnover = {"grower": 1.0, "tech_loss": 0.45, "mature": 1.1, "distress": 0.8}[profile] * rng.lognormal(
-        0, 0.2
-    )
-    equity_share = {"grower": 0.4, "tech_loss": 0.3, "mature": 0.55, "distress": 0.3}[profile]
-    equity_share *= rng.uniform(0.75, 1.25)
-    total_assets = sales / turnover
-    equity = total_assets * equity_share
-    share_capital = max(int(equity * rng.uniform(0.1, 0.35)), 50_000_000)
-    surplus = equity * (1.4 if profile == "tech_loss" else 0.1)
-    retained = equity - share_capital - surplus
-    liabilities_prev = total_assets - equity
-    cogs_ratio = float(np.clip(sector.cogs_ratio + rng.normal(0, 0.05), 0.15, 0.92))
+    books = _opening_books(rng, sector, company, profile)
     out = []
     for i, year in enumerate(years):
         last = i == len(years) - 1
-        if i > 0:
-            growth = {
-                "grower": rng.normal(0.22, 0.1),
-                "tech_loss": rng.normal(0.35, 0.25),
-                "mature": rng.normal(0.03, 0.05),
-                # Distress: sales fall, faster towards the latest year.
-                "distress": rng.normal(-0.08 - 0.12 * i / len(years), 0.05),
-            }[profile]
-            sales *= max(1 + growth, 0.3)
-        margin = {
-            "grower": rng.normal(0.06, 0.04),
-            "tech_loss": rng.normal(-0.35, 0.15),
-            "mature": rng.normal(0.07, 0.03),
-            "distress": rng.normal(-0.05 - 0.1 * i / len(years), 0.04),
-        }[profile]
-        s = int(sales)
-        cogs = int(s * cogs_ratio)
-        pos = int(s * margin)
-        opex = s - pos
-        if opex < cogs:
-            cogs = int(opex * 0.9)
-        poa = pos + int(s * rng.normal(0, 0.005))
-        interest = int(max(liabilities_prev, 0) * 0.6 * rng.uniform(0.03, 0.065))
-        fin = interest + int(max(liabilities_prev, 0) * rng.uniform(0, 0.004))
-        extraordinary = int(s * rng.normal(0, 0.004))
-        cash_income = int(total_assets * 0.15 * 0.02)
-        gross = poa - fin + extraordinary + cash_income
-        tax = int(gross * 0.18) if gross > 0 else 0
-        net = gross - tax
-        injection = 0.0
-        new_equity = equity + net
-        target_assets = sales / turnover
-        if profile == "tech_loss" and new_equity < 0.22 * target_assets:
-            injection = 0.26 * target_assets - new_equity  # an equity round keeps the company afloat
-        if profile == "distress" and last and new_equity + injection >= 0:
-            # An impairment in the latest year wipes out the equity (자본잠식).
-            impairment = int(new_equity + 0.04 * target_assets) + 1
-            extraordinary -= impairment
-            gross -= impairment
-            tax = int(gross * 0.18) if gross > 0 else 0
-            net = gross - tax
-            new_equity = equity + net
-        equity = new_equity + injection
-        retained += net
-        share_capital += int(injection * 0.1)
-        surplus += injection * 0.9
-        total_assets = target_assets
-        if equity > 0.85 * total_assets:
-            total_assets = equity / 0.85
-        ta = int(total_assets)
-        eq = int(equity)
-        tl = ta - eq
-        stl = int(tl * rng.uniform(0.45, 0.75))
-        ltl = tl - stl
-        ca = int(ta * rng.uniform(0.4, 0.7))
-        fa = ta - ca
-        cash_share = rng.uniform(0.15, 0.45) * (1.3 if injection else 1.0)
-        parts = np.array([cash_share, rng.uniform(0, 0.12), rng.uniform(0.15, 0.3), sector.inventory_share])
-        parts *= rng.uniform(0.85, 1.15, size=4)
-        if parts.sum() > 0.95:
-            parts *= 0.95 / parts.sum()
-        cash, securities, receivables, inventory = (int(ca * p) for p in parts)
+        pnl = _profit_and_loss(rng, books, profile, i, len(years))
+        injection = _close_year(books, pnl, profile, last)
         out.append(
             {
                 "fiscal_year": year,
                 "credit_delinquency": bool(delinquent and last),
-                "cash": cash,
-                "short_term_securities": securities,
-                "receivables": receivables,
-                "inventory": inventory,
-                "current_assets": ca,
-                "fixed_assets": fa,
-                "total_assets": ta,
-                "short_term_liabilities": stl,
-                "long_term_liabilities": ltl,
-                "total_liabilities": tl,
-                "share_capital": share_capital,
-                "retained_earnings": int(retained),
-                "equity": eq,
-                "sales": s,
-                "cost_of_products_sold": cogs,
-                "operating_expenses": opex,
-                "depreciation": int(fa * rng.uniform(0.05, 0.12)),
-                "profit_on_sales": pos,
-                "profit_on_operating_activities": poa,
-                "financial_expenses": fin,
-                "interest_expense": interest,
-                "extraordinary_items": extraordinary,
-                "gross_profit": gross,
-                "net_profit": net,
+                **_balance_sheet(rng, sector, books, injection),
+                **pnl,
             }
         )
-        liabilities_prev = tl
     return out
 
 
@@ -392,125 +444,3 @@ def generate_registry(rng: np.random.Generator, n: int) -> list[DemoCompany]:
             )
         )
     return out
-
-
-# --- writing the registry through the services -------------------------------------------------------------
-
-CHUNK = 1000
-
-
-def _import(kind: str, records: list[dict[str, Any]], ctx: Any) -> int:
-    """Import records (keyed by template column names) in chunks; any problem stops the demo loudly."""
-    from nic1000.registry.importing import registry_import_records
-
-    done = 0
-    for start in range(0, len(records), CHUNK):
-        chunk = records[start : start + CHUNK]
-        report = registry_import_records(
-            kind=kind, records=chunk, acting_user=ctx.program_office, source="demo"
-        )
-        if not report.ok:
-            first = report.problems[:5]
-            raise RuntimeError(f"demo {kind} import refused: {first}")
-        done += len(chunk)
-    return done
-
-
-def _records(data: list[DemoCompany]) -> dict[str, list[dict[str, Any]]]:
-    """The generated registry as import records, one list per import kind."""
-    from nic1000.demo.columns import to_columns
-
-    out: dict[str, list[dict[str, Any]]] = {
-        k: [] for k in ("companies", "patents", "technologies", "statements")
-    }
-    for c in data:
-        brn = c.company["brn"]
-        out["companies"].append(to_columns("companies", c.company))
-        out["patents"].extend(to_columns("patents", {"brn": brn, **p}) for p in c.patents)
-        out["technologies"].extend(to_columns("technologies", {"brn": brn, **t}) for t in c.technologies)
-        out["statements"].extend(to_columns("statements", {"brn": brn, **s}) for s in c.statements)
-    return out
-
-
-def _users(ctx: Any, data: list[DemoCompany], company_ids: dict[str, int]) -> None:
-    from nic1000.core.roles import Role
-    from nic1000.registry.models import Body, Company, Institution
-
-    rng = ctx.rng_for("registry-users")
-    for body in Body.objects.filter(active=True).exclude(kind=Body.Kind.FSC):
-        ctx.create_user(
-            username=f"ministry_{body.code.lower()}",
-            role=Role.MINISTRY_OFFICER,
-            display_name=f"{person_name(rng)} ({body.name_ko})",
-            binding=body.code,
-            body=body,
-        )
-    for inst in Institution.objects.all():
-        ctx.create_user(
-            username=f"inst_{inst.code.lower()}",
-            role=Role.INSTITUTION_OFFICER,
-            display_name=f"{person_name(rng)} ({inst.name_ko})",
-            binding=inst.code,
-            institution=inst,
-        )
-    for i in range(1, (4 if ctx.fast else 8) + 1):
-        ctx.create_user(
-            username=f"evaluator{i:02d}",
-            role=Role.EVALUATOR,
-            display_name=f"{person_name(rng)} 위원",
-        )
-    for i in range(1, 3):
-        ctx.create_user(
-            username=f"support{i:02d}", role=Role.SUPPORT_GROUP, display_name=f"{person_name(rng)} (지원단)"
-        )
-    ctx.create_user(username="auditor", role=Role.AUDITOR, display_name=f"{person_name(rng)} (감사)")
-    # Company representatives for some companies: a healthy one, a distressed one, then a spread of the rest.
-    reps = min(len(data), 3 if ctx.fast else 25)
-    chosen: list[DemoCompany] = []
-    for profile in ("grower", "distress", "tech_loss", "mature"):
-        chosen.extend([c for c in data if c.profile == profile][:1])
-    for c in data:
-        if len(chosen) >= reps:
-            break
-        if c not in chosen:
-            chosen.append(c)
-    companies = Company.objects.in_bulk([company_ids[c.company["brn"]] for c in chosen[:reps]])
-    for i, c in enumerate(chosen[:reps], start=1):
-        company = companies[company_ids[c.company["brn"]]]
-        ctx.create_user(
-            username=f"company{i:02d}",
-            role=Role.COMPANY,
-            display_name=f"{c.company['representative']} ({company.name_ko})",
-            binding=company.name_ko,
-            company=company,
-        )
-
-
-def run(ctx: Any) -> dict[str, int]:
-    """The registry stage: users of every role, then the registry through imports."""
-    from nic1000.core.roles import Role
-    from nic1000.registry.models import Company
-
-    ctx.program_office = ctx.create_user(
-        username="fsc_admin",
-        role=Role.PROGRAM_OFFICE,
-        display_name="금융위원회 혁신기업 담당",
-        acting_user=None,
-    )
-    # create_user audits the password with ctx.program_office, now set.
-    ctx.out(f"Generating {ctx.companies} companies (seed {ctx.seed})…")
-    data = generate_registry(ctx.rng, ctx.companies)
-    records = _records(data)
-    counts: dict[str, int] = {}
-    for kind in ("companies", "patents", "technologies", "statements"):
-        counts[kind] = _import(kind, records[kind], ctx)
-        ctx.out(f"  {kind}: {counts[kind]}")
-    company_ids = dict(
-        Company.objects.filter(brn__in=[c.company["brn"] for c in data]).values_list("brn", "id")
-    )
-    for c in data:
-        cid = company_ids[c.company["brn"]]
-        ctx.sector_of[cid] = c.sector
-        ctx.body_of[cid] = c.body
-    _users(ctx, data, company_ids)
-    return counts

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.db import transaction
 
 from nic1000.accounts.models import User
@@ -11,7 +9,7 @@ from nic1000.audit.services import audit_record
 
 
 @transaction.atomic
-def demo_password_set(*, user: User, password_hash: str, acting_user: Any) -> None:
+def demo_password_set(*, user: User, password_hash: str, acting_user: User | None) -> None:
     """Give a demo user the shared demo password (an already computed hash, so the demo hashes once)."""
     User.objects.filter(pk=user.pk).update(password=password_hash)
     user.password = password_hash

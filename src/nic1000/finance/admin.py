@@ -7,11 +7,12 @@ from __future__ import annotations
 
 from django.contrib import admin
 
+from nic1000.core.admin import ModelAdmin, ReadOnlyAdmin
 from nic1000.finance.models import Application, Product, RoutingRule
 
 
 @admin.register(Product)
-class ProductAdmin(admin.ModelAdmin):
+class ProductAdmin(ModelAdmin[Product]):
     list_display = (
         "code",
         "institution",
@@ -28,7 +29,7 @@ class ProductAdmin(admin.ModelAdmin):
 
 
 @admin.register(RoutingRule)
-class RoutingRuleAdmin(admin.ModelAdmin):
+class RoutingRuleAdmin(ModelAdmin[RoutingRule]):
     list_display = (
         "priority",
         "purpose",
@@ -43,7 +44,7 @@ class RoutingRuleAdmin(admin.ModelAdmin):
 
 
 @admin.register(Application)
-class ApplicationAdmin(admin.ModelAdmin):
+class ApplicationAdmin(ReadOnlyAdmin[Application]):
     list_display = (
         "__str__",
         "company",
@@ -54,12 +55,3 @@ class ApplicationAdmin(admin.ModelAdmin):
         "approved_amount",
     )
     list_filter = ("state", "institution")
-
-    def has_add_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
-        return False
-
-    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
-        return False
-
-    def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
-        return False

@@ -8,13 +8,14 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-import os
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any, Literal
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from ninja import Field, Header, Path, Query, Router, Schema, Status
+from django.utils.translation import gettext as _
+from ninja import Field, HeaderEx, P, PathEx, Query, Router, Schema, Status
 from ninja.security import HttpBearer
 from pydantic import field_validator
 
@@ -22,22 +23,23 @@ from nic1000.core.errors import NotFound, ValidationFailed
 from nic1000.core.schemas import ErrorOut
 from nic1000.finance import selectors as S
 from nic1000.finance import services
-from nic1000.finance.models import ApiToken, Application
+from nic1000.finance.models import ApiToken, Application, Disbursement, Repayment
 from nic1000.finance.workflows import APPLICATION
 from nic1000.registry.models import Institution
 
 ROUTER_PREFIX = "/v1"
-DEFAULT_RATE_LIMIT_PER_MINUTE = 120
 MAX_ID = 2**62
 MAX_KRW = services.MAX_AMOUNT
 
+ApplicationId = PathEx[int, P(ge=1, le=MAX_ID)]
+IdempotencyKey = HeaderEx[
+    str, P(alias="Idempotency-Key", min_length=1, max_length=200, pattern=r"^[\x21-\x7e]+$")
+]
+
 
 def rate_limit_per_minute() -> int:
-    """`settings.API_RATE_LIMIT_PER_MINUTE` if the lead adds it, else the environment variable, else 120."""
-    value = getattr(settings, "API_RATE_LIMIT_PER_MINUTE", None)
-    if value is None:
-        value = os.environ.get("API_RATE_LIMIT_PER_MINUTE") or DEFAULT_RATE_LIMIT_PER_MINUTE
-    return int(value)
+    """Requests one token may make in a minute (`API_RATE_LIMIT_PER_MINUTE`, read by the settings)."""
+    return int(settings.API_RATE_LIMIT_PER_MINUTE)
 
 
 class TokenAuth(HttpBearer):
@@ -48,7 +50,7 @@ class TokenAuth(HttpBearer):
         if api_token is None:
             return None
         retry_after = services.api_rate_hit(token=api_token, limit=rate_limit_per_minute())
-        request.nic_retry_after = retry_after  # type: ignore[attr-defined]
+        request.nic_retry_after = retry_after  # type: ignore[attr-defined]  # read by _limited
         return api_token
 
 
@@ -128,7 +130,7 @@ class ApplicationPage(Schema):
 
 def _no_nul(value: str) -> str:
     if "\x00" in value:
-        raise ValueError("text must not contain NUL characters")
+        raise ValueError(_("The text must not contain NUL characters."))
     return value
 
 
@@ -255,7 +257,8 @@ def _limited(request: HttpRequest) -> HttpResponse | None:
         return _error(
             429,
             "rate_limited",
-            f"Too many requests: at most {rate_limit_per_minute()} a minute for one token",
+            _("Too many requests: at most %(limit)s a minute for one token.")
+            % {"limit": rate_limit_per_minute()},
             {"Retry-After": str(retry_after)},
         )
     return None
@@ -280,11 +283,13 @@ def _own_application(token: ApiToken, pk: int) -> Application:
         .first()
     )
     if app is None:
-        raise NotFound("application not found")
+        raise NotFound(_("Application not found."))
     return app
 
 
-def _post(request: HttpRequest, key: str, payload: dict[str, Any], run: Any) -> Any:
+def _post(
+    request: HttpRequest, key: str, payload: dict[str, Any], run: Callable[[], tuple[int, dict[str, Any]]]
+) -> Status[dict[str, Any]]:
     token = _token(request)
     digest = hashlib.sha256(
         json.dumps({"path": request.path, "body": payload}, sort_keys=True, default=str).encode()
@@ -296,7 +301,6 @@ def _post(request: HttpRequest, key: str, payload: dict[str, Any], run: Any) -> 
 ERRORS = {401: ErrorOut, 422: ErrorOut, 429: ErrorOut}
 OBJECT_ERRORS = {**ERRORS, 404: ErrorOut}
 POST_ERRORS = {**OBJECT_ERRORS, 400: ErrorOut, 403: ErrorOut, 409: ErrorOut}
-IdempotencyKey = Header(..., alias="Idempotency-Key", min_length=1, max_length=200, pattern=r"^[\x21-\x7e]+$")
 
 
 # ---------------------------------------------------------------- endpoints
@@ -308,7 +312,7 @@ IdempotencyKey = Header(..., alias="Idempotency-Key", min_length=1, max_length=2
     url_name="finance_selected_companies",
     summary="The published list of selected companies active in the programme",
 )
-def selected_companies(request: HttpRequest, q: Query[PageQuery]) -> Any:
+def selected_companies(request: HttpRequest, q: Query[PageQuery]) -> Status[dict[str, Any]] | HttpResponse:
     if (limited := _limited(request)) is not None:
         return limited
     qs = S.published_selected_companies()
@@ -335,7 +339,7 @@ def selected_companies(request: HttpRequest, q: Query[PageQuery]) -> Any:
     url_name="finance_applications",
     summary="Applications routed to the token's institution (oldest change first; filter by state, updated since)",
 )
-def applications(request: HttpRequest, q: Query[ApplicationQuery]) -> Any:
+def applications(request: HttpRequest, q: Query[ApplicationQuery]) -> Status[dict[str, Any]] | HttpResponse:
     if (limited := _limited(request)) is not None:
         return limited
     qs = S.applications_for_institution(
@@ -352,7 +356,7 @@ def applications(request: HttpRequest, q: Query[ApplicationQuery]) -> Any:
     url_name="finance_application",
     summary="One application routed to the token's institution",
 )
-def application(request: HttpRequest, application_id: int = Path(..., ge=1, le=MAX_ID)) -> Any:
+def application(request: HttpRequest, application_id: ApplicationId) -> Status[ApplicationOut] | HttpResponse:
     if (limited := _limited(request)) is not None:
         return limited
     return Status(200, application_schema(_own_application(_token(request), application_id)))
@@ -367,53 +371,60 @@ def application(request: HttpRequest, application_id: int = Path(..., ge=1, le=M
 def decide(
     request: HttpRequest,
     payload: DecisionIn,
-    application_id: int = Path(..., ge=1, le=MAX_ID),
-    idempotency_key: str = IdempotencyKey,
-) -> Any:
+    application_id: ApplicationId,
+    idempotency_key: IdempotencyKey,
+) -> Status[dict[str, Any]] | HttpResponse:
     if (limited := _limited(request)) is not None:
         return limited
     token = _token(request)
 
     def run() -> tuple[int, dict[str, Any]]:
         app = _own_application(token, application_id)
-        actor = _actor(token)
-        d = payload.decision
-        if d == "start_review":
-            services.application_start_review(application=app, acting_user=actor)
-        elif d == "request_info":
-            services.application_request_info(application=app, acting_user=actor, message=payload.reason)
-        elif d == "approve":
-            if payload.amount is None or payload.maturity_months is None:
-                raise ValidationFailed(
-                    "An approval needs amount and maturity_months", code="approval_incomplete"
-                )
-            services.application_approve(
-                application=app,
-                acting_user=actor,
-                amount=payload.amount,
-                rate_pct=Decimal(str(round(payload.rate_pct, 2))) if payload.rate_pct is not None else None,
-                guarantee_ratio_pct=(
-                    Decimal(str(round(payload.guarantee_ratio_pct, 2)))
-                    if payload.guarantee_ratio_pct is not None
-                    else None
-                ),
-                maturity_months=payload.maturity_months,
-            )
-        elif d == "decline":
-            services.application_decline(application=app, acting_user=actor, reason=payload.reason)
-        else:
-            target = Institution.objects.filter(code=(payload.transfer_to or "").upper()).first()
-            if target is None:
-                raise ValidationFailed("transfer_to must name an institution", code="unknown_institution")
-            services.application_transfer(
-                application=app, acting_user=actor, institution=target, reason=payload.reason
-            )
-        return 200, application_out(_own_application(token, application_id) if d != "transfer" else app)
+        _apply_decision(app, _actor(token), payload)
+        # A transferred application is no longer the token's: answer with it as it was handed over.
+        return 200, application_out(
+            app if payload.decision == "transfer" else _own_application(token, application_id)
+        )
 
     return _post(request, idempotency_key, {"id": application_id, **payload.model_dump(mode="json")}, run)
 
 
-def _money_out(row: Any, app: Any) -> dict[str, Any]:
+def _pct(value: float | None) -> Decimal | None:
+    return Decimal(str(round(value, 2))) if value is not None else None
+
+
+def _apply_decision(app: Application, actor: services.ApiActor, payload: DecisionIn) -> None:
+    """The decision through its one service."""
+    d = payload.decision
+    if d == "start_review":
+        services.application_start_review(application=app, acting_user=actor)
+    elif d == "request_info":
+        services.application_request_info(application=app, acting_user=actor, message=payload.reason)
+    elif d == "approve":
+        if payload.amount is None or payload.maturity_months is None:
+            raise ValidationFailed(
+                _("An approval needs amount and maturity_months."), code="approval_incomplete"
+            )
+        services.application_approve(
+            application=app,
+            acting_user=actor,
+            amount=payload.amount,
+            rate_pct=_pct(payload.rate_pct),
+            guarantee_ratio_pct=_pct(payload.guarantee_ratio_pct),
+            maturity_months=payload.maturity_months,
+        )
+    elif d == "decline":
+        services.application_decline(application=app, acting_user=actor, reason=payload.reason)
+    else:
+        target = Institution.objects.filter(code=(payload.transfer_to or "").upper()).first()
+        if target is None:
+            raise ValidationFailed(_("transfer_to must name an institution."), code="unknown_institution")
+        services.application_transfer(
+            application=app, acting_user=actor, institution=target, reason=payload.reason
+        )
+
+
+def _money_out(row: Disbursement | Repayment, app: Application) -> dict[str, Any]:
     """A recorded disbursement or repayment, with the application as it now stands."""
     return MoneyOut(
         id=row.pk, application_id=app.pk, amount=row.amount, on=row.on, application=application_schema(app)
@@ -429,9 +440,9 @@ def _money_out(row: Any, app: Any) -> dict[str, Any]:
 def disburse(
     request: HttpRequest,
     payload: DisbursementIn,
-    application_id: int = Path(..., ge=1, le=MAX_ID),
-    idempotency_key: str = IdempotencyKey,
-) -> Any:
+    application_id: ApplicationId,
+    idempotency_key: IdempotencyKey,
+) -> Status[dict[str, Any]] | HttpResponse:
     if (limited := _limited(request)) is not None:
         return limited
     token = _token(request)
@@ -459,9 +470,9 @@ def disburse(
 def repay(
     request: HttpRequest,
     payload: RepaymentIn,
-    application_id: int = Path(..., ge=1, le=MAX_ID),
-    idempotency_key: str = IdempotencyKey,
-) -> Any:
+    application_id: ApplicationId,
+    idempotency_key: IdempotencyKey,
+) -> Status[dict[str, Any]] | HttpResponse:
     if (limited := _limited(request)) is not None:
         return limited
     token = _token(request)

@@ -8,13 +8,14 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from nic1000.core.workflow import Label
 from nic1000.finance.models import Application, Product, Purpose
 from nic1000.registry.models import Institution
 
 MAX_KRW = 10**15
 
 
-def _krw(label: Any, required: bool = True, help_text: Any = "") -> forms.IntegerField:
+def _krw(label: Label, required: bool = True, help_text: Label = "") -> forms.IntegerField:
     return forms.IntegerField(
         label=label,
         required=required,
@@ -25,13 +26,13 @@ def _krw(label: Any, required: bool = True, help_text: Any = "") -> forms.Intege
     )
 
 
-def _date(label: Any, required: bool = True) -> forms.DateField:
+def _date(label: Label, required: bool = True) -> forms.DateField:
     return forms.DateField(
         label=label, required=required, widget=forms.DateInput(attrs={"type": "date", "class": "krds-input"})
     )
 
 
-def _text(label: Any, required: bool = True, max_length: int = 2000) -> forms.CharField:
+def _text(label: Label, required: bool = True, max_length: int = 2000) -> forms.CharField:
     return forms.CharField(
         label=label,
         required=required,
@@ -186,6 +187,6 @@ class ListFilterForm(forms.Form):
         widget=forms.Select(attrs={"class": "krds-form-select"}),
     )
 
-    def __init__(self, *args: Any, states: dict[str, Any], **kwargs: Any) -> None:
+    def __init__(self, *args: Any, states: dict[str, Label], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["state"].choices = [("", "—"), *states.items()]  # type: ignore[attr-defined]

@@ -12,17 +12,20 @@ from django.db.models import CharField, Count, F, OuterRef, Q, QuerySet, Subquer
 from django.db.models.functions import Cast, Coalesce, TruncMonth
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from nic1000.accounts.models import User
+from nic1000.core.access import has_role
 from nic1000.core.models import StateChange
-from nic1000.core.roles import Role
+from nic1000.core.roles import PROGRAMME_READERS, Role
+from nic1000.core.workflow import Label
 from nic1000.designations.models import Membership
 from nic1000.designations.selectors import active_memberships, membership_active_for
 from nic1000.finance import terms as T
-from nic1000.finance.models import REPORT_GROUP, ApiToken, Application, Product, RoutingRule
-from nic1000.finance.workflows import APPLICATION, APPROVED_STATES, DISBURSED_STATES
+from nic1000.finance.models import REPORT_GROUP, ApiToken, Application, Product, Purpose, RoutingRule
+from nic1000.finance.workflows import APPLICATION, APPROVED_STATES, DISBURSED_STATES, OPEN_STATES
 from nic1000.registry.models import CoreTechnology, FinancialStatement, Patent
 
-PROGRAM_WIDE = {Role.PROGRAM_OFFICE, Role.AUDITOR, Role.SUPPORT_GROUP}
 OBJECT_TYPE = "finance.application"
 
 
@@ -78,17 +81,34 @@ def company_figures(
     )
 
 
+_COMMITTED = {
+    "open": Sum("amount_requested", filter=Q(state__in=OPEN_STATES)),
+    "approved": Sum("approved_amount", filter=Q(state__in=APPROVED_STATES)),
+    "repaid": Sum("repaid_total", filter=Q(state__in=APPROVED_STATES)),
+}
+
+
+def _committed(row: dict[str, Any]) -> int:
+    return int(row["open"] or 0) + int(row["approved"] or 0) - int(row["repaid"] or 0)
+
+
 def committed_on_product(*, company_id: int, product_id: int, exclude_pk: int | None = None) -> int:
     """What the company already uses of a product's limit: open requests plus approved, not yet repaid."""
     qs = Application.objects.filter(company_id=company_id, product_id=product_id)
     if exclude_pk:
         qs = qs.exclude(pk=exclude_pk)
-    agg = qs.aggregate(
-        open=Sum("amount_requested", filter=Q(state__in=("submitted", "under_review", "info_requested"))),
-        approved=Sum("approved_amount", filter=Q(state__in=APPROVED_STATES)),
-        repaid=Sum("repaid_total", filter=Q(state__in=APPROVED_STATES)),
+    return _committed(qs.aggregate(**_COMMITTED))
+
+
+def committed_by_product(*, company_id: int) -> dict[int, int]:
+    """`committed_on_product` for every product the company has applied for, in one query."""
+    rows = (
+        Application.objects.filter(company_id=company_id)
+        .values("product_id")
+        .annotate(**_COMMITTED)
+        .order_by()
     )
-    return int(agg["open"] or 0) + int(agg["approved"] or 0) - int(agg["repaid"] or 0)
+    return {r["product_id"]: _committed(r) for r in rows}
 
 
 @dataclass(frozen=True)
@@ -109,10 +129,11 @@ def terms_for_company(
     figures = company_figures(
         company_id=company_id, estimated_sales=estimated_sales, export_performance=export_performance
     )
+    committed = committed_by_product(company_id=company_id)
     rows = []
     for product in products_active():
         q = T.quote(product_terms(product), figures)
-        used = committed_on_product(company_id=company_id, product_id=product.pk) if q.eligible else 0
+        used = committed.get(product.pk, 0) if q.eligible else 0
         rows.append(TermsRow(product=product, quote=q, available_krw=max(0, q.limit_krw - used)))
     return rows
 
@@ -135,7 +156,7 @@ def routing_rules() -> list[T.Rule]:
 # ---------------------------------------------------------------- applications
 
 
-def application_list(*, user: Any) -> QuerySet[Application]:
+def application_list(*, user: User) -> QuerySet[Application]:
     """Applications the user may see: institution officers those routed to their institution, company
     representatives their company's, the programme office, auditors and the support group all."""
     qs = Application.objects.select_related("company", "institution", "product").annotate(
@@ -150,23 +171,20 @@ def application_list(*, user: Any) -> QuerySet[Application]:
             F("created_at"),
         )
     )
-    role = getattr(user, "role", None)
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
-        return qs.none()
-    if role in PROGRAM_WIDE:
+    if has_role(user, PROGRAMME_READERS):
         return qs
-    if role == Role.INSTITUTION_OFFICER and user.institution_id:
+    if has_role(user, {Role.INSTITUTION_OFFICER}) and user.institution_id:
         return qs.filter(institution_id=user.institution_id)
-    if role == Role.COMPANY and user.company_id:
+    if has_role(user, {Role.COMPANY}) and user.company_id:
         return qs.filter(company_id=user.company_id)
     return qs.none()
 
 
-def access_application(*, user: Any, pk: int) -> Application:
+def access_application(*, user: User, pk: int) -> Application:
     """One application, or Http404 for missing and forbidden alike."""
     app = application_list(user=user).filter(pk=pk).first()
     if app is None:
-        raise Http404("application not found")
+        raise Http404(_("Application not found."))
     return app
 
 
@@ -198,21 +216,21 @@ class HistoryRow:
         return round(self.duration.total_seconds() / 86400, 2)
 
     @property
-    def transition_label(self) -> str:
+    def transition_label(self) -> Label:
         if self.transition == "submit":
-            return str(APPLICATION.states["submitted"])
+            return APPLICATION.states["submitted"]
         try:
-            return str(APPLICATION.transition(self.transition).label)
+            return APPLICATION.transition(self.transition).label
         except KeyError:
             return self.transition
 
     @property
-    def from_label(self) -> str:
-        return str(APPLICATION.states.get(self.from_state, self.from_state))
+    def from_label(self) -> Label:
+        return APPLICATION.states.get(self.from_state, self.from_state)
 
     @property
-    def to_label(self) -> str:
-        return str(APPLICATION.states.get(self.to_state, self.to_state))
+    def to_label(self) -> Label:
+        return APPLICATION.states.get(self.to_state, self.to_state)
 
 
 def application_history(*, application: Application) -> list[HistoryRow]:
@@ -244,12 +262,10 @@ def application_history(*, application: Application) -> list[HistoryRow]:
     return rows
 
 
-def time_in_state(*, institution_id: int | None = None) -> list[dict[str, Any]]:
+def time_in_state() -> list[dict[str, Any]]:
     """For each state: how many applications are in it now, how long they have sat there (mean and longest)
     and the mean completed stay, from the StateChange log."""
     apps = Application.objects.all()
-    if institution_id:
-        apps = apps.filter(institution_id=institution_id)
     # Every application starts in the initial state when it is created; the log holds each change after.
     last: dict[str, tuple[str, dt.datetime]] = {
         str(pk): (APPLICATION.initial, created) for pk, created in apps.values_list("pk", "created_at")
@@ -298,6 +314,10 @@ class ExposureRow:
     repaid: int
     outstanding: int
     product_code: str = ""
+
+    @property
+    def product_kind_label(self) -> Label:
+        return Purpose(self.product_kind).label if self.product_kind in Purpose.values else self.product_kind
 
 
 def _exposure(qs: QuerySet[Application], keys: list[str]) -> list[ExposureRow]:

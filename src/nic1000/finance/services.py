@@ -1,7 +1,8 @@
 """Writes on policy finance. Keyword-only, one transaction each, an audit row for every change.
 
 Institution officers act only on applications routed to their institution (others are "not found"); API calls
-act as an `ApiActor` bound to the token's institution.
+act as an `ApiActor` bound to the token's institution. A company's representative (or the programme office on
+its behalf) applies, replies and withdraws.
 """
 
 from __future__ import annotations
@@ -11,23 +12,29 @@ import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, ClassVar
 
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from nic1000.accounts.models import User
 from nic1000.activity.services import workflow_transition
 from nic1000.audit.services import audit_record, created, snapshot
-from nic1000.core.errors import Conflict, ErrorDetail, Forbidden, NotFound, ValidationFailed
-from nic1000.core.roles import Role
+from nic1000.core.access import require_role
+from nic1000.core.errors import ApplicationError, Conflict, ErrorDetail, Forbidden, NotFound, ValidationFailed
+from nic1000.core.roles import OFFICE, Role
+from nic1000.designations.models import Membership
 from nic1000.designations.selectors import membership_active_for
-from nic1000.finance import selectors as S
+from nic1000.finance import selectors
 from nic1000.finance import terms as T
 from nic1000.finance.models import (
     ApiToken,
     Application,
     Disbursement,
+    IdempotencyRecord,
     Product,
     Purpose,
     RateWindow,
@@ -37,16 +44,28 @@ from nic1000.finance.workflows import APPLICATION
 from nic1000.registry.models import Company, Institution
 
 MAX_AMOUNT = 10**15  # KRW 1,000 trillion: anything above is a typing error
+LOAN_KINDS = (Purpose.OPERATING, Purpose.FACILITY, Purpose.EXPORT)
+
+# Why a product's quote is not eligible (terms.quote's reason codes), as the company reads it.
+QUOTE_REASONS = {
+    "not_selected": gettext_lazy("not selected or no longer active"),
+    "no_export_performance": gettext_lazy("state your export performance"),
+    "not_a_technology_company": gettext_lazy("for technology companies"),
+    "no_basis_figure": gettext_lazy("state your estimated sales"),
+}
 
 
 @dataclass(frozen=True)
 class ApiActor:
-    """Who acts when an institution's system calls the API: audit shows `api:<code>:<token prefix>`."""
+    """Who acts when an institution's system calls the API: audit shows `api:<code>:<token prefix>`. It holds
+    the institution officer's role for its institution (the token authenticated it)."""
 
     institution_id: int
     label: str
     role: str = Role.INSTITUTION_OFFICER
     pk: None = None
+    is_authenticated: ClassVar[bool] = True
+    is_active: ClassVar[bool] = True
 
     @property
     def username(self) -> str:
@@ -56,53 +75,63 @@ class ApiActor:
         return self.label
 
 
-def _user_or_none(user: Any) -> Any:
-    return user if getattr(user, "pk", None) else None
+# Who decides on an application and records its money: an institution officer, or the institution's API token.
+Officer = User | ApiActor
 
 
-def _bad(message: str, code: str, field: str | None = None, value: Any = None) -> ValidationFailed:
+def _user_or_none(user: User | ApiActor) -> User | None:
+    return user if isinstance(user, User) else None
+
+
+def _bad(message: str, code: str, field: str | None = None, value: object = None) -> ValidationFailed:
     return ValidationFailed(
         message, details=[ErrorDetail(message=message, field=field, value=value, code=code)], code=code
     )
 
 
-def _check_amount(value: Any, field: str) -> int:
-    if value is None or isinstance(value, bool):
-        raise _bad("An amount in whole KRW is required", "amount_required", field)
+def _krw(amount: int) -> str:
+    return f"{amount:,}"
+
+
+def _check_amount(value: object, field: str) -> int:
+    if value is None or isinstance(value, bool) or not isinstance(value, int | str | Decimal | float):
+        raise _bad(_("An amount in whole KRW is required."), "amount_required", field, value)
     try:
         amount = int(value)
     except (TypeError, ValueError):
-        raise _bad("An amount in whole KRW is required", "amount_required", field, value) from None
+        raise _bad(_("An amount in whole KRW is required."), "amount_required", field, value) from None
     if amount <= 0 or amount > MAX_AMOUNT:
-        raise _bad("The amount must be positive and realistic", "amount_out_of_range", field, value)
+        raise _bad(_("The amount must be positive and realistic."), "amount_out_of_range", field, value)
     return amount
 
 
-def _check_officer(application: Application, acting_user: Any) -> None:
+def _check_officer(application: Application, acting_user: Officer) -> None:
     """Officers (and API tokens) act only on their own institution's applications."""
-    if getattr(acting_user, "role", None) != Role.INSTITUTION_OFFICER:
-        raise Forbidden("Only an officer of the lead institution may do this")
-    if getattr(acting_user, "institution_id", None) != application.institution_id:
-        raise NotFound("application not found")
+    require_role(
+        acting_user,
+        Role.INSTITUTION_OFFICER,
+        message=_("Only an officer of the lead institution may do this."),
+    )
+    if acting_user.institution_id != application.institution_id:
+        raise NotFound(_("Application not found."))
 
 
-def _check_company_side(application: Application, acting_user: Any) -> None:
-    role = getattr(acting_user, "role", None)
-    if role == Role.PROGRAM_OFFICE:
-        return
-    if role != Role.COMPANY:
-        raise Forbidden("Only the company's representative may do this")
-    if getattr(acting_user, "company_id", None) != application.company_id:
-        raise NotFound("application not found")
+def _check_company_side(application: Application, acting_user: User) -> None:
+    """The company's representative, or the programme office acting for the company."""
+    require_role(
+        acting_user, Role.COMPANY, OFFICE, message=_("Only the company's representative may do this.")
+    )
+    if acting_user.role == Role.COMPANY and acting_user.company_id != application.company_id:
+        raise NotFound(_("Application not found."))
 
 
 def _quote_for(
     *, company_id: int, product: Product, estimated_sales: int | None, export_performance: int | None
 ) -> T.Quote:
-    figures = S.company_figures(
+    figures = selectors.company_figures(
         company_id=company_id, estimated_sales=estimated_sales, export_performance=export_performance
     )
-    return T.quote(S.product_terms(product), figures)
+    return T.quote(selectors.product_terms(product), figures)
 
 
 def _check_limit(
@@ -111,15 +140,19 @@ def _check_limit(
     """The limit still available on this product; raises if the quote is not eligible or the amount exceeds it."""
     if not quote.eligible:
         raise ValidationFailed(
-            "The company is not eligible for this product",
+            _("The company is not eligible for this product."),
             code="not_eligible",
-            details=[ErrorDetail(message=r, code=r, field="product") for r in quote.reasons],
+            details=[
+                ErrorDetail(message=str(QUOTE_REASONS.get(r, r)), code=r, field="product")
+                for r in quote.reasons
+            ],
         )
-    used = S.committed_on_product(company_id=company_id, product_id=product.pk, exclude_pk=exclude_pk)
+    used = selectors.committed_on_product(company_id=company_id, product_id=product.pk, exclude_pk=exclude_pk)
     available = max(0, quote.limit_krw - used)
     if amount > available:
         raise _bad(
-            f"The amount is above the limit of KRW {available:,} for this product",
+            _("The amount is above the limit of KRW %(limit)s for this product.")
+            % {"limit": _krw(available)},
             "amount_above_limit",
             "amount",
             amount,
@@ -130,14 +163,29 @@ def _check_limit(
 def route_application(*, company_id: int, purpose: str, amount: int) -> tuple[Product, str]:
     """The Center's routing: the first matching rule names the lead product and says why."""
     rule = T.route(
-        S.routing_rules(),
+        selectors.routing_rules(),
         purpose=purpose,
         amount=amount,
-        technology_company=S.is_technology_company(company_id=company_id),
+        technology_company=selectors.is_technology_company(company_id=company_id),
     )
     if rule is None:
-        raise _bad("No Center rule covers this need", "no_routing_rule", "purpose", purpose)
+        raise _bad(_("No Center rule covers this need."), "no_routing_rule", "purpose", purpose)
     return Product.objects.select_related("institution").get(code=rule.product_code), rule.reason
+
+
+def _lead_product(
+    *, company_id: int, channel: str, purpose: str, amount: int, product: Product | None
+) -> tuple[Product, str]:
+    """The product the application goes to and why: the Center's routing, or the product chosen directly."""
+    if channel == Application.Channel.CENTER:
+        return route_application(company_id=company_id, purpose=purpose, amount=amount)
+    if channel != Application.Channel.DIRECT:
+        raise _bad(_("Choose a channel."), "invalid_channel", "channel", channel)
+    if product is None or not product.active:
+        raise _bad(_("Choose a product."), "product_required", "product")
+    if product.kind != purpose:
+        raise _bad(_("The product does not serve this purpose."), "product_purpose_mismatch", "product")
+    return product, ""
 
 
 _APP_FIELDS = [
@@ -158,11 +206,35 @@ _APP_FIELDS = [
 ]
 
 
+def _check_applicant(
+    *, company: Company, acting_user: User, purpose: str, amount: object, figures: dict[str, int | None]
+) -> tuple[Membership, int]:
+    """Who may apply for what and how much; returns the company's active designation and the amount."""
+    require_role(acting_user, Role.COMPANY, OFFICE, message=_("Only a company representative may apply."))
+    if acting_user.role == Role.COMPANY and acting_user.company_id != company.pk:
+        raise Forbidden(_("You may apply only for your own company."))
+    if purpose not in Purpose.values:
+        raise _bad(_("Choose what the money is for."), "invalid_purpose", "purpose", purpose)
+    checked_amount = _check_amount(amount, "amount")
+    for name, value in figures.items():
+        if value is not None and (value < 0 or value > MAX_AMOUNT):
+            raise _bad(_("The figure must be zero or positive."), "figure_out_of_range", name, value)
+    membership = membership_active_for(company_id=company.pk)
+    if membership is None:
+        raise _bad(
+            _("The company is not selected in the programme or its designation is no longer active."),
+            "not_selected",
+            "company",
+            company.pk,
+        )
+    return membership, checked_amount
+
+
 @transaction.atomic
 def application_submit(
     *,
     company: Company,
-    acting_user: Any,
+    acting_user: User,
     purpose: str,
     amount: int,
     channel: str,
@@ -173,35 +245,13 @@ def application_submit(
     note: str = "",
 ) -> Application:
     """A company applies: directly for one product, or at the Center, which assigns the lead institution."""
-    role = getattr(acting_user, "role", None)
-    if role == Role.COMPANY and acting_user.company_id != company.pk:
-        raise Forbidden("You may apply only for your own company")
-    if role not in (Role.COMPANY, Role.PROGRAM_OFFICE):
-        raise Forbidden("Only a company representative may apply")
-    if purpose not in Purpose.values:
-        raise _bad("Choose what the money is for", "invalid_purpose", "purpose", purpose)
-    amount = _check_amount(amount, "amount")
-    for name, value in (("estimated_sales", estimated_sales), ("export_performance", export_performance)):
-        if value is not None and (value < 0 or value > MAX_AMOUNT):
-            raise _bad("The figure must be zero or positive", "figure_out_of_range", name, value)
-    membership = membership_active_for(company_id=company.pk)
-    if membership is None:
-        raise _bad(
-            "The company is not selected in the programme or its membership is no longer active",
-            "not_selected",
-            "company",
-            company.pk,
-        )
-    if channel == Application.Channel.CENTER:
-        product, reason = route_application(company_id=company.pk, purpose=purpose, amount=amount)
-    elif channel == Application.Channel.DIRECT:
-        if product is None or not product.active:
-            raise _bad("Choose a product", "product_required", "product")
-        if product.kind != purpose:
-            raise _bad("The product does not serve this purpose", "product_purpose_mismatch", "product")
-        reason = ""
-    else:
-        raise _bad("Choose a channel", "invalid_channel", "channel", channel)
+    figures = {"estimated_sales": estimated_sales, "export_performance": export_performance}
+    membership, amount = _check_applicant(
+        company=company, acting_user=acting_user, purpose=purpose, amount=amount, figures=figures
+    )
+    product, reason = _lead_product(
+        company_id=company.pk, channel=channel, purpose=purpose, amount=amount, product=product
+    )
     quote = _quote_for(
         company_id=company.pk,
         product=product,
@@ -226,7 +276,7 @@ def application_submit(
         quoted_rate_pct=quote.rate_pct,
         routing_reason=reason,
         state=APPLICATION.initial,
-        submitted_by=_user_or_none(acting_user),
+        submitted_by=acting_user,
         created_at=now,
         updated_at=now,
     )
@@ -240,7 +290,7 @@ def application_submit(
 
 
 def _fire(
-    *, application: Application, transition: str, acting_user: Any, reason: str = "", **changes: Any
+    *, application: Application, transition: str, acting_user: Officer, reason: str = "", **changes: Any
 ) -> Application:
     changes["updated_at"] = timezone.now()
     workflow_transition(
@@ -256,13 +306,13 @@ def _fire(
 
 
 @transaction.atomic
-def application_start_review(*, application: Application, acting_user: Any) -> Application:
+def application_start_review(*, application: Application, acting_user: Officer) -> Application:
     _check_officer(application, acting_user)
     return _fire(application=application, transition="start_review", acting_user=acting_user)
 
 
 @transaction.atomic
-def application_request_info(*, application: Application, acting_user: Any, message: str) -> Application:
+def application_request_info(*, application: Application, acting_user: Officer, message: str) -> Application:
     _check_officer(application, acting_user)
     return _fire(
         application=application,
@@ -274,26 +324,63 @@ def application_request_info(*, application: Application, acting_user: Any, mess
 
 
 @transaction.atomic
-def application_reply(*, application: Application, acting_user: Any, reply: str) -> Application:
+def application_reply(*, application: Application, acting_user: User, reply: str) -> Application:
     _check_company_side(application, acting_user)
     if not reply.strip():
-        raise _bad("Write the information asked for", "reply_required", "reply")
+        raise _bad(_("Write the information asked for."), "reply_required", "reply")
     return _fire(
         application=application, transition="reply", acting_user=acting_user, company_reply=reply.strip()
     )
 
 
 @transaction.atomic
-def application_withdraw(*, application: Application, acting_user: Any, reason: str = "") -> Application:
+def application_withdraw(*, application: Application, acting_user: User, reason: str = "") -> Application:
     _check_company_side(application, acting_user)
     return _fire(application=application, transition="withdraw", acting_user=acting_user, reason=reason)
+
+
+def _pct(value: Decimal | None) -> Decimal | None:
+    return Decimal(value).quantize(Decimal("0.01")) if value is not None else None
+
+
+def _check_terms(
+    *, product: Product, rate_pct: Decimal | None, guarantee_ratio_pct: Decimal | None, maturity_months: int
+) -> None:
+    """Loans need a rate, guarantees a guarantee ratio; the maturity within the product's."""
+    if product.kind in LOAN_KINDS:
+        if rate_pct is None or not (Decimal("0") < Decimal(rate_pct) <= Decimal("30")):
+            raise _bad(
+                _("A loan needs an interest rate between 0 and 30%."), "rate_required", "rate_pct", rate_pct
+            )
+    elif rate_pct is not None and not (Decimal("0") <= Decimal(rate_pct) <= Decimal("30")):
+        raise _bad(_("The rate must be between 0 and 30%."), "rate_out_of_range", "rate_pct", rate_pct)
+    if product.kind == Purpose.GUARANTEE:
+        if guarantee_ratio_pct is None or not (Decimal("0") < Decimal(guarantee_ratio_pct) <= Decimal("100")):
+            raise _bad(
+                _("A guarantee needs a guarantee ratio between 0 and 100%."),
+                "guarantee_ratio_required",
+                "guarantee_ratio_pct",
+                guarantee_ratio_pct,
+            )
+    elif guarantee_ratio_pct is not None:
+        raise _bad(
+            _("Only guarantees have a guarantee ratio."), "guarantee_ratio_not_allowed", "guarantee_ratio_pct"
+        )
+    if not (1 <= int(maturity_months) <= product.max_maturity_months):
+        raise _bad(
+            _("The maturity must be between 1 and %(months)s months.")
+            % {"months": product.max_maturity_months},
+            "maturity_out_of_range",
+            "maturity_months",
+            maturity_months,
+        )
 
 
 @transaction.atomic
 def application_approve(
     *,
     application: Application,
-    acting_user: Any,
+    acting_user: Officer,
     amount: int,
     rate_pct: Decimal | None = None,
     guarantee_ratio_pct: Decimal | None = None,
@@ -302,63 +389,38 @@ def application_approve(
     """Approve within the computed limit; loans need a rate, guarantees a guarantee ratio."""
     _check_officer(application, acting_user)
     amount = _check_amount(amount, "amount")
-    product = application.product
     if application.state not in APPLICATION.transition("approve").sources:
         # The workflow refuses it (409): the state error comes before any input error.
         return _fire(application=application, transition="approve", acting_user=acting_user)
     if membership_active_for(company_id=application.company_id) is None:
-        raise _bad("The company is no longer active in the programme", "not_selected", "company")
+        raise _bad(_("The company is no longer active in the programme."), "not_selected", "company")
     if amount > application.limit_krw:
         raise _bad(
-            f"The amount is above the limit of KRW {application.limit_krw:,}",
+            _("The amount is above the limit of KRW %(limit)s.") % {"limit": _krw(application.limit_krw)},
             "amount_above_limit",
             "amount",
             amount,
         )
-    if product.kind in (Purpose.OPERATING, Purpose.FACILITY, Purpose.EXPORT):
-        if rate_pct is None or not (Decimal("0") < Decimal(rate_pct) <= Decimal("30")):
-            raise _bad(
-                "A loan needs an interest rate between 0 and 30%", "rate_required", "rate_pct", rate_pct
-            )
-    elif rate_pct is not None and not (Decimal("0") <= Decimal(rate_pct) <= Decimal("30")):
-        raise _bad("The rate must be between 0 and 30%", "rate_out_of_range", "rate_pct", rate_pct)
-    if product.kind == Purpose.GUARANTEE:
-        if guarantee_ratio_pct is None or not (Decimal("0") < Decimal(guarantee_ratio_pct) <= Decimal("100")):
-            raise _bad(
-                "A guarantee needs a guarantee ratio between 0 and 100%",
-                "guarantee_ratio_required",
-                "guarantee_ratio_pct",
-                guarantee_ratio_pct,
-            )
-    elif guarantee_ratio_pct is not None:
-        raise _bad(
-            "Only guarantees have a guarantee ratio", "guarantee_ratio_not_allowed", "guarantee_ratio_pct"
-        )
-    if not (1 <= int(maturity_months) <= product.max_maturity_months):
-        raise _bad(
-            f"The maturity must be between 1 and {product.max_maturity_months} months",
-            "maturity_out_of_range",
-            "maturity_months",
-            maturity_months,
-        )
+    _check_terms(
+        product=application.product,
+        rate_pct=rate_pct,
+        guarantee_ratio_pct=guarantee_ratio_pct,
+        maturity_months=maturity_months,
+    )
     return _fire(
         application=application,
         transition="approve",
         acting_user=acting_user,
         approved_amount=amount,
-        approved_rate_pct=Decimal(rate_pct).quantize(Decimal("0.01")) if rate_pct is not None else None,
-        approved_guarantee_ratio_pct=(
-            Decimal(guarantee_ratio_pct).quantize(Decimal("0.01"))
-            if guarantee_ratio_pct is not None
-            else None
-        ),
+        approved_rate_pct=_pct(rate_pct),
+        approved_guarantee_ratio_pct=_pct(guarantee_ratio_pct),
         approved_maturity_months=int(maturity_months),
         decided_at=timezone.now(),
     )
 
 
 @transaction.atomic
-def application_decline(*, application: Application, acting_user: Any, reason: str) -> Application:
+def application_decline(*, application: Application, acting_user: Officer, reason: str) -> Application:
     _check_officer(application, acting_user)
     return _fire(
         application=application,
@@ -372,18 +434,18 @@ def application_decline(*, application: Application, acting_user: Any, reason: s
 
 @transaction.atomic
 def application_transfer(
-    *, application: Application, acting_user: Any, institution: Institution, reason: str
+    *, application: Application, acting_user: Officer, institution: Institution, reason: str
 ) -> Application:
     """Hand the application to another institution: its product for the same purpose, limit re-computed."""
     _check_officer(application, acting_user)
     if application.state not in APPLICATION.transition("transfer").sources:
         return _fire(application=application, transition="transfer", acting_user=acting_user, reason=reason)
     if institution.pk == application.institution_id:
-        raise _bad("Choose another institution", "same_institution", "institution", institution.code)
+        raise _bad(_("Choose another institution."), "same_institution", "institution", institution.code)
     product = Product.objects.filter(institution=institution, kind=application.purpose, active=True).first()
     if product is None:
         raise _bad(
-            "That institution has no product for this purpose",
+            _("That institution has no product for this purpose."),
             "no_product_there",
             "institution",
             institution.code,
@@ -416,7 +478,7 @@ def application_transfer(
 
 @transaction.atomic
 def disbursement_record(
-    *, application: Application, acting_user: Any, amount: int, on: dt.date, reference: str = ""
+    *, application: Application, acting_user: Officer, amount: int, on: dt.date, reference: str = ""
 ) -> Disbursement:
     """Money paid out. The first payment moves the application to disbursing; paying the whole approved
     amount completes it. Never more than approved."""
@@ -424,11 +486,12 @@ def disbursement_record(
     amount = _check_amount(amount, "amount")
     app = Application.objects.select_for_update().get(pk=application.pk)
     if app.state not in ("approved", "disbursing"):
-        raise Conflict("Only an approved application can be disbursed", code="invalid_state")
+        raise Conflict(_("Only an approved application can be disbursed."), code="invalid_state")
     remaining = int(app.approved_amount or 0) - app.disbursed_total
     if amount > remaining:
         raise _bad(
-            f"The amount is above what remains to disburse (KRW {remaining:,})",
+            _("The amount is above what remains to disburse (KRW %(remaining)s).")
+            % {"remaining": _krw(remaining)},
             "amount_above_approved",
             "amount",
             amount,
@@ -467,14 +530,17 @@ def disbursement_record(
 
 
 @transaction.atomic
-def repayment_record(*, application: Application, acting_user: Any, amount: int, on: dt.date) -> Repayment:
+def repayment_record(
+    *, application: Application, acting_user: Officer, amount: int, on: dt.date
+) -> Repayment:
     _check_officer(application, acting_user)
     amount = _check_amount(amount, "amount")
     app = Application.objects.select_for_update().get(pk=application.pk)
     outstanding = app.disbursed_total - app.repaid_total
     if amount > outstanding:
         raise _bad(
-            f"The amount is above the outstanding balance (KRW {outstanding:,})",
+            _("The amount is above the outstanding balance (KRW %(outstanding)s).")
+            % {"outstanding": _krw(outstanding)},
             "amount_above_outstanding",
             "amount",
             amount,
@@ -501,20 +567,19 @@ def repayment_record(*, application: Application, acting_user: Any, amount: int,
 
 
 @transaction.atomic
-def api_token_create(*, institution: Institution, name: str, acting_user: Any) -> tuple[ApiToken, str]:
+def api_token_create(*, institution: Institution, name: str, acting_user: User) -> tuple[ApiToken, str]:
     """A new token for an institution. Returns the token row and the secret, which is never stored."""
-    if getattr(acting_user, "role", None) != Role.PROGRAM_OFFICE:
-        raise Forbidden("Only the programme office manages API tokens")
+    require_role(acting_user, OFFICE, message=_("Only the programme office manages API tokens."))
     name = (name or "").strip()
     if not name:
-        raise _bad("Give the token a name", "name_required", "name")
+        raise _bad(_("Give the token a name."), "name_required", "name")
     secret = f"nic_{secrets.token_urlsafe(32)}"
     token = ApiToken.objects.create(
         institution=institution,
         name=name[:100],
         prefix=secret[:12],
-        token_hash=S.token_hash(secret),
-        created_by=_user_or_none(acting_user),
+        token_hash=selectors.token_hash(secret),
+        created_by=acting_user,
         created_at=timezone.now(),
     )
     audit_record(
@@ -527,9 +592,8 @@ def api_token_create(*, institution: Institution, name: str, acting_user: Any) -
 
 
 @transaction.atomic
-def api_token_revoke(*, token: ApiToken, acting_user: Any) -> ApiToken:
-    if getattr(acting_user, "role", None) != Role.PROGRAM_OFFICE:
-        raise Forbidden("Only the programme office manages API tokens")
+def api_token_revoke(*, token: ApiToken, acting_user: User) -> ApiToken:
+    require_role(acting_user, OFFICE, message=_("Only the programme office manages API tokens."))
     locked = ApiToken.objects.select_for_update().get(pk=token.pk)
     if locked.revoked_at is None:
         locked.revoked_at = timezone.now()
@@ -551,7 +615,7 @@ def api_rate_hit(*, token: ApiToken, limit: int) -> int:
     now = timezone.now()
     start = now.replace(second=0, microsecond=0)
     RateWindow.objects.filter(token=token, window_start__lt=start - dt.timedelta(hours=1)).delete()
-    window, _ = RateWindow.objects.get_or_create(token=token, window_start=start)
+    window, _created = RateWindow.objects.get_or_create(token=token, window_start=start)
     RateWindow.objects.filter(pk=window.pk).update(count=F("count") + 1)
     window.refresh_from_db(fields=["count"])
     if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
@@ -568,28 +632,26 @@ class StoredAnswer:
     replayed: bool
 
 
+def _stored_answer(*, token: ApiToken, key: str, request_hash: str) -> StoredAnswer | None:
+    rec = IdempotencyRecord.objects.filter(token=token, key=key).first()
+    if rec is None:
+        return None
+    if rec.request_hash != request_hash:
+        raise ValidationFailed(
+            _("This Idempotency-Key was used with another request."),
+            code="idempotency_key_reused",
+            details=[ErrorDetail(message=_("Use a new key for a new request."), field="Idempotency-Key")],
+        )
+    return StoredAnswer(status=rec.status_code, body=rec.response, replayed=True)
+
+
 def api_post_idempotent(
     *, token: ApiToken, key: str, request_hash: str, run: Callable[[], tuple[int, dict[str, Any]]]
 ) -> StoredAnswer:
     """Run a POST once per (token, Idempotency-Key). The same key with the same request gives the stored
     answer again without a second effect; the same key with another request is refused (422). Domain errors
     are stored too, so a replay answers the same way."""
-    from nic1000.core.errors import ApplicationError
-    from nic1000.finance.models import IdempotencyRecord
-
-    def stored() -> StoredAnswer | None:
-        rec = IdempotencyRecord.objects.filter(token=token, key=key).first()
-        if rec is None:
-            return None
-        if rec.request_hash != request_hash:
-            raise ValidationFailed(
-                "This Idempotency-Key was used with another request",
-                code="idempotency_key_reused",
-                details=[ErrorDetail(message="Use a new key for a new request", field="Idempotency-Key")],
-            )
-        return StoredAnswer(status=rec.status_code, body=rec.response, replayed=True)
-
-    answer = stored()
+    answer = _stored_answer(token=token, key=key, request_hash=request_hash)
     if answer is not None:
         return answer
     try:
@@ -609,7 +671,7 @@ def api_post_idempotent(
             )
     except IntegrityError:
         # Another request with the same key won the race: its answer is the answer.
-        answer = stored()
+        answer = _stored_answer(token=token, key=key, request_hash=request_hash)
         if answer is None:  # pragma: no cover - the unique row exists once the race is lost
             raise
         return answer

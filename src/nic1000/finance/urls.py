@@ -2,7 +2,7 @@ from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
 from nic1000.core.context_processors import register_nav
-from nic1000.core.roles import Role
+from nic1000.core.roles import OFFICE, PROGRAMME_READERS, Role
 from nic1000.finance import views
 
 app_name = "finance"
@@ -20,12 +20,11 @@ urlpatterns = [
     path("tokens/<int:pk>/revoke/", views.token_revoke, name="token_revoke"),
 ]
 
-_PROGRAM: set[str] = {Role.PROGRAM_OFFICE, Role.AUDITOR, Role.SUPPORT_GROUP}
 register_nav("finance:terms", _("My finance terms"), {Role.COMPANY})
 register_nav(
     "finance:application_list",
     _("Finance applications"),
-    {Role.COMPANY, Role.INSTITUTION_OFFICER, *_PROGRAM},
+    PROGRAMME_READERS | {Role.COMPANY, Role.INSTITUTION_OFFICER},
 )
-register_nav("finance:dashboard", _("Finance dashboard"), _PROGRAM)
-register_nav("finance:tokens", _("API tokens"), {Role.PROGRAM_OFFICE})
+register_nav("finance:dashboard", _("Finance dashboard"), PROGRAMME_READERS)
+register_nav("finance:tokens", _("API tokens"), OFFICE)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import io
+from collections.abc import Callable
 from typing import Any
 
 from django import forms as djforms
@@ -14,18 +14,23 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from nic1000.accounts.http import AuthedRequest
+from nic1000.accounts.models import User
 from nic1000.core.access import public, role_required
 from nic1000.core.errors import ApplicationError
-from nic1000.core.roles import Role
+from nic1000.core.roles import OFFICE, PROGRAMME_READERS, Role
+from nic1000.core.workflow import Label
+from nic1000.designations.selectors import membership_active_for
 from nic1000.finance import forms as F
 from nic1000.finance import selectors as S
 from nic1000.finance import services
+from nic1000.finance.exports import finance_xlsx
 from nic1000.finance.models import ApiToken, Application
 from nic1000.finance.workflows import APPLICATION
 from nic1000.registry.models import Company
 
-PROGRAM = (Role.PROGRAM_OFFICE, Role.AUDITOR, Role.SUPPORT_GROUP)
-SEES_APPLICATIONS = (*PROGRAM, Role.INSTITUTION_OFFICER, Role.COMPANY)
+# Who sees applications: programme-wide readers all, institution officers their institution's, companies their own.
+SEES_APPLICATIONS = (PROGRAMME_READERS, Role.INSTITUTION_OFFICER, Role.COMPANY)
 
 
 def _apply_error(form: djforms.Form, exc: ApplicationError) -> None:
@@ -37,6 +42,13 @@ def _apply_error(form: djforms.Form, exc: ApplicationError) -> None:
             placed = True
     if not placed:
         form.add_error(None, exc.message)
+
+
+def _own_company_id(request: AuthedRequest) -> int:
+    """A company representative's company (every representative is bound to one)."""
+    if request.user.company_id is None:
+        raise Http404(_("No company is bound to your account."))
+    return request.user.company_id
 
 
 @public
@@ -54,42 +66,53 @@ def _figures(form: F.FiguresForm) -> dict[str, int | None]:
 
 
 @role_required(Role.COMPANY)
-def terms(request: HttpRequest) -> HttpResponse:
+def terms(request: AuthedRequest) -> HttpResponse:
     """The preferential terms the company's own data gives it, before it applies."""
-    company_id = int(request.user.company_id)  # type: ignore[union-attr, arg-type]
+    company_id = _own_company_id(request)
     form = F.FiguresForm(request.GET or None)
-    rows = S.terms_for_company(company_id=company_id, **_figures(form))
+    figures = _figures(form)
+    rows = S.terms_for_company(
+        company_id=company_id,
+        estimated_sales=figures["estimated_sales"],
+        export_performance=figures["export_performance"],
+    )
     context = {
         "form": form,
         "rows": rows,
-        "membership": S.membership_active_for(company_id=company_id),
+        "membership": membership_active_for(company_id=company_id),
         "latest_sales": S.latest_sales(company_id=company_id),
     }
-    template = "finance/_terms_table.html" if request.htmx else "finance/terms.html"  # type: ignore[attr-defined]
+    template = "finance/_terms_table.html" if request.htmx else "finance/terms.html"
     return render(request, template, context)
 
 
+def _submit(request: AuthedRequest, company: Company, form: F.ApplyForm) -> Application:
+    d = form.cleaned_data
+    return services.application_submit(
+        company=company,
+        acting_user=request.user,
+        purpose=d["purpose"],
+        amount=d["amount"],
+        channel=d["channel"],
+        product=d.get("product"),
+        needed_by=d.get("needed_by"),
+        estimated_sales=d.get("estimated_sales") or None,
+        export_performance=d.get("export_performance") or None,
+        note=d.get("note") or "",
+    )
+
+
 @role_required(Role.COMPANY)
-def apply(request: HttpRequest) -> HttpResponse:
-    company = get_object_or_404(Company, pk=request.user.company_id)  # type: ignore[union-attr]
+def apply(request: AuthedRequest) -> HttpResponse:
+    company = get_object_or_404(Company, pk=_own_company_id(request))
     form = F.ApplyForm(request.POST or None, initial=request.GET or None)
     status = 200
     if request.method == "POST":
-        if form.is_valid():
-            d = form.cleaned_data
+        if not form.is_valid():
+            status = 422
+        else:
             try:
-                app = services.application_submit(
-                    company=company,
-                    acting_user=request.user,
-                    purpose=d["purpose"],
-                    amount=d["amount"],
-                    channel=d["channel"],
-                    product=d.get("product"),
-                    needed_by=d.get("needed_by"),
-                    estimated_sales=d.get("estimated_sales") or None,
-                    export_performance=d.get("export_performance") or None,
-                    note=d.get("note") or "",
-                )
+                app = _submit(request, company, form)
             except ApplicationError as exc:
                 _apply_error(form, exc)
                 status = exc.status
@@ -98,15 +121,13 @@ def apply(request: HttpRequest) -> HttpResponse:
                     request, _("Your application was submitted to %(inst)s.") % {"inst": app.institution}
                 )
                 return redirect("finance:application_detail", pk=app.pk)
-        else:
-            status = 422
     rows = S.terms_for_company(company_id=company.pk)
-    context = {"form": form, "rows": rows, "membership": S.membership_active_for(company_id=company.pk)}
+    context = {"form": form, "rows": rows, "membership": membership_active_for(company_id=company.pk)}
     return render(request, "finance/apply.html", context, status=status)
 
 
 @role_required(*SEES_APPLICATIONS)
-def application_list(request: HttpRequest) -> HttpResponse:
+def application_list(request: AuthedRequest) -> HttpResponse:
     qs = S.application_list(user=request.user)
     form = F.ListFilterForm(request.GET or None, states=APPLICATION.states)
     if form.is_valid():
@@ -122,20 +143,76 @@ def application_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-ACTIONS: dict[str, type[djforms.Form]] = {
-    "start_review": F.EmptyForm,
-    "request_info": F.RequestInfoForm,
-    "approve": F.ApproveForm,
-    "decline": F.ReasonForm,
-    "transfer": F.TransferForm,
-    "reply": F.ReplyForm,
-    "withdraw": F.WithdrawForm,
-    "disburse": F.DisbursementForm,
-    "repay": F.RepaymentForm,
+# ---------------------------------------------------------------- one application and what may be done with it
+
+Cleaned = dict[str, Any]
+Action = Callable[[Application, User, Cleaned], object]
+
+# Each action on the detail page: its form, and the one service it calls with the form's data.
+ACTIONS: dict[str, tuple[type[djforms.Form], Action]] = {
+    "start_review": (
+        F.EmptyForm,
+        lambda app, user, d: services.application_start_review(application=app, acting_user=user),
+    ),
+    "request_info": (
+        F.RequestInfoForm,
+        lambda app, user, d: services.application_request_info(
+            application=app, acting_user=user, message=d["reason"]
+        ),
+    ),
+    "approve": (
+        F.ApproveForm,
+        lambda app, user, d: services.application_approve(
+            application=app,
+            acting_user=user,
+            amount=d["amount"],
+            rate_pct=d.get("rate_pct"),
+            guarantee_ratio_pct=d.get("guarantee_ratio_pct"),
+            maturity_months=d["maturity_months"],
+        ),
+    ),
+    "decline": (
+        F.ReasonForm,
+        lambda app, user, d: services.application_decline(
+            application=app, acting_user=user, reason=d["reason"]
+        ),
+    ),
+    "transfer": (
+        F.TransferForm,
+        lambda app, user, d: services.application_transfer(
+            application=app, acting_user=user, institution=d["institution"], reason=d["reason"]
+        ),
+    ),
+    "reply": (
+        F.ReplyForm,
+        lambda app, user, d: services.application_reply(application=app, acting_user=user, reply=d["reply"]),
+    ),
+    "withdraw": (
+        F.WithdrawForm,
+        lambda app, user, d: services.application_withdraw(
+            application=app, acting_user=user, reason=d.get("reason") or ""
+        ),
+    ),
+    "disburse": (
+        F.DisbursementForm,
+        lambda app, user, d: services.disbursement_record(
+            application=app,
+            acting_user=user,
+            amount=d["amount"],
+            on=d["on"],
+            reference=d.get("reference") or "",
+        ),
+    ),
+    "repay": (
+        F.RepaymentForm,
+        lambda app, user, d: services.repayment_record(
+            application=app, acting_user=user, amount=d["amount"], on=d["on"]
+        ),
+    ),
 }
 
 
-def _available_actions(app: Application, user: Any) -> list[str]:
+def _available_actions(app: Application, user: User) -> list[str]:
     role = user.role
     if role == Role.INSTITUTION_OFFICER and user.institution_id == app.institution_id:
         names = [
@@ -151,34 +228,46 @@ def _available_actions(app: Application, user: Any) -> list[str]:
     return []
 
 
+def _initial(name: str, app: Application) -> dict[str, Any]:
+    """What an action's form proposes: the requested terms, the rest to disburse, today."""
+    if name == "approve":
+        return {
+            "amount": app.amount_requested,
+            "rate_pct": app.quoted_rate_pct,
+            "guarantee_ratio_pct": app.product.pref_guarantee_ratio_pct,
+            "maturity_months": min(36, app.product.max_maturity_months),
+        }
+    if name == "disburse":
+        return {
+            "amount": max(0, (app.approved_amount or 0) - app.disbursed_total),
+            "on": timezone.localdate(),
+        }
+    if name == "repay":
+        return {"on": timezone.localdate()}
+    return {}
+
+
+def _action_label(name: str) -> Label:
+    if name == "repay":
+        return _("Record a repayment")
+    if name == "disburse":
+        return _("Record a disbursement")
+    return APPLICATION.transition(name).label
+
+
 def _detail(
-    request: HttpRequest, app: Application, bound: tuple[str, djforms.Form] | None = None, status: int = 200
+    request: AuthedRequest,
+    app: Application,
+    bound: tuple[str, djforms.Form] | None = None,
+    status: int = 200,
 ) -> HttpResponse:
     action_forms = []
     for name in _available_actions(app, request.user):
         if bound and bound[0] == name:
             form = bound[1]
         else:
-            initial: dict[str, Any] = {}
-            if name == "approve":
-                initial = {
-                    "amount": app.amount_requested,
-                    "rate_pct": app.quoted_rate_pct,
-                    "guarantee_ratio_pct": app.product.pref_guarantee_ratio_pct,
-                    "maturity_months": min(36, app.product.max_maturity_months),
-                }
-            elif name == "disburse":
-                initial = {
-                    "amount": max(0, (app.approved_amount or 0) - app.disbursed_total),
-                    "on": timezone.localdate(),
-                }
-            elif name == "repay":
-                initial = {"on": timezone.localdate()}
-            form = ACTIONS[name](initial=initial, prefix=name)
-        label = APPLICATION.transition(name).label if name not in ("repay",) else _("Record a repayment")
-        if name == "disburse":
-            label = _("Record a disbursement")
-        action_forms.append({"name": name, "label": label, "form": form})
+            form = ACTIONS[name][0](initial=_initial(name, app), prefix=name)
+        action_forms.append({"name": name, "label": _action_label(name), "form": form})
     context = {
         "app": app,
         "states": APPLICATION.states,
@@ -192,56 +281,23 @@ def _detail(
 
 
 @role_required(*SEES_APPLICATIONS)
-def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def application_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     return _detail(request, S.access_application(user=request.user, pk=pk))
 
 
 @role_required(Role.INSTITUTION_OFFICER, Role.COMPANY)
 @require_POST
-def application_action(request: HttpRequest, pk: int) -> HttpResponse:
+def application_action(request: AuthedRequest, pk: int) -> HttpResponse:
     app = S.access_application(user=request.user, pk=pk)
     name = request.POST.get("action", "")
     if name not in ACTIONS:
-        raise Http404("unknown action")
-    form = ACTIONS[name](request.POST, prefix=name)
+        raise Http404(_("Unknown action."))
+    form_class, act = ACTIONS[name]
+    form = form_class(request.POST, prefix=name)
     if not form.is_valid():
         return _detail(request, app, (name, form), status=422)
-    d = form.cleaned_data
-    user = request.user
     try:
-        if name == "start_review":
-            services.application_start_review(application=app, acting_user=user)
-        elif name == "request_info":
-            services.application_request_info(application=app, acting_user=user, message=d["reason"])
-        elif name == "approve":
-            services.application_approve(
-                application=app,
-                acting_user=user,
-                amount=d["amount"],
-                rate_pct=d.get("rate_pct"),
-                guarantee_ratio_pct=d.get("guarantee_ratio_pct"),
-                maturity_months=d["maturity_months"],
-            )
-        elif name == "decline":
-            services.application_decline(application=app, acting_user=user, reason=d["reason"])
-        elif name == "transfer":
-            services.application_transfer(
-                application=app, acting_user=user, institution=d["institution"], reason=d["reason"]
-            )
-        elif name == "reply":
-            services.application_reply(application=app, acting_user=user, reply=d["reply"])
-        elif name == "withdraw":
-            services.application_withdraw(application=app, acting_user=user, reason=d.get("reason") or "")
-        elif name == "disburse":
-            services.disbursement_record(
-                application=app,
-                acting_user=user,
-                amount=d["amount"],
-                on=d["on"],
-                reference=d.get("reference") or "",
-            )
-        else:
-            services.repayment_record(application=app, acting_user=user, amount=d["amount"], on=d["on"])
+        act(app, request.user, form.cleaned_data)
     except ApplicationError as exc:
         if exc.status == 404:
             raise Http404(exc.message) from exc
@@ -256,8 +312,8 @@ def application_action(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("finance:application_detail", pk=app.pk)
 
 
-@role_required(*PROGRAM)
-def dashboard(request: HttpRequest) -> HttpResponse:
+@role_required(PROGRAMME_READERS)
+def dashboard(request: AuthedRequest) -> HttpResponse:
     by_month = S.approved_by_month()
     groups = {"loans": _("Loans"), "guarantees": _("Guarantees"), "investment": _("Investment")}
     by_month["by_group"] = {groups.get(k, k): v for k, v in by_month["by_group"].items()}
@@ -272,102 +328,24 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     return render(request, "finance/dashboard.html", context)
 
 
-@role_required(*PROGRAM)
-def company_exposure(request: HttpRequest, company_id: int) -> HttpResponse:
+@role_required(PROGRAMME_READERS)
+def company_exposure(request: AuthedRequest, company_id: int) -> HttpResponse:
     company = get_object_or_404(Company, pk=company_id)
     context = {
         "company": company,
         "rows": S.exposure_for_company(company_id=company.pk),
         "applications": S.application_list(user=request.user).filter(company=company),
-        "membership": S.membership_active_for(company_id=company.pk),
+        "membership": membership_active_for(company_id=company.pk),
+        "states": APPLICATION.states,
     }
     return render(request, "finance/company_exposure.html", context)
 
 
-@role_required(*PROGRAM)
-def export_xlsx(request: HttpRequest) -> HttpResponse:
-    from openpyxl import Workbook
-
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "applications"
-    ws.append(
-        [
-            "id",
-            "company",
-            "brn",
-            "channel",
-            "institution",
-            "product",
-            "purpose",
-            "state",
-            "requested_krw",
-            "limit_krw",
-            "approved_krw",
-            "rate_pct",
-            "guarantee_ratio_pct",
-            "maturity_months",
-            "disbursed_krw",
-            "repaid_krw",
-            "outstanding_krw",
-            "created_at",
-            "decided_at",
-        ]
-    )
-    tz = timezone.get_current_timezone()
-    for a in S.application_list(user=request.user).order_by("id").iterator(chunk_size=2000):
-        ws.append(
-            [
-                a.pk,
-                a.company.name_ko,
-                a.company.brn,
-                a.channel,
-                a.institution.code,
-                a.product.code,
-                a.purpose,
-                a.state,
-                a.amount_requested,
-                a.limit_krw,
-                a.approved_amount,
-                float(a.approved_rate_pct) if a.approved_rate_pct is not None else None,
-                float(a.approved_guarantee_ratio_pct) if a.approved_guarantee_ratio_pct is not None else None,
-                a.approved_maturity_months,
-                a.disbursed_total,
-                a.repaid_total,
-                a.outstanding,
-                a.created_at.astimezone(tz).replace(tzinfo=None),
-                a.decided_at.astimezone(tz).replace(tzinfo=None) if a.decided_at else None,
-            ]
-        )
-    for title, rows in (
-        ("by_institution", S.exposure_by_institution()),
-        ("by_product", S.exposure_by_product()),
-    ):
-        sheet = wb.create_sheet(title)
-        sheet.append(
-            ["institution", "product_kind", "product", "approved", "disbursed", "repaid", "outstanding"]
-        )
-        for r in rows:
-            sheet.append(
-                [
-                    r.institution_code,
-                    r.product_kind,
-                    r.product_code,
-                    r.approved,
-                    r.disbursed,
-                    r.repaid,
-                    r.outstanding,
-                ]
-            )
-    sheet = wb.create_sheet("totals")
-    for k, v in S.program_totals().as_dict().items():
-        sheet.append([k, v])
-    for k, v in S.funnel().items():
-        sheet.append([f"funnel_{k}", v])
-    buf = io.BytesIO()
-    wb.save(buf)
+@role_required(PROGRAMME_READERS)
+def export_xlsx(request: AuthedRequest) -> HttpResponse:
     response = HttpResponse(
-        buf.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        finance_xlsx(applications=S.application_list(user=request.user)),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
     response["Content-Disposition"] = (
         f'attachment; filename="nic1000-finance-{timezone.localdate():%Y%m%d}.xlsx"'
@@ -375,8 +353,8 @@ def export_xlsx(request: HttpRequest) -> HttpResponse:
     return response
 
 
-@role_required(Role.PROGRAM_OFFICE)
-def tokens(request: HttpRequest) -> HttpResponse:
+@role_required(OFFICE)
+def tokens(request: AuthedRequest) -> HttpResponse:
     form = F.TokenForm(request.POST or None)
     secret = None
     status = 200
@@ -399,9 +377,9 @@ def tokens(request: HttpRequest) -> HttpResponse:
     return render(request, "finance/tokens.html", context, status=status)
 
 
-@role_required(Role.PROGRAM_OFFICE)
+@role_required(OFFICE)
 @require_POST
-def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+def token_revoke(request: AuthedRequest, pk: int) -> HttpResponse:
     token = get_object_or_404(ApiToken, pk=pk)
     services.api_token_revoke(token=token, acting_user=request.user)
     messages.success(request, _("The token is revoked."))

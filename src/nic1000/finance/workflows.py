@@ -10,18 +10,10 @@ approved ──disburse (first money)──▶ disbursing ──complete (approv
 
 from __future__ import annotations
 
-from typing import Any
-
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy as _
 
 from nic1000.core.roles import Role
 from nic1000.core.workflow import Transition, Workflow
-
-
-def _(text: str) -> Any:
-    """Lazy translation typed as the workflow engine's str (labels are rendered in the user's language)."""
-    return gettext_lazy(text)
-
 
 OFFICER = frozenset({Role.INSTITUTION_OFFICER})
 COMPANY = frozenset({Role.COMPANY, Role.PROGRAM_OFFICE})

@@ -11,7 +11,7 @@ from django.db.models import Count, Prefetch, Q
 from django.utils import timezone
 
 from nic1000.accounts.models import User
-from nic1000.core.workflow import Transition
+from nic1000.core.workflow import Label, Transition
 from nic1000.registry.models import Body
 from nic1000.rounds.models import (
     ROUND_SETTINGS_FIELDS,
@@ -49,7 +49,7 @@ class RoundOverview:
 
     allowed: Mapping[str, bool]
     state_label: str
-    stages: list[tuple[str, str]]
+    stages: list[tuple[str, Label]]
     transitions: list[tuple[Transition, list[str]]]
     settings: RoundSettings | None
     criteria: list[Criterion]

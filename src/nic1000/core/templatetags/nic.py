@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import template
+from django.http import HttpRequest
 from django.utils.translation import get_language
 
 from nic1000.core.identifiers import brn_format
@@ -29,7 +30,7 @@ def brn_filter(value: Any) -> str:
 @register.simple_tag(takes_context=True)
 def query_with(context: dict[str, Any], **kwargs: Any) -> str:
     """The current query string with some parameters replaced (pagination links keep the filters)."""
-    request = context["request"]
+    request: HttpRequest = context["request"]
     params = request.GET.copy()
     for key, value in kwargs.items():
         if value in (None, ""):

@@ -6,54 +6,47 @@
         loads the demo if the database holds none, prints the logins, starts the background worker and
         serves http://127.0.0.1:8000 until interrupted (what `make demo` runs).
 
-Stages run in order: the registry (nic1000.demo.registry_data), then nic1000.rounds.demo,
-nic1000.finance.demo and nic1000.monitoring.demo when those modules exist (see nic1000.demo.context).
+Stages run in order (STAGES): the registry, then a round, policy finance and monitoring, each a module of
+nic1000.demo.stages (see nic1000.demo.context for what a stage may do).
 """
 
 from __future__ import annotations
 
 import contextlib
-import importlib
 import json
 import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
+from types import FrameType
 from typing import Any
 
 from django.core.management import call_command, get_commands
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
+from nic1000.accounts.models import User
 from nic1000.demo.context import DEMO_PASSWORD, DemoContext, DemoLogin
+from nic1000.demo.stages import finance, monitoring, registry, rounds
+from nic1000.registry.models import Body, Company, Institution, KsicCode
+from nic1000.registry.reference import load_reference_data
 
-STAGES = {
-    "registry": "nic1000.demo.registry_data",
-    "rounds": "nic1000.rounds.demo",
-    "finance": "nic1000.finance.demo",
-    "monitoring": "nic1000.monitoring.demo",
+Stage = Callable[[DemoContext], dict[str, int]]
+STAGES: dict[str, Stage] = {
+    "registry": registry.run,
+    "rounds": rounds.run,
+    "finance": finance.run,
+    "monitoring": monitoring.run,
 }
 
 
-def _load_stage(name: str) -> Any:
-    try:
-        return importlib.import_module(name)
-    except ModuleNotFoundError as exc:
-        if exc.name == name:  # the stage is not written (yet): skip it; any other missing module is a bug
-            return None
-        raise
-
-
 def demo_loaded() -> bool:
-    from nic1000.registry.models import Company
-
     return Company.objects.exists()
 
 
 def demo_logins() -> list[DemoLogin]:
     """The demo users in the database (for --serve on an already loaded database)."""
-    from nic1000.accounts.models import User
-
     order = {role: i for i, role in enumerate(
         ["program_office", "ministry_officer", "evaluator", "institution_officer", "company", "support_group",
          "auditor"]
@@ -77,7 +70,7 @@ def run_demo(
     seed: int = 1000,
     companies: int = 2000,
     fast: bool = False,
-    out: Any = print,
+    out: Callable[[str], None] = print,
     stages: tuple[str, ...] = tuple(STAGES),
     keep_going: bool = False,
 ) -> tuple[dict[str, int], DemoContext]:
@@ -88,24 +81,19 @@ def run_demo(
     demo): then the error is printed and counted in `stages_failed` (what the stage committed before failing
     stays). The registry stage always raises: nothing works without it.
     """
-    from nic1000.accounts.models import User
-
     ctx = DemoContext(seed=seed, companies=companies, out=out, fast=fast)
     summary: dict[str, int] = {}
-    for stage, name in STAGES.items():
+    for stage, run in STAGES.items():
         if stage not in stages:
             continue
-        module = _load_stage(name)
-        if module is None:
-            out(f"stage {name}: not available, skipped")
-            continue
+        name = run.__module__
         started = time.perf_counter()
         out(f"stage {name}…")
         try:
             # The registry stage is one transaction (all or nothing, and fast on SQLite). Later stages manage
             # their own: some commit and hand work to the background worker (monitoring's inspections).
             with transaction.atomic() if stage == "registry" else contextlib.nullcontext():
-                counts = module.run(ctx) or {}
+                counts = run(ctx)
         except Exception as exc:
             if not keep_going or stage == "registry":
                 raise
@@ -151,6 +139,11 @@ class Command(BaseCommand):
         unknown = stages - set(STAGES)
         if unknown:
             raise CommandError(f"unknown stage(s): {', '.join(sorted(unknown))}; known: {', '.join(STAGES)}")
+        if "rounds" in stages and options["companies"] < rounds.MIN_COMPANIES:
+            raise CommandError(
+                f"A round needs a registry of at least {rounds.MIN_COMPANIES} companies "
+                f"(--companies {rounds.MIN_COMPANIES} or more, or --stages registry)"
+            )
         if options["reset"]:
             self._reset()
         loaded = demo_loaded()
@@ -183,9 +176,6 @@ class Command(BaseCommand):
         self._out(json.dumps(summary, ensure_ascii=False, separators=(",", ":")))
 
     def _reset(self) -> None:
-        from nic1000.registry.models import Body, Institution, KsicCode
-        from nic1000.registry.reference import load_reference_data
-
         self._out("Emptying the database (flush)…")
         call_command("flush", interactive=False, verbosity=0)
         load_reference_data(KsicCode, Body, Institution)
@@ -204,7 +194,7 @@ class Command(BaseCommand):
         self._out(f"Background worker started (nic1000 {worker_cmd}, pid {worker.pid}).")
         self._out(f"Serving on http://{addr}/ (Ctrl-C to stop)")
 
-        def _terminate(signum: int, frame: Any) -> None:
+        def _terminate(signum: int, frame: FrameType | None) -> None:
             raise KeyboardInterrupt  # run the cleanup below on SIGTERM too
 
         previous = signal.signal(signal.SIGTERM, _terminate)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from nic1000.demo.context import DemoContext
-from nic1000.monitoring import demo
+from nic1000.demo.stages import monitoring as demo
 from nic1000.monitoring.models import InspectionRun
 from tests.monitoring.factories import distressed, member, statements
 

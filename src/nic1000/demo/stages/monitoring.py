@@ -7,16 +7,63 @@ The inspections are enqueued as Django Tasks and executed by django-tasks-db's o
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
+import numpy as np
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.crypto import get_random_string
+from django_tasks_db.management.commands.db_worker import Worker
 
+from nic1000.accounts.models import User
+from nic1000.core.roles import Role
+from nic1000.demo.context import DemoContext
+from nic1000.designations.selectors import active_memberships
 from nic1000.monitoring import services
-from nic1000.monitoring.models import CaseAction, InspectionResult, InspectionRun, SupportCase
+from nic1000.monitoring.models import (
+    CaseAction,
+    InspectionResult,
+    InspectionRun,
+    MonthlySurvey,
+    SupportCase,
+)
+from nic1000.monitoring.tasks import inspection_enqueue, inspection_task
+from nic1000.registry.models import FinancialStatement, Institution
+from nic1000.registry.services import statement_submit
+
+
+def run(ctx: DemoContext) -> dict[str, int]:
+    rng = ctx.rng_for("monitoring")
+    office = ctx.office
+    group = list(ctx.users.get(Role.SUPPORT_GROUP, [])) or [office]
+    periods = _periods(2 if ctx.fast else 4)
+    half = len(periods) // 2
+    # The earlier months, then audited statements that come in worse than the preliminary figures, then the
+    # later months: the risk trend turns for those companies and their warnings open support cases.
+    _inspect(ctx, periods[:half])
+    restated = _restatements(rng, office)
+    _inspect(ctx, periods[half:])
+    latest = periods[-1]
+    ctx.out(
+        f"monitoring: inspections {', '.join(periods)} done; {restated} companies restated their statements"
+    )
+    warnings = InspectionResult.objects.filter(period=latest, level__in=["warning", "critical"]).count()
+    _work_cases(ctx, rng, group)
+    surveys = _surveys(ctx, rng, latest, group[0])
+    removals = _removal(office)
+    return {
+        "inspections": len(periods),
+        "warnings": warnings,
+        "cases": SupportCase.objects.count(),
+        "case_actions": CaseAction.objects.count(),
+        "surveys": surveys,
+        "removals": removals,
+        "restatements": restated,
+    }
 
 
 def _periods(n: int) -> list[str]:
+    """The last n months, oldest first ("YYYY-MM")."""
     today = timezone.localdate()
     out = []
     y, m = today.year, today.month
@@ -27,9 +74,7 @@ def _periods(n: int) -> list[str]:
 
 
 def _run_worker_batch() -> None:
-    from django.utils.crypto import get_random_string
-    from django_tasks_db.management.commands.db_worker import Worker
-
+    """django-tasks-db's own worker loop in batch mode: runs what is queued, then returns."""
     Worker(
         queue_names=["default"],
         interval=0,
@@ -42,77 +87,11 @@ def _run_worker_batch() -> None:
     ).run()
 
 
-def run(ctx: Any) -> dict[str, int]:
-    from nic1000.monitoring.tasks import inspection_enqueue, inspection_task
-
-    rng = ctx.rng_for("monitoring")
-    office = ctx.program_office
-    group = list(ctx.users.get("support_group", [])) or [office]
-    periods = _periods(2 if ctx.fast else 4)
-    half = len(periods) // 2
-    # The earlier months, then audited statements that come in worse than the preliminary figures, then the
-    # later months: the risk trend turns for those companies and their warnings open support cases.
-    _inspect(ctx, periods[:half], office, inspection_enqueue, inspection_task)
-    restated = _restatements(ctx, rng, office)
-    _inspect(ctx, periods[half:], office, inspection_enqueue, inspection_task)
-    latest = periods[-1]
-    ctx.out(
-        f"monitoring: inspections {', '.join(periods)} done; {restated} companies restated their statements"
-    )
-
-    warnings = InspectionResult.objects.filter(period=latest, level__in=["warning", "critical"]).count()
-    cases = list(SupportCase.objects.filter(state="open").order_by("id"))
-    institutions = list(_institutions())
-    for i, case in enumerate(cases[: (6 if ctx.fast else 60)]):
-        owner = group[i % len(group)]
-        services.case_assign(
-            case=case,
-            owner=owner,
-            due_on=timezone.localdate() + dt.timedelta(days=int(rng.integers(7, 30))),
-            acting_user=owner,
-        )
-        services.case_action_add(
-            case=case,
-            kind=CaseAction.Kind.CONTACT,
-            note="대표이사와 전화 상담, 자금 사정 확인",
-            acting_user=owner,
-        )
-        if i % 3 == 0:
-            services.case_transition(case=case, transition="start", reason="", acting_user=owner)
-            if institutions:
-                services.case_action_add(
-                    case=case,
-                    kind=CaseAction.Kind.MATURITY_EXTENSION,
-                    note="만기연장 요청 공문 발송",
-                    institution=institutions[i % len(institutions)],
-                    acting_user=owner,
-                )
-        if i % 5 == 1:
-            services.case_action_add(
-                case=case,
-                kind=CaseAction.Kind.REFERRAL,
-                note="중기부 재도약 지원사업 연계",
-                acting_user=owner,
-            )
-            services.case_transition(case=case, transition="resolve", reason="연계 완료", acting_user=owner)
-
-    surveys = _surveys(ctx, rng, latest, group[0])
-    removals = _removal(ctx, office)
-    return {
-        "inspections": len(periods),
-        "warnings": warnings,
-        "cases": SupportCase.objects.count(),
-        "case_actions": CaseAction.objects.count(),
-        "surveys": surveys,
-        "removals": removals,
-        "restatements": restated,
-    }
-
-
-def _inspect(ctx: Any, periods: list[str], office: Any, enqueue: Any, task: Any) -> None:
+def _inspect(ctx: DemoContext, periods: list[str]) -> None:
+    office = ctx.office
     for period in periods:
         with transaction.atomic():
-            enqueue(period=period, acting_user=office, trigger=InspectionRun.Trigger.MONTHLY)
+            inspection_enqueue(period=period, acting_user=office, trigger=InspectionRun.Trigger.MONTHLY)
     try:
         _run_worker_batch()
     except Exception as exc:  # pragma: no cover - fall back to running the task in-process
@@ -120,17 +99,13 @@ def _inspect(ctx: Any, periods: list[str], office: Any, enqueue: Any, task: Any)
     for period in periods:  # anything the worker did not finish (e.g. another backend) runs here
         run_ = InspectionRun.objects.get(period=period)
         if run_.status != InspectionRun.Status.DONE:
-            task.call(period=period, trigger="monthly", requested_by_id=office.pk)
+            inspection_task.call(period=period, trigger="monthly", requested_by_id=office.pk)
 
 
-def _restatements(ctx: Any, rng: Any, office: Any) -> int:
+def _restatements(rng: np.random.Generator, office: User) -> int:
     """About one selected company in 25 (at least two) files audited statements for its latest year with a
     write-down that wipes out its equity (완전자본잠식): a going-concern signal the alert rules act on. Entered by
     the programme office through the registry's statement service."""
-    from nic1000.designations.selectors import active_memberships
-    from nic1000.registry.models import FinancialStatement
-    from nic1000.registry.services import statement_submit
-
     active = sorted(active_memberships().values_list("company_id", flat=True))
     if not active:
         return 0
@@ -181,20 +156,57 @@ def written_down(items: dict[str, int], *, share: float) -> dict[str, int]:
     return v
 
 
-def _institutions() -> Any:
-    from nic1000.registry.models import Institution
+def _work_cases(ctx: DemoContext, rng: np.random.Generator, group: list[User]) -> None:
+    """The support group takes the open cases in turn: an owner and a due date, a call; every third case is
+    started with a maturity extension asked of an institution, some are referred and resolved."""
+    cases = list(SupportCase.objects.filter(state="open").order_by("id"))
+    institutions = list(_institutions())
+    for i, case in enumerate(cases[: (6 if ctx.fast else 60)]):
+        owner = group[i % len(group)]
+        services.case_assign(
+            case=case,
+            owner=owner,
+            due_on=timezone.localdate() + dt.timedelta(days=int(rng.integers(7, 30))),
+            acting_user=owner,
+        )
+        services.case_action_add(
+            case=case,
+            kind=CaseAction.Kind.CONTACT,
+            note="대표이사와 전화 상담, 자금 사정 확인",
+            acting_user=owner,
+        )
+        if i % 3 == 0:
+            services.case_transition(case=case, transition="start", reason="", acting_user=owner)
+            if institutions:
+                services.case_action_add(
+                    case=case,
+                    kind=CaseAction.Kind.MATURITY_EXTENSION,
+                    note="만기연장 요청 공문 발송",
+                    institution=institutions[i % len(institutions)],
+                    acting_user=owner,
+                )
+        if i % 5 == 1:
+            services.case_action_add(
+                case=case,
+                kind=CaseAction.Kind.REFERRAL,
+                note="중기부 재도약 지원사업 연계",
+                acting_user=owner,
+            )
+            services.case_transition(case=case, transition="resolve", reason="연계 완료", acting_user=owner)
 
+
+def _institutions() -> QuerySet[Institution]:
     return Institution.objects.filter(kind__in=["bank", "guarantee"]).order_by("sort_order")
 
 
-def _surveys(ctx: Any, rng: Any, period: str, reviewer: Any) -> int:
-    from nic1000.designations.selectors import active_memberships
-    from nic1000.monitoring.models import MonthlySurvey
-
+def _surveys(ctx: DemoContext, rng: np.random.Generator, period: str, reviewer: User) -> int:
+    """Company representatives of active members answer the monthly and the half-yearly survey; the support
+    group reviews every other monthly answer."""
     active = set(active_memberships().values_list("company_id", flat=True))
-    reps = [u for u in ctx.users.get("company", []) if u.company_id in active]
+    reps = [u for u in ctx.users.get(Role.COMPANY, []) if u.company_id in active]
     n = 0
     for i, rep in enumerate(reps[: (4 if ctx.fast else 40)]):
+        assert rep.company is not None
         status = MonthlySurvey.SupportStatus.values[int(rng.integers(0, 4))]
         s = services.monthly_survey_submit(
             company=rep.company,
@@ -224,9 +236,8 @@ def _surveys(ctx: Any, rng: Any, period: str, reviewer: Any) -> int:
     return n
 
 
-def _removal(ctx: Any, office: Any) -> int:
-    from nic1000.designations.selectors import active_memberships
-
+def _removal(office: User) -> int:
+    """Up to two members with a critical result are removed at the half-yearly review."""
     critical = InspectionResult.objects.filter(level="critical").values_list("company_id", flat=True)
     victims = list(active_memberships().filter(company_id__in=critical).order_by("company_id")[:2])
     for m in victims:

@@ -2,7 +2,7 @@ import pytest
 
 from nic1000.audit.verify import audit_verify
 from nic1000.demo.context import DemoContext
-from nic1000.finance import demo
+from nic1000.demo.stages import finance as demo
 from nic1000.finance.models import Application, Disbursement
 from nic1000.finance.selectors import program_totals
 from tests.factories import CompanyFactory

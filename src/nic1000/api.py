@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
@@ -54,17 +55,17 @@ def _validation_error(request: HttpRequest, exc: NinjaValidationError) -> HttpRe
         }
         for e in exc.errors
     ]
-    return _error(request, 422, "validation_failed", "The request is not valid", details)
+    return _error(request, 422, "validation_failed", _("The request is not valid."), details)
 
 
 @api.exception_handler(AuthenticationError)
 def _auth_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
-    return _error(request, 401, "unauthorized", "A valid token or session is required")
+    return _error(request, 401, "unauthorized", _("A valid token or session is required."))
 
 
 @api.exception_handler(Http404)
 def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
-    return _error(request, 404, "not_found", "Not found")
+    return _error(request, 404, "not_found", _("Not found."))
 
 
 @api.exception_handler(HttpError)

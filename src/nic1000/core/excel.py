@@ -16,6 +16,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from django.utils import translation
+from django.utils.translation import gettext_lazy as _
+
+from nic1000.core.workflow import Label
+
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 QUOTE = "'"
 
@@ -37,13 +42,26 @@ Format = Literal["xlsx", "csv"]
 
 
 class FileRefused(ValueError):
-    """The file cannot be read as a table: `code` is stable, messages are English and Korean."""
+    """The file cannot be read as a table: `code` is stable; the message is a lazily translated msgid, read in
+    either language by the bilingual import report."""
 
-    def __init__(self, code: str, message_en: str, message_ko: str):
-        super().__init__(message_en)
+    def __init__(self, code: str, message: Label, detail: str = ""):
+        super().__init__(str(message))
         self.code = code
-        self.message_en = message_en
-        self.message_ko = message_ko
+        self.message = message
+        self.detail = detail  # the reader's own words (not translated), appended in English
+
+    def _in(self, lang: str) -> str:
+        with translation.override(lang):
+            return str(self.message)
+
+    @property
+    def message_en(self) -> str:
+        return self._in("en") + (f": {self.detail}" if self.detail else "")
+
+    @property
+    def message_ko(self) -> str:
+        return self._in("ko")
 
 
 def safe_text(value: str) -> str:
@@ -70,35 +88,25 @@ def unquote_text(value: str) -> str:
 def sniff_format(data: bytes) -> Format:
     """'xlsx' or 'csv' from the content, or raise FileRefused."""
     if not data or not data.strip():
-        raise FileRefused("empty_file", "the file is empty", "빈 파일입니다")
+        raise FileRefused("empty_file", _("the file is empty"))
     if data[:4] == b"PK\x03\x04":
         try:
             with zipfile.ZipFile(io.BytesIO(data)) as z:
                 names = set(z.namelist())
         except zipfile.BadZipFile as exc:
-            raise FileRefused(
-                "not_a_table", "the file is a damaged ZIP/XLSX file", "손상된 ZIP/XLSX 파일입니다"
-            ) from exc
+            raise FileRefused("not_a_table", _("the file is a damaged ZIP/XLSX file")) from exc
         if "xl/workbook.xml" in names or "xl/workbook.bin" in names:
             return "xlsx"
-        raise FileRefused(
-            "not_a_table",
-            "the file is a ZIP archive but not an Excel workbook (XLSX)",
-            "ZIP 파일이지만 엑셀(XLSX) 통합문서가 아닙니다",
-        )
+        raise FileRefused("not_a_table", _("the file is a ZIP archive but not an Excel workbook (XLSX)"))
     for magic in _BINARY_MAGIC:
         if data.startswith(magic):
-            hint_en = " (legacy .xls: save it as .xlsx)" if magic == _BINARY_MAGIC[0] else ""
-            hint_ko = " (구 .xls 형식은 .xlsx로 저장해 주십시오)" if magic == _BINARY_MAGIC[0] else ""
-            raise FileRefused(
-                "not_a_table",
-                f"the file is not an XLSX or CSV file{hint_en}",
-                f"XLSX 또는 CSV 파일이 아닙니다{hint_ko}",
-            )
+            if magic == _BINARY_MAGIC[0]:
+                raise FileRefused(
+                    "not_a_table", _("the file is not an XLSX or CSV file (legacy .xls: save it as .xlsx)")
+                )
+            raise FileRefused("not_a_table", _("the file is not an XLSX or CSV file"))
     if b"\x00" in data[:8192]:
-        raise FileRefused(
-            "not_a_table", "the file is not an XLSX or CSV file", "XLSX 또는 CSV 파일이 아닙니다"
-        )
+        raise FileRefused("not_a_table", _("the file is not an XLSX or CSV file"))
     return "csv"
 
 
@@ -115,8 +123,7 @@ def decode_text(data: bytes) -> str:
     except UnicodeDecodeError as exc:
         raise FileRefused(
             "bad_encoding",
-            "the CSV file is neither UTF-8 nor CP949/EUC-KR text (or it is not a CSV file)",
-            "CSV 파일의 인코딩이 UTF-8 또는 CP949/EUC-KR이 아닙니다 (또는 CSV 파일이 아닙니다)",
+            _("the CSV file is neither UTF-8 nor CP949/EUC-KR text (or it is not a CSV file)"),
         ) from exc
 
 
@@ -133,8 +140,8 @@ def read_rows(data: bytes, fmt: Format | None = None) -> list[list[Any]]:
         except Exception as exc:  # calamine raises several error types for damaged files
             raise FileRefused(
                 "not_a_table",
-                f"the Excel file cannot be read: {exc}",
-                "엑셀 파일을 읽을 수 없습니다 (손상되었거나 지원하지 않는 형식)",
+                _("the Excel file cannot be read (damaged or an unsupported format)"),
+                detail=str(exc),
             ) from exc
         return rows
     text = decode_text(data)
@@ -143,9 +150,7 @@ def read_rows(data: bytes, fmt: Format | None = None) -> list[list[Any]]:
     try:
         return list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
     except csv.Error as exc:
-        raise FileRefused(
-            "not_a_table", f"the CSV file cannot be read: {exc}", "CSV 파일을 읽을 수 없습니다"
-        ) from exc
+        raise FileRefused("not_a_table", _("the CSV file cannot be read"), detail=str(exc)) from exc
 
 
 @dataclass

@@ -28,6 +28,7 @@ from nic1000.core.models import StateChange
 from nic1000.core.roles import MONITORING_READERS, PROGRAMME_READERS, Role
 from nic1000.designations.models import Membership
 from nic1000.designations.selectors import active_memberships
+from nic1000.finance.selectors import exposure_for_company
 from nic1000.monitoring import rules as rules_mod
 from nic1000.monitoring.models import (
     CaseAction,
@@ -159,16 +160,8 @@ def _explain_now(company_id: int) -> list[dict[str, Any]]:
 
 
 def exposure(*, company_id: int) -> list[Any]:
-    """Exposure across institutions (policy finance); empty when finance has nothing to say.
-
-    The one read of finance from monitoring, which the target layering forbids: finance should provide this
-    panel itself (left to the lead, with the finance app)."""
-    from nic1000.finance.selectors import exposure_for_company
-
-    try:
-        return list(exposure_for_company(company_id=company_id))
-    except Exception:  # pragma: no cover - finance tables not ready
-        return []
+    """The company's policy-finance exposure across institutions (monitoring sits above finance and reads it)."""
+    return list(exposure_for_company(company_id=company_id))
 
 
 # ---------------------------------------------------------------- cases

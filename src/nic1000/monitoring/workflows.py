@@ -2,16 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy as _
 
 from nic1000.core.roles import MONITORING_ACTORS
 from nic1000.core.workflow import Transition, Workflow
-
-
-def _(text: str) -> Any:
-    return gettext_lazy(text)
 
 
 CASE_WORKFLOW = Workflow(

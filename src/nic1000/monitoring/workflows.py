@@ -7,7 +7,6 @@ from django.utils.translation import gettext_lazy as _
 from nic1000.core.roles import MONITORING_ACTORS
 from nic1000.core.workflow import Transition, Workflow
 
-
 CASE_WORKFLOW = Workflow(
     name="support_case",
     states={

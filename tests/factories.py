@@ -30,7 +30,8 @@ class CompanyFactory(factory.django.DjangoModelFactory):
 
     name_ko = factory.Sequence(lambda n: f"테스트기업{n}")
     name_en = factory.Sequence(lambda n: f"Test Company {n}")
-    brn = factory.Sequence(lambda n: brn_make(f"{101 + n % 800:03d}81{n:04d}"))
+    # The serial (digits 6-9) is never 0000: that is not a valid registration number.
+    brn = factory.Sequence(lambda n: brn_make(f"{101 + n % 800:03d}81{n % 9999 + 1:04d}"))
     ksic = factory.LazyFunction(lambda: KsicCode.objects.get(code="26112"))
     ksic_section = factory.LazyAttribute(lambda o: o.ksic.section)
     region = "11"

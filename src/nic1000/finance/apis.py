@@ -8,16 +8,18 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import re
 from collections.abc import Callable
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, HeaderEx, P, PathEx, Query, Router, Schema, Status
 from ninja.security import HttpBearer
-from pydantic import field_validator
+from pydantic import BeforeValidator, WithJsonSchema, field_validator
 
 from nic1000.core.errors import NotFound, ValidationFailed
 from nic1000.core.schemas import ErrorOut
@@ -178,9 +180,52 @@ class PageQuery(Schema):
     page_size: int = Field(50, ge=1, le=200)
 
 
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_ISO_DATETIME_WITH_ZONE = re.compile(
+    r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?([Zz]|[+-]\d{2}:?\d{2})$"
+)
+
+
+def _since(value: object) -> dt.datetime:
+    """`updated_since`: an ISO 8601 date-time with its time zone (`2026-01-31T09:00:00+09:00`, `...Z`) or a
+    date (from its start, in Korean time). Numbers, naive date-times and anything else are refused (422)."""
+    if isinstance(value, dt.datetime) and value.tzinfo is not None:
+        return value
+    text = value.strip() if isinstance(value, str) else None
+    if text is not None and _ISO_DATE.match(text):
+        try:
+            day = dt.date.fromisoformat(text)
+        except ValueError:
+            raise ValueError(_("updated_since is not a valid date.")) from None
+        return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+    if text is not None and _ISO_DATETIME_WITH_ZONE.match(text):
+        try:
+            return dt.datetime.fromisoformat(text.replace("z", "Z"))
+        except ValueError:
+            raise ValueError(_("updated_since is not a valid date-time.")) from None
+    raise ValueError(
+        _(
+            "updated_since must be an ISO 8601 date-time with a time zone (2026-01-31T09:00:00+09:00) or a date."
+        )
+    )
+
+
+UpdatedSince = Annotated[
+    dt.datetime,
+    BeforeValidator(_since),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "format": "date-time",
+            "description": "An ISO 8601 date-time with a time zone, or a date (from its start, Korean time).",
+        }
+    ),
+]
+
+
 class ApplicationQuery(PageQuery):
     state: StateName | None = None
-    updated_since: dt.datetime | None = None
+    updated_since: UpdatedSince | None = None
 
 
 # ---------------------------------------------------------------- helpers

@@ -179,7 +179,7 @@ def test_rate_limit_per_token(world) -> None:  # type: ignore[no-untyped-def]
 def test_openapi_declares_every_answer(world) -> None:  # type: ignore[no-untyped-def]
     schema = Client().get("/api/openapi.json").json()
     op = schema["paths"][f"{BASE}/applications/{{application_id}}/decisions"]["post"]
-    assert {"200", "401", "403", "404", "409", "422", "429"} <= set(op["responses"])
+    assert {"200", "401", "403", "404", "409", "413", "422", "429"} <= set(op["responses"])
     assert any(p["name"] == "Idempotency-Key" and p["required"] for p in op["parameters"])
 
 

@@ -1,6 +1,8 @@
 """The policy financial institutions' API: `Authorization: Bearer <token>` (one token per institution, created
 by the programme office). Each token sees only its institution's applications. Every POST needs an
-`Idempotency-Key`; requests are limited per token per minute (`API_RATE_LIMIT_PER_MINUTE`, 429 + Retry-After).
+`Idempotency-Key`, which belongs to the institution: the same key through any of its tokens replays the first
+answer. Requests are limited per token to `API_RATE_LIMIT_PER_MINUTE` in any 60 seconds (a sliding window kept
+in the database, so every app process agrees; 429 + Retry-After). Bodies over `API_MAX_BODY_BYTES` get 413.
 """
 
 from __future__ import annotations
@@ -345,7 +347,7 @@ def _post(
 
 ERRORS = {401: ErrorOut, 422: ErrorOut, 429: ErrorOut}
 OBJECT_ERRORS = {**ERRORS, 404: ErrorOut}
-POST_ERRORS = {**OBJECT_ERRORS, 400: ErrorOut, 403: ErrorOut, 409: ErrorOut}
+POST_ERRORS = {**OBJECT_ERRORS, 400: ErrorOut, 403: ErrorOut, 409: ErrorOut, 413: ErrorOut}
 
 
 # ---------------------------------------------------------------- endpoints

@@ -79,6 +79,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    "nic1000.core.middleware.ApiJsonErrorsMiddleware",  # every /api/ error answer is JSON (API edges)
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -180,6 +181,9 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 OTP_TOTP_ISSUER = "nic1000"
 # Institutions' API: requests per token per minute before 429.
 API_RATE_LIMIT_PER_MINUTE = env_int("API_RATE_LIMIT_PER_MINUTE", 120)
+# API edges: the largest request body the API reads (bytes, capped by DATA_UPLOAD_MAX_MEMORY_SIZE); above it
+# the answer is 413 in the API's JSON error shape.
+API_MAX_BODY_BYTES = env_int("API_MAX_BODY_BYTES", 1024 * 1024)
 
 
 def env_json_object(name: str) -> dict[str, object]:

@@ -1,6 +1,8 @@
 """The policy financial institutions' API: `Authorization: Bearer <token>` (one token per institution, created
 by the programme office). Each token sees only its institution's applications. Every POST needs an
-`Idempotency-Key`; requests are limited per token per minute (`API_RATE_LIMIT_PER_MINUTE`, 429 + Retry-After).
+`Idempotency-Key`, which belongs to the institution: the same key through any of its tokens replays the first
+answer. Requests are limited per token to `API_RATE_LIMIT_PER_MINUTE` in any 60 seconds (a sliding window kept
+in the database, so every app process agrees; 429 + Retry-After). Bodies over `API_MAX_BODY_BYTES` get 413.
 """
 
 from __future__ import annotations
@@ -8,16 +10,18 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import re
 from collections.abc import Callable
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, HeaderEx, P, PathEx, Query, Router, Schema, Status
 from ninja.security import HttpBearer
-from pydantic import field_validator
+from pydantic import BeforeValidator, WithJsonSchema, field_validator
 
 from nic1000.core.errors import NotFound, ValidationFailed
 from nic1000.core.schemas import ErrorOut
@@ -178,9 +182,52 @@ class PageQuery(Schema):
     page_size: int = Field(50, ge=1, le=200)
 
 
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_ISO_DATETIME_WITH_ZONE = re.compile(
+    r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?([Zz]|[+-]\d{2}:?\d{2})$"
+)
+
+
+def _since(value: object) -> dt.datetime:
+    """`updated_since`: an ISO 8601 date-time with its time zone (`2026-01-31T09:00:00+09:00`, `...Z`) or a
+    date (from its start, in Korean time). Numbers, naive date-times and anything else are refused (422)."""
+    if isinstance(value, dt.datetime) and value.tzinfo is not None:
+        return value
+    text = value.strip() if isinstance(value, str) else None
+    if text is not None and _ISO_DATE.match(text):
+        try:
+            day = dt.date.fromisoformat(text)
+        except ValueError:
+            raise ValueError(_("updated_since is not a valid date.")) from None
+        return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+    if text is not None and _ISO_DATETIME_WITH_ZONE.match(text):
+        try:
+            return dt.datetime.fromisoformat(text.replace("z", "Z"))
+        except ValueError:
+            raise ValueError(_("updated_since is not a valid date-time.")) from None
+    raise ValueError(
+        _(
+            "updated_since must be an ISO 8601 date-time with a time zone (2026-01-31T09:00:00+09:00) or a date."
+        )
+    )
+
+
+UpdatedSince = Annotated[
+    dt.datetime,
+    BeforeValidator(_since),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "format": "date-time",
+            "description": "An ISO 8601 date-time with a time zone, or a date (from its start, Korean time).",
+        }
+    ),
+]
+
+
 class ApplicationQuery(PageQuery):
     state: StateName | None = None
-    updated_since: dt.datetime | None = None
+    updated_since: UpdatedSince | None = None
 
 
 # ---------------------------------------------------------------- helpers
@@ -300,7 +347,7 @@ def _post(
 
 ERRORS = {401: ErrorOut, 422: ErrorOut, 429: ErrorOut}
 OBJECT_ERRORS = {**ERRORS, 404: ErrorOut}
-POST_ERRORS = {**OBJECT_ERRORS, 400: ErrorOut, 403: ErrorOut, 409: ErrorOut}
+POST_ERRORS = {**OBJECT_ERRORS, 400: ErrorOut, 403: ErrorOut, 409: ErrorOut, 413: ErrorOut}
 
 
 # ---------------------------------------------------------------- endpoints

@@ -218,8 +218,10 @@ class ApiToken(models.Model):
 
 
 class IdempotencyRecord(models.Model):
-    """The stored answer to a POST made with one token and one Idempotency-Key."""
+    """The stored answer to a POST made with one Idempotency-Key. Keys belong to the institution, not to the
+    token: the same key sent through a second token of the same institution replays the first answer."""
 
+    institution = models.ForeignKey("registry.Institution", on_delete=models.CASCADE, related_name="+")
     token = models.ForeignKey(ApiToken, on_delete=models.CASCADE, related_name="+")
     key = models.CharField(max_length=200)
     request_hash = models.CharField(max_length=64)
@@ -228,17 +230,15 @@ class IdempotencyRecord(models.Model):
     created_at = models.DateTimeField()
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["token", "key"], name="idempotency_key_per_token")]
-
-
-class RateWindow(models.Model):
-    """Requests counted per token per fixed one-minute window."""
-
-    token = models.ForeignKey(ApiToken, on_delete=models.CASCADE, related_name="+")
-    window_start = models.DateTimeField()
-    count = models.PositiveIntegerField(default=0)
-
-    class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["token", "window_start"], name="rate_window_per_token")
+            models.UniqueConstraint(fields=["institution", "key"], name="idempotency_key_per_institution")
         ]
+
+
+class ApiRateCounter(models.Model):
+    """One token's requests accepted in the last minute, counted per second (`{"<unix second>": count}`):
+    a sliding window kept in the database, so every app process sees the same count. The row is locked for
+    each request (one per token), and seconds older than the window are dropped as it slides."""
+
+    token = models.OneToOneField(ApiToken, on_delete=models.CASCADE, primary_key=True, related_name="+")
+    seconds = models.JSONField(default=dict)

@@ -8,6 +8,7 @@ its behalf) applies, replies and withdraws.
 from __future__ import annotations
 
 import datetime as dt
+import math
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -31,13 +32,13 @@ from nic1000.designations.selectors import membership_active_for
 from nic1000.finance import selectors
 from nic1000.finance import terms as T
 from nic1000.finance.models import (
+    ApiRateCounter,
     ApiToken,
     Application,
     Disbursement,
     IdempotencyRecord,
     Product,
     Purpose,
-    RateWindow,
     Repayment,
 )
 from nic1000.finance.workflows import APPLICATION
@@ -608,20 +609,40 @@ def api_token_revoke(*, token: ApiToken, acting_user: User) -> ApiToken:
     return locked
 
 
+RATE_WINDOW_SECONDS = 60
+
+
 @transaction.atomic
 def api_rate_hit(*, token: ApiToken, limit: int) -> int:
-    """Count one request in the token's current one-minute window. Returns 0 when allowed, else the seconds
-    until the window ends. Technical counters: not audited."""
+    """Count one request for the token if fewer than `limit` were accepted in the last minute. Returns 0 when
+    allowed, else the seconds until one is allowed again. Technical counters: not audited.
+
+    A sliding window in the database (so every app process agrees): the token's row holds the requests
+    accepted per second; each request locks the row (SQLite: the IMMEDIATE transaction; PostgreSQL: SELECT ...
+    FOR UPDATE), counts the seconds s with now-60 <= s <= now, and is accepted only if that count is under the
+    limit. Those seconds cover every instant of the 60 s before it, so no 60 s span ever holds more than
+    `limit` accepted requests, also across a minute boundary. Refused requests are not counted."""
     now = timezone.now()
-    start = now.replace(second=0, microsecond=0)
-    RateWindow.objects.filter(token=token, window_start__lt=start - dt.timedelta(hours=1)).delete()
-    window, _created = RateWindow.objects.get_or_create(token=token, window_start=start)
-    RateWindow.objects.filter(pk=window.pk).update(count=F("count") + 1)
-    window.refresh_from_db(fields=["count"])
+    second = int(now.timestamp())
+    ApiRateCounter.objects.get_or_create(token=token)
+    counter = ApiRateCounter.objects.select_for_update().get(token=token)
+    oldest = second - RATE_WINDOW_SECONDS
+    counts = {int(s): int(n) for s, n in counter.seconds.items() if int(s) >= oldest}
+    used = sum(counts.values())
+    if used >= limit:
+        if len(counts) != len(counter.seconds):
+            ApiRateCounter.objects.filter(pk=counter.pk).update(seconds={str(s): counts[s] for s in counts})
+        # Wait until enough of the oldest seconds have slid out: second s leaves at s + 61.
+        excess, freed = used - limit + 1, 0
+        for s in sorted(counts):
+            freed += counts[s]
+            if freed >= excess:
+                return max(1, math.ceil(s + RATE_WINDOW_SECONDS + 1 - now.timestamp()))
+        return RATE_WINDOW_SECONDS  # pragma: no cover - limit < 1
+    counts[second] = counts.get(second, 0) + 1
+    ApiRateCounter.objects.filter(pk=counter.pk).update(seconds={str(s): counts[s] for s in sorted(counts)})
     if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
-    if window.count > limit:
-        return max(1, 60 - now.second)
     return 0
 
 
@@ -633,7 +654,7 @@ class StoredAnswer:
 
 
 def _stored_answer(*, token: ApiToken, key: str, request_hash: str) -> StoredAnswer | None:
-    rec = IdempotencyRecord.objects.filter(token=token, key=key).first()
+    rec = IdempotencyRecord.objects.filter(institution_id=token.institution_id, key=key).first()
     if rec is None:
         return None
     if rec.request_hash != request_hash:
@@ -648,7 +669,7 @@ def _stored_answer(*, token: ApiToken, key: str, request_hash: str) -> StoredAns
 def api_post_idempotent(
     *, token: ApiToken, key: str, request_hash: str, run: Callable[[], tuple[int, dict[str, Any]]]
 ) -> StoredAnswer:
-    """Run a POST once per (token, Idempotency-Key). The same key with the same request gives the stored
+    """Run a POST once per (institution, Idempotency-Key), whichever of its tokens sends it. The same key with the same request gives the stored
     answer again without a second effect; the same key with another request is refused (422). Domain errors
     are stored too, so a replay answers the same way."""
     answer = _stored_answer(token=token, key=key, request_hash=request_hash)
@@ -662,6 +683,7 @@ def api_post_idempotent(
             except ApplicationError as exc:
                 status, body = exc.status, exc.as_dict()
             IdempotencyRecord.objects.create(
+                institution_id=token.institution_id,
                 token=token,
                 key=key,
                 request_hash=request_hash,

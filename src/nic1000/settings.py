@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "nic1000.finance",
     "nic1000.monitoring",
     "nic1000.demo",
+    "nic1000.ops",
 ]
 
 MIDDLEWARE = [

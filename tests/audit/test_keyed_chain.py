@@ -187,3 +187,40 @@ def test_postgresql_refuses_truncate() -> None:
         cur.execute("SET LOCAL nic1000.audit_guard_tests = 'on'")
         cur.execute("TRUNCATE audit_auditentry")
     assert AuditEntry.objects.count() == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_migration_keeps_an_existing_unkeyed_trail_verifiable() -> None:
+    """A trail written before keying (plain SHA-256) verifies after migration 0003, and later rows are signed."""
+    from django.db.migrations.executor import MigrationExecutor
+
+    executor = MigrationExecutor(connection)
+    executor.migrate([("audit", "0002_head_and_guard")])
+    try:
+        prev = GENESIS
+        at = dt.datetime(2026, 11, 1, tzinfo=dt.UTC)
+        rows = []
+        for seq in (1, 2, 3):
+            h = row_hash(
+                seq=seq, at=at, actor_id=None, actor_label="cli", action="old.write", object_type="thing",
+                object_id=str(seq), object_repr="", changes={}, reason="", prev_hash=prev, key=None,
+            )  # fmt: skip
+            rows.append((seq, at, "cli", "old.write", "thing", str(seq), "", "{}", "", prev, h))
+            prev = h
+        with connection.cursor() as cur:
+            cur.executemany(
+                "INSERT INTO audit_auditentry (seq, at, actor_label, action, object_type, object_id, object_repr,"
+                " changes, reason, prev_hash, hash) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
+                rows,
+            )
+            cur.execute("DELETE FROM audit_audithead")  # (a flushed test database may have none)
+            cur.execute("INSERT INTO audit_audithead (id, seq, hash) VALUES (1, 3, %s)", [prev])
+    finally:
+        executor = MigrationExecutor(connection)
+        executor.migrate(executor.loader.graph.leaf_nodes())
+    assert AuditHead.objects.get(pk=1).legacy_seq == 3
+    assert audit_verify() == (3, [])
+    _write(2)
+    assert audit_verify() == (5, [])
+    row4 = AuditEntry.objects.get(seq=4)
+    assert row4.prev_hash == prev  # the first signed row covers the last unkeyed one

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import json
 import os
+import sys
+import tempfile
 from pathlib import Path
 
 import dj_database_url
@@ -72,6 +74,7 @@ INSTALLED_APPS = [
     "nic1000.finance",
     "nic1000.monitoring",
     "nic1000.demo",
+    "nic1000.ops",
 ]
 
 MIDDLEWARE = [
@@ -205,6 +208,53 @@ def env_json_object(name: str) -> dict[str, object]:
 NIC1000_MONITORING_RULES = env_json_object("NIC1000_MONITORING_RULES")
 NIC1000_INSPECTION_STALE_SECONDS = env_int("NIC1000_INSPECTION_STALE_SECONDS", 120)
 NIC1000_INSPECTION_RETRY_SECONDS = env_int("NIC1000_INSPECTION_RETRY_SECONDS", 600)
+
+# --- Audit trail: the chain's key and its anchors (issue 11) -------------------------------------------------
+# AUDIT_KEY: the secret the audit chain is signed with (HMAC-SHA256), at least 32 characters, kept OUTSIDE the
+#   database (whoever can write the database must not know it). Or AUDIT_KEY_FILE: the path of a file holding it
+#   (surrounding whitespace ignored). Without either, the app refuses to run (system check audit.E001 stops every
+#   command, the first audit write raises) unless DEBUG is on or the tests run: those use AUDIT_DEVELOPMENT_KEY,
+#   which is public and marks nothing as trustworthy. Losing the key means `audit verify` can no longer vouch
+#   for the trail: back it up apart from the database.
+# AUDIT_ANCHOR_FILE: the append-only file (JSON lines) `nic1000 audit anchor` appends the chain's head to, and
+#   the worker does daily; `audit verify` checks the trail against every line. One file per database; keep it
+#   (or copies of it) where database writers cannot reach. Default var/audit-anchors.jsonl (tests: a file per
+#   test process in the temporary directory, so a developer's anchors never meet the test databases).
+TESTING = "pytest" in sys.modules
+AUDIT_DEVELOPMENT_KEY = "nic1000-insecure-development-audit-key-not-for-production"
+
+
+def _audit_key() -> str | None:
+    raw = os.environ.get("AUDIT_KEY", "")
+    path = os.environ.get("AUDIT_KEY_FILE", "")
+    if raw and path:
+        raise ImproperlyConfigured("set AUDIT_KEY or AUDIT_KEY_FILE, not both")
+    if path:
+        try:
+            raw = Path(path).read_text(encoding="utf-8").strip()
+        except OSError as exc:
+            raise ImproperlyConfigured(f"AUDIT_KEY_FILE cannot be read: {exc}") from exc
+    if raw and len(raw) < 32:
+        raise ImproperlyConfigured(
+            "the audit key (AUDIT_KEY or AUDIT_KEY_FILE) must be at least 32 characters"
+        )
+    if not raw and (DEBUG or TESTING):
+        return AUDIT_DEVELOPMENT_KEY
+    return raw or None  # None: system check audit.E001 refuses to run
+
+
+AUDIT_KEY = _audit_key()
+AUDIT_ANCHOR_FILE = Path(
+    os.environ.get("AUDIT_ANCHOR_FILE", "")
+    or (
+        Path(tempfile.gettempdir()) / f"nic1000-test-audit-anchors-{os.getpid()}.jsonl"
+        if TESTING
+        else DATA_DIR / "audit-anchors.jsonl"
+    )
+)
+# How often the worker anchors the chain (seconds; daily).
+AUDIT_ANCHOR_INTERVAL_SECONDS = env_int("AUDIT_ANCHOR_INTERVAL_SECONDS", 24 * 3600)
+# --- end of the audit trail block ------------------------------------------------------------------------------
 
 LOGGING = {
     "version": 1,

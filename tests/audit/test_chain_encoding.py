@@ -3,6 +3,7 @@ the hashed payload) must give exactly what the plain definitions give, or `audit
 
 import datetime as dt
 import hashlib
+import hmac
 import json
 from decimal import Decimal
 from typing import Any
@@ -64,9 +65,14 @@ def test_row_hash_equals_hashing_the_whole_list(changes: Any, label: str, reason
     expected = hashlib.sha256(reference.encode("utf-8")).hexdigest()
     got = row_hash(
         seq=seq, at=at, actor_id=7, actor_label=label, action="a.b", object_type="x.y", object_id="12",
-        object_repr="repr", changes=changes, reason=reason, prev_hash="0" * 64,
+        object_repr="repr", changes=changes, reason=reason, prev_hash="0" * 64, key=None,
     )  # fmt: skip
     assert got == expected
+    keyed = row_hash(
+        seq=seq, at=at, actor_id=7, actor_label=label, action="a.b", object_type="x.y", object_id="12",
+        object_repr="repr", changes=changes, reason=reason, prev_hash="0" * 64, key=b"k" * 32,
+    )  # fmt: skip
+    assert keyed == hmac.new(b"k" * 32, reference.encode("utf-8"), hashlib.sha256).hexdigest()
 
 
 @pytest.mark.django_db

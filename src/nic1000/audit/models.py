@@ -1,8 +1,11 @@
 """The append-only audit trail.
 
 Rows are chained: each row's hash covers its content and the previous row's hash, and `seq` has no gaps,
-so `nic1000 audit verify` detects any edit or deletion made behind the application's back. The application
-itself cannot change or delete a row: the model and its queryset refuse, and on PostgreSQL a trigger does too.
+so `nic1000 audit verify` detects any edit or deletion made behind the application's back. Hashes are keyed
+(HMAC, key outside the database: chain.py), and `nic1000 audit anchor` copies the head to a file outside the
+database (anchors.py), so neither re-hashing nor cutting the tail and rewinding the head goes unnoticed. The
+application itself cannot change or delete a row: the model and its queryset refuse, and on PostgreSQL
+triggers refuse UPDATE, DELETE and TRUNCATE.
 """
 
 from __future__ import annotations
@@ -63,7 +66,11 @@ class AuditEntry(models.Model):
 
 
 class AuditHead(models.Model):
-    """The chain's head (one row). Locking it serialises writers so the chain never forks."""
+    """The chain's head (one row). Locking it serialises writers so the chain never forks.
+
+    `legacy_seq`: rows up to this seq were written before the chain was keyed and keep their plain SHA-256 hash
+    (they stay tamper-evident: row legacy_seq + 1, keyed, covers the last one's hash; anchors record it too)."""
 
     seq = models.BigIntegerField(default=0)
     hash = models.CharField(max_length=64, default="0" * 64)
+    legacy_seq = models.BigIntegerField(default=0)

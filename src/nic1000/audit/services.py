@@ -11,6 +11,7 @@ from typing import Any, Protocol
 from django.db import models, transaction
 
 from nic1000.audit.chain import canonical, encode, hash_time, row_hash_encoded
+from nic1000.audit.keys import audit_key
 from nic1000.audit.models import AuditEntry, AuditHead
 from nic1000.core.bulk import insert_rows
 
@@ -100,6 +101,7 @@ def _append(*, actor: AuditActor, items: Sequence[AuditItem]) -> tuple[dt.dateti
     at_db = transaction.get_connection().ops.adapt_datetimefield_value(now)
     actor_id = _actor_id(actor)
     label = _actor_label(actor)
+    key = audit_key()  # refuses without a configured key
     seq, prev = head.seq, head.hash
     params: list[tuple[Any, ...]] = []
     for item in items:
@@ -110,7 +112,7 @@ def _append(*, actor: AuditActor, items: Sequence[AuditItem]) -> tuple[dt.dateti
         h = row_hash_encoded(
             seq=seq, at=at_hash, actor_id=actor_id, actor_label=label, action=item.action,
             object_type=item.object_type, object_id=object_id, object_repr=object_repr,
-            changes_json=changes_json, reason=reason, prev_hash=prev,
+            changes_json=changes_json, reason=reason, prev_hash=prev, key=key,
         )  # fmt: skip
         params.append(
             (seq, at_db, actor_id, label, item.action, item.object_type, object_id, object_repr, changes_json,

@@ -2,7 +2,8 @@
 
 The worker loop is django-tasks-db's own (`db_worker`); a daemon thread checks every `--schedule-interval`
 seconds whether this month's inspection is due (not done, not queued, no live claim) and enqueues it, which
-also re-queues an inspection interrupted by a killed worker so it resumes where it stopped.
+also re-queues an inspection interrupted by a killed worker so it resumes where it stopped. The same loop anchors
+the audit trail daily (audit.tasks.audit_anchor_due).
 """
 
 from __future__ import annotations
@@ -30,7 +31,19 @@ def schedule_loop(stop: threading.Event, interval: float) -> None:
             log.exception("monthly inspection schedule check failed")
         finally:
             close_old_connections()
+        _anchor_if_due()
         stop.wait(interval)
+
+
+def _anchor_if_due() -> None:
+    from nic1000.audit.tasks import audit_anchor_due
+
+    try:
+        audit_anchor_due()
+    except Exception:  # keep the schedule alive; the error is logged
+        log.exception("daily audit anchor failed")
+    finally:
+        close_old_connections()
 
 
 class Command(DbWorkerCommand):
@@ -57,6 +70,7 @@ class Command(DbWorkerCommand):
                 from nic1000.monitoring.tasks import inspection_schedule_due
 
                 inspection_schedule_due()
+                _anchor_if_due()
             else:
                 threading.Thread(
                     target=schedule_loop, args=(stop, interval), daemon=True, name="schedule"

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from nic1000.accounts.models import User
 from nic1000.core.roles import MONITORING_ACTORS
+from nic1000.core.uploads import LimitedFileField
 from nic1000.designations.models import Membership
 from nic1000.monitoring.models import AlertLevel, CaseAction, Difficulty, MonthlySurvey
 from nic1000.registry.models import Institution
@@ -156,4 +157,4 @@ class StatementForm(forms.Form):
 
 
 class StatementUploadForm(forms.Form):
-    file = forms.FileField(label=_("Excel or CSV file (import template)"))
+    file = LimitedFileField(label=_("Excel or CSV file (import template)"))

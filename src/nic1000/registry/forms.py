@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from nic1000.core.uploads import LimitedFileField
 from nic1000.registry.regions import Region
 
 KSIC_SECTIONS = "ABCDEFGHIJKLMNOPQRSTU"
@@ -110,7 +111,7 @@ class ImportForm(forms.Form):
     kind = forms.ChoiceField(
         label=_("What to import"), widget=forms.Select(attrs={"class": "krds-form-select"})
     )
-    file = forms.FileField(
+    file = LimitedFileField(
         label=_("Excel file (.xlsx)"),
         widget=forms.ClearableFileInput(attrs={"class": "krds-input", "accept": ".xlsx,.csv"}),
     )

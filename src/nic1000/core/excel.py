@@ -23,6 +23,7 @@ from typing import Any, Literal
 
 from django.conf import settings
 from django.utils import translation
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from nic1000.core.workflow import Label
@@ -83,9 +84,12 @@ def safe_text(value: str) -> str:
 
 
 def safe_cell(value: Any) -> Any:
-    """A cell value ready to write: text neutralised, numbers/dates/bools/None unchanged."""
+    """A cell value ready to write: text (lazy translations and str subclasses too) neutralised as a plain
+    str; numbers, dates, bools and None unchanged."""
     if isinstance(value, str):
-        return safe_text(value)
+        return safe_text(str(value))
+    if isinstance(value, Promise):
+        return safe_text(str(value))
     return value
 
 
@@ -151,7 +155,7 @@ class XlsxLimits:
         return cls(
             max_uncompressed=int(getattr(settings, "IMPORT_MAX_UNCOMPRESSED_BYTES", 200 * 1024 * 1024)),
             max_ratio=int(getattr(settings, "IMPORT_MAX_COMPRESSION_RATIO", 100)),
-            max_cells=int(getattr(settings, "IMPORT_MAX_CELLS", 5_000_000)),
+            max_cells=int(getattr(settings, "IMPORT_MAX_CELLS", 10_000_000)),
         )
 
 

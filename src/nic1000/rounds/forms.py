@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from nic1000.core.errors import ApplicationError
 from nic1000.core.text import BoundedTextForm
+from nic1000.core.uploads import LimitedFileField
 from nic1000.registry.fields import COMPANY_FIELDS
 from nic1000.registry.models import Body
 from nic1000.registry.regions import Region
@@ -23,6 +24,7 @@ from nic1000.rounds.models import (
     Quota,
     RoundSettings,
 )
+from nic1000.rounds.services.nominations import EVIDENCE_MAX_BYTES
 from nic1000.rounds.services.reviews import ScoreInput
 from nic1000.rounds.services.setup import CriterionInput, QuotaInput
 from nic1000.rounds.workflows import PAGE_TRANSITIONS
@@ -306,7 +308,9 @@ class NominationForm(BoundedTextForm):
     evidence = forms.CharField(
         label=_("Evidence (links, references)"), required=False, widget=forms.Textarea(AREA)
     )
-    evidence_file = forms.FileField(label=_("Evidence file (optional)"), required=False)
+    evidence_file = LimitedFileField(
+        label=_("Evidence file (optional)"), required=False, max_bytes=EVIDENCE_MAX_BYTES
+    )
     # A new company (only with source "new"): parsed here, validated by registry.services.
     name_ko = forms.CharField(
         label=_("Company name (Korean)"), required=False, max_length=200, widget=forms.TextInput(INPUT)

@@ -166,8 +166,27 @@ MEDIA_ROOT = DATA_DIR / "media"
 
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
-# Imports larger than this are refused before they are read.
+# ---- Uploads and free text (issue 11: uploads cannot exhaust memory; no unbounded text) -------------------
+# Imports larger than this are refused before they are read (the form checks the upload's size, the view the
+# request's Content-Length, the import service the bytes it reads).
 IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 40 * 1024 * 1024)
+# An XLSX is refused unparsed, from its ZIP directory, when its parts unpack to more than this many bytes...
+IMPORT_MAX_UNCOMPRESSED_BYTES = env_int("IMPORT_MAX_UNCOMPRESSED_BYTES", 256 * 1024 * 1024)
+# ...when a sheet (over 1 MiB unpacked) is compressed more than this many times (a ZIP bomb)...
+IMPORT_MAX_COMPRESSION_RATIO = env_int("IMPORT_MAX_COMPRESSION_RATIO", 100)
+# ...or when a sheet declares more cells than this (its <dimension>: rows x columns). An import's peak memory
+# is about 85 MB + 0.65 KB per cell (bench/bench_upload_memory.py: 100,000 companies = 1.2 M cells, 850 MB
+# peak); the default admits 300,000 statements (27 columns) at about 6.5 GB: lower it on a smaller server.
+IMPORT_MAX_CELLS = env_int("IMPORT_MAX_CELLS", 10_000_000)
+# Every free-text input (reasons, notes, comments, descriptions) is refused above this many characters.
+TEXT_MAX_CHARS = env_int("TEXT_MAX_CHARS", 10_000)
+# An uploaded file stops being stored (memory or temporary file) once past IMPORT_MAX_BYTES.
+FILE_UPLOAD_HANDLERS = [
+    "nic1000.core.uploads.LimitedUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
+# ---- end of uploads and free text ---------------------------------------------------------------------------
 
 TASKS = {
     "default": {

@@ -3,6 +3,10 @@
 - Reading: the format is decided by the file's content (magic bytes), never by its name. XLSX is read with
   python-calamine (fast, Rust); CSV is decoded as UTF-8 (with or without BOM) or CP949/EUC-KR, which Korean
   Excel writes.
+- Before an XLSX is parsed, its ZIP directory is inspected (`check_xlsx`): a workbook whose parts unpack to
+  more than IMPORT_MAX_UNCOMPRESSED_BYTES, whose sheet is compressed more than IMPORT_MAX_COMPRESSION_RATIO
+  times, or whose sheet declares more than IMPORT_MAX_CELLS cells is refused unparsed (a "ZIP bomb": 3 MB
+  that unpack to 800 MB of sheet XML would otherwise hold gigabytes while parsed).
 - Writing: every text cell that a spreadsheet would treat as a formula (= + - @ tab CR) is neutralised with a
   leading apostrophe (formula injection, OWASP "CSV injection").
 """
@@ -11,12 +15,15 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import zipfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from django.conf import settings
 from django.utils import translation
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from nic1000.core.workflow import Label
@@ -45,15 +52,20 @@ class FileRefused(ValueError):
     """The file cannot be read as a table: `code` is stable; the message is a lazily translated msgid, read in
     either language by the bilingual import report."""
 
-    def __init__(self, code: str, message: Label, detail: str = ""):
-        super().__init__(str(message))
+    def __init__(self, code: str, message: Label, detail: str = "", params: dict[str, object] | None = None):
         self.code = code
         self.message = message
+        self.params = params or {}  # %(name)s values, filled in when the message is rendered in a language
         self.detail = detail  # the reader's own words (not translated), appended in English
+        super().__init__(self._render())
+
+    def _render(self) -> str:
+        text = str(self.message)
+        return text % self.params if self.params else text
 
     def _in(self, lang: str) -> str:
         with translation.override(lang):
-            return str(self.message)
+            return self._render()
 
     @property
     def message_en(self) -> str:
@@ -72,9 +84,12 @@ def safe_text(value: str) -> str:
 
 
 def safe_cell(value: Any) -> Any:
-    """A cell value ready to write: text neutralised, numbers/dates/bools/None unchanged."""
+    """A cell value ready to write: text (lazy translations and str subclasses too) neutralised as a plain
+    str; numbers, dates, bools and None unchanged."""
     if isinstance(value, str):
-        return safe_text(value)
+        return safe_text(str(value))
+    if isinstance(value, Promise):
+        return safe_text(str(value))
     return value
 
 
@@ -127,11 +142,93 @@ def decode_text(data: bytes) -> str:
         ) from exc
 
 
-def read_rows(data: bytes, fmt: Format | None = None) -> list[list[Any]]:
+@dataclass(frozen=True)
+class XlsxLimits:
+    """What an uploaded workbook may unpack to. Defaults from settings (`XlsxLimits.from_settings`)."""
+
+    max_uncompressed: int
+    max_ratio: int
+    max_cells: int
+
+    @classmethod
+    def from_settings(cls) -> XlsxLimits:
+        return cls(
+            max_uncompressed=int(getattr(settings, "IMPORT_MAX_UNCOMPRESSED_BYTES", 200 * 1024 * 1024)),
+            max_ratio=int(getattr(settings, "IMPORT_MAX_COMPRESSION_RATIO", 100)),
+            max_cells=int(getattr(settings, "IMPORT_MAX_CELLS", 10_000_000)),
+        )
+
+
+_DIMENSION = re.compile(rb"<(?:\w+:)?dimension\s+ref=\"([A-Z]{1,3})?(\d+)?:?([A-Z]{1,3})?(\d+)?\"")
+_RATIO_FLOOR = 1024 * 1024  # parts smaller than this unpacked are too small to matter, whatever their ratio
+
+
+def _column_number(letters: bytes) -> int:
+    n = 0
+    for ch in letters:
+        n = n * 26 + (ch - 64)
+    return n
+
+
+def _declared_cells(head: bytes) -> int | None:
+    """Cells of the sheet's <dimension ref="A1:K100000"/>, read from the first bytes of its XML."""
+    m = _DIMENSION.search(head)
+    if not m:
+        return None
+    c1, r1, c2, r2 = m.groups()
+    if c2 is None and r2 is None:  # a single cell, e.g. "A1"
+        return 1
+    cols = abs(_column_number(c2 or b"A") - _column_number(c1 or b"A")) + 1
+    rows = abs(int(r2 or b"1") - int(r1 or b"1")) + 1
+    return cols * rows
+
+
+def check_xlsx(data: bytes, limits: XlsxLimits | None = None) -> None:
+    """Refuse (FileRefused) a workbook too large unpacked, from its ZIP directory alone: the total unpacked
+    size, each sheet's compression ratio, and each sheet's declared size in cells (<dimension>, in the first
+    64 KiB of the sheet's XML). Nothing is parsed and at most 64 KiB per sheet is unpacked."""
+    limits = limits or XlsxLimits.from_settings()
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as z:
+            infos = z.infolist()
+            total = sum(i.file_size for i in infos)
+            if total > limits.max_uncompressed:
+                raise FileRefused(
+                    "too_large_unpacked",
+                    _("the Excel file unpacks to more than the limit of %(limit)s bytes"),
+                    params={"limit": f"{limits.max_uncompressed:,}"},
+                    detail=f"{total:,} bytes",
+                )
+            for info in infos:
+                if not info.filename.startswith("xl/worksheets/") or not info.filename.endswith(".xml"):
+                    continue
+                ratio = info.file_size / max(1, info.compress_size)
+                if info.file_size > _RATIO_FLOOR and ratio > limits.max_ratio:
+                    raise FileRefused(
+                        "compression_ratio",
+                        _("the Excel file is compressed more than %(ratio)s times (a ZIP bomb?)"),
+                        params={"ratio": limits.max_ratio},
+                        detail=f"{info.filename}: {ratio:.0f}x",
+                    )
+                with z.open(info) as part:
+                    cells = _declared_cells(part.read(64 * 1024))
+                if cells is not None and cells > limits.max_cells:
+                    raise FileRefused(
+                        "too_many_cells",
+                        _("the Excel sheet has more than the limit of %(limit)s cells"),
+                        params={"limit": f"{limits.max_cells:,}"},
+                        detail=f"{info.filename}: {cells:,} cells",
+                    )
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, NotImplementedError) as exc:
+        raise FileRefused("not_a_table", _("the file is a damaged ZIP/XLSX file"), detail=str(exc)) from exc
+
+
+def read_rows(data: bytes, fmt: Format | None = None, *, limits: XlsxLimits | None = None) -> list[list[Any]]:
     """All rows of the first sheet (XLSX) or of the CSV, header included. Cells: str, float, int, bool,
-    date, datetime, '' for empty."""
+    date, datetime, '' for empty. An XLSX goes through `check_xlsx` before it is parsed."""
     fmt = fmt or sniff_format(data)
     if fmt == "xlsx":
+        check_xlsx(data, limits)
         from python_calamine import CalamineWorkbook
 
         try:

@@ -8,6 +8,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from nic1000.core.text import BoundedTextForm
 from nic1000.core.workflow import Label
 from nic1000.finance.models import Application, Product, Purpose
 from nic1000.registry.models import Institution
@@ -41,7 +42,7 @@ def _text(label: Label, required: bool = True, max_length: int = 2000) -> forms.
     )
 
 
-class FiguresForm(forms.Form):
+class FiguresForm(BoundedTextForm):
     estimated_sales = _krw(
         _("Estimated sales for this year (KRW)"),
         required=False,
@@ -92,7 +93,7 @@ class ApplyForm(FiguresForm):
         return data
 
 
-class ApproveForm(forms.Form):
+class ApproveForm(BoundedTextForm):
     amount = _krw(_("Approved amount (KRW)"))
     rate_pct = forms.DecimalField(
         label=_("Interest rate (%)"),
@@ -118,27 +119,27 @@ class ApproveForm(forms.Form):
     )
 
 
-class ReasonForm(forms.Form):
+class ReasonForm(BoundedTextForm):
     reason = _text(_("Reason"))
 
 
-class RequestInfoForm(forms.Form):
+class RequestInfoForm(BoundedTextForm):
     reason = _text(_("What information is needed"))
 
 
-class ReplyForm(forms.Form):
+class ReplyForm(BoundedTextForm):
     reply = _text(_("Your answer"))
 
 
-class WithdrawForm(forms.Form):
+class WithdrawForm(BoundedTextForm):
     reason = _text(_("Reason (optional)"), required=False)
 
 
-class EmptyForm(forms.Form):
+class EmptyForm(BoundedTextForm):
     pass
 
 
-class TransferForm(forms.Form):
+class TransferForm(BoundedTextForm):
     institution = forms.ModelChoiceField(
         label=_("Transfer to"),
         queryset=Institution.objects.all(),
@@ -147,7 +148,7 @@ class TransferForm(forms.Form):
     reason = _text(_("Reason"))
 
 
-class DisbursementForm(forms.Form):
+class DisbursementForm(BoundedTextForm):
     amount = _krw(_("Amount paid out (KRW)"))
     on = _date(_("Date"))
     reference = forms.CharField(
@@ -158,12 +159,12 @@ class DisbursementForm(forms.Form):
     )
 
 
-class RepaymentForm(forms.Form):
+class RepaymentForm(BoundedTextForm):
     amount = _krw(_("Amount repaid (KRW)"))
     on = _date(_("Date"))
 
 
-class TokenForm(forms.Form):
+class TokenForm(BoundedTextForm):
     institution = forms.ModelChoiceField(
         label=_("Institution"),
         queryset=Institution.objects.all(),
@@ -176,7 +177,7 @@ class TokenForm(forms.Form):
     )
 
 
-class ListFilterForm(forms.Form):
+class ListFilterForm(BoundedTextForm):
     state = forms.ChoiceField(
         label=_("State"), required=False, widget=forms.Select(attrs={"class": "krds-form-select"})
     )

@@ -27,6 +27,7 @@ from nic1000.audit.services import audit_record, created, snapshot
 from nic1000.core.access import require_role
 from nic1000.core.errors import ApplicationError, Conflict, ErrorDetail, Forbidden, NotFound, ValidationFailed
 from nic1000.core.roles import OFFICE, Role
+from nic1000.core.text import text_check
 from nic1000.designations.models import Membership
 from nic1000.designations.selectors import membership_active_for
 from nic1000.finance import selectors
@@ -246,6 +247,7 @@ def application_submit(
     note: str = "",
 ) -> Application:
     """A company applies: directly for one product, or at the Center, which assigns the lead institution."""
+    text_check(note=note)
     figures = {"estimated_sales": estimated_sales, "export_performance": export_performance}
     membership, amount = _check_applicant(
         company=company, acting_user=acting_user, purpose=purpose, amount=amount, figures=figures
@@ -293,6 +295,7 @@ def application_submit(
 def _fire(
     *, application: Application, transition: str, acting_user: Officer, reason: str = "", **changes: Any
 ) -> Application:
+    text_check(reason=reason, **{k: v for k, v in changes.items() if isinstance(v, str)})
     changes["updated_at"] = timezone.now()
     workflow_transition(
         obj=application,

@@ -7,7 +7,6 @@ from typing import Any
 
 from django import forms as djforms
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -18,6 +17,7 @@ from nic1000.accounts.http import AuthedRequest
 from nic1000.accounts.models import User
 from nic1000.core.access import public, role_required
 from nic1000.core.errors import ApplicationError
+from nic1000.core.pagination import paginate
 from nic1000.core.roles import OFFICE, PROGRAMME_READERS, Role
 from nic1000.core.workflow import Label
 from nic1000.designations.selectors import membership_active_for
@@ -135,7 +135,7 @@ def application_list(request: AuthedRequest) -> HttpResponse:
             qs = qs.filter(state=form.cleaned_data["state"])
         if form.cleaned_data.get("institution"):
             qs = qs.filter(institution=form.cleaned_data["institution"])
-    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    page = paginate(qs, request.GET.get("page"), 50)
     return render(
         request,
         "finance/application_list.html",

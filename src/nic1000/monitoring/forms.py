@@ -9,6 +9,8 @@ from django.utils.translation import gettext_lazy as _
 
 from nic1000.accounts.models import User
 from nic1000.core.roles import MONITORING_ACTORS
+from nic1000.core.text import BoundedTextForm
+from nic1000.core.uploads import LimitedFileField
 from nic1000.designations.models import Membership
 from nic1000.monitoring.models import AlertLevel, CaseAction, Difficulty, MonthlySurvey
 from nic1000.registry.models import Institution
@@ -18,7 +20,7 @@ INPUT = {"class": "krds-input"}
 SELECT = {"class": "krds-form-select"}
 
 
-class PeriodForm(forms.Form):
+class PeriodForm(BoundedTextForm):
     period = forms.RegexField(
         label=_("Period (YYYY-MM)"),
         regex=r"^\d{4}-(0[1-9]|1[0-2])$",
@@ -27,7 +29,7 @@ class PeriodForm(forms.Form):
     )
 
 
-class ResultFilterForm(forms.Form):
+class ResultFilterForm(BoundedTextForm):
     period = forms.CharField(required=False, label=_("Period"), widget=forms.TextInput(attrs=INPUT))
     level = forms.ChoiceField(
         required=False,
@@ -38,7 +40,7 @@ class ResultFilterForm(forms.Form):
     q = forms.CharField(required=False, label=_("Company"), widget=forms.TextInput(attrs=INPUT))
 
 
-class MonthlySurveyForm(forms.Form):
+class MonthlySurveyForm(BoundedTextForm):
     period = forms.RegexField(
         label=_("Month (YYYY-MM)"),
         regex=r"^\d{4}-(0[1-9]|1[0-2])$",
@@ -62,7 +64,7 @@ class MonthlySurveyForm(forms.Form):
     needs_help = forms.BooleanField(label=_("We would like the support group to contact us"), required=False)
 
 
-class DifficultySurveyForm(forms.Form):
+class DifficultySurveyForm(BoundedTextForm):
     half = forms.RegexField(
         label=_("Half-year (e.g. 2026H1)"),
         regex=r"^\d{4}H[12]$",
@@ -86,13 +88,13 @@ class DifficultySurveyForm(forms.Form):
     )
 
 
-class ReviewForm(forms.Form):
+class ReviewForm(BoundedTextForm):
     note = forms.CharField(
         label=_("Review note"), required=False, widget=forms.Textarea(attrs={**INPUT, "rows": 2})
     )
 
 
-class CaseAssignForm(forms.Form):
+class CaseAssignForm(BoundedTextForm):
     owner = forms.ModelChoiceField(
         label=_("Owner"),
         queryset=User.objects.filter(role__in=MONITORING_ACTORS, is_active=True),
@@ -104,7 +106,7 @@ class CaseAssignForm(forms.Form):
     )
 
 
-class CaseActionForm(forms.Form):
+class CaseActionForm(BoundedTextForm):
     kind = forms.ChoiceField(
         label=_("Action"), choices=CaseAction.Kind.choices, widget=forms.Select(attrs=SELECT)
     )
@@ -123,21 +125,21 @@ class CaseActionForm(forms.Form):
         return data
 
 
-class CaseTransitionForm(forms.Form):
+class CaseTransitionForm(BoundedTextForm):
     transition = forms.CharField(widget=forms.HiddenInput)
     reason = forms.CharField(
         label=_("Reason"), required=False, widget=forms.Textarea(attrs={**INPUT, "rows": 2})
     )
 
 
-class RemovalForm(forms.Form):
+class RemovalForm(BoundedTextForm):
     reason = forms.ChoiceField(
         label=_("Reason"), choices=Membership.RemovalReason.choices, widget=forms.Select(attrs=SELECT)
     )
     note = forms.CharField(label=_("Decision note"), widget=forms.Textarea(attrs={**INPUT, "rows": 3}))
 
 
-class StatementForm(forms.Form):
+class StatementForm(BoundedTextForm):
     """Every statement item (docs/statement-items.md) as a whole-KRW integer."""
 
     fiscal_year = forms.IntegerField(
@@ -155,5 +157,5 @@ class StatementForm(forms.Form):
             )
 
 
-class StatementUploadForm(forms.Form):
-    file = forms.FileField(label=_("Excel or CSV file (import template)"))
+class StatementUploadForm(BoundedTextForm):
+    file = LimitedFileField(label=_("Excel or CSV file (import template)"))

@@ -10,7 +10,6 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -22,6 +21,7 @@ from django.views.decorators.http import require_POST
 from nic1000.accounts.models import User
 from nic1000.core.access import has_role, role_required
 from nic1000.core.errors import ApplicationError
+from nic1000.core.pagination import paginate
 from nic1000.core.roles import MONITORING_ACTORS, MONITORING_READERS, OFFICE, PROGRAMME_READERS, Role
 from nic1000.monitoring import company_side, selectors
 from nic1000.monitoring.forms import (
@@ -85,7 +85,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     )
     ctx = {
         "form": form,
-        "page_obj": Paginator(qs, 50).get_page(request.GET.get("page")),
+        "page_obj": paginate(qs, request.GET.get("page"), 50),
         "period": period,
         "counts": selectors.level_counts(user=request.user, period=period) if period else {},
         "can_run": has_role(request.user, MONITORING_ACTORS),
@@ -98,7 +98,7 @@ def _runs_page(
     request: HttpRequest, form: PeriodForm, page: str | int | None, status: int = 200
 ) -> HttpResponse:
     ctx = {
-        "page_obj": Paginator(selectors.run_list(), 24).get_page(page),
+        "page_obj": paginate(selectors.run_list(), page, 24),
         "form": form,
         "can_run": has_role(request.user, MONITORING_ACTORS),
         "vacancies": selectors.vacancies_for_next_round(),
@@ -160,7 +160,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
         state = ""
     qs = selectors.case_list(user=request.user, state=state)
     ctx = {
-        "page_obj": Paginator(qs, 50).get_page(request.GET.get("page")),
+        "page_obj": paginate(qs, request.GET.get("page"), 50),
         "state": state,
         "states": CASE_WORKFLOW.states,
     }

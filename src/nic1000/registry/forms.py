@@ -7,6 +7,8 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from nic1000.core.text import BoundedTextForm
+from nic1000.core.uploads import LimitedFileField
 from nic1000.registry.regions import Region
 
 KSIC_SECTIONS = "ABCDEFGHIJKLMNOPQRSTU"
@@ -29,7 +31,7 @@ def ksic_section_choices() -> list[tuple[str, Any]]:
     return [("", _("All sections"))] + [(code, f"{code} {name}") for code, name in sections]
 
 
-class CompanyFilterForm(forms.Form):
+class CompanyFilterForm(BoundedTextForm):
     q = forms.CharField(
         label=_("Search"),
         required=False,
@@ -106,11 +108,11 @@ class CompanyFilterForm(forms.Form):
         return PAGE_SIZES[0]
 
 
-class ImportForm(forms.Form):
+class ImportForm(BoundedTextForm):
     kind = forms.ChoiceField(
         label=_("What to import"), widget=forms.Select(attrs={"class": "krds-form-select"})
     )
-    file = forms.FileField(
+    file = LimitedFileField(
         label=_("Excel file (.xlsx)"),
         widget=forms.ClearableFileInput(attrs={"class": "krds-input", "accept": ".xlsx,.csv"}),
     )

@@ -5,12 +5,9 @@ Thin: parse the request, call one selector or service, render.
 
 from __future__ import annotations
 
-import math
-from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -24,6 +21,7 @@ from nic1000.core.access import has_role, role_required
 from nic1000.core.errors import ApplicationError
 from nic1000.core.identifiers import brn_format
 from nic1000.core.money import krw
+from nic1000.core.pagination import list_page
 from nic1000.core.roles import OFFICE, OFFICE_AND_AUDIT, REGISTRY_READERS, Role
 from nic1000.registry import selectors
 from nic1000.registry.exporting import registry_export_xlsx
@@ -34,8 +32,6 @@ from nic1000.registry.regions import Region
 from nic1000.registry.statement_items import ALL_ITEMS
 
 EXPORTERS = OFFICE_AND_AUDIT
-# Counting every match on every page is what makes long lists slow; beyond this we say "10,000+".
-COUNT_CAP = 10_000
 
 # Ratios shown on a company's page: (key in the ratio frame, label, format).
 KEY_RATIOS: tuple[tuple[str, Any, str], ...] = (
@@ -55,84 +51,11 @@ RATIO_REASONS = (
 )
 
 
-@dataclass
-class ListPage:
-    """One page of a list, counted only up to COUNT_CAP (a constant number of queries at any page size)."""
-
-    rows: list[Any]
-    number: int
-    size: int
-    count: int
-    capped: bool  # the true count is larger than `count` (not counted, or beyond COUNT_CAP)
-    more: bool = False  # a row exists after this page
-    counted: bool = True  # False for text searches (no COUNT query)
-
-    @property
-    def has_previous(self) -> bool:
-        return self.number > 1
-
-    @property
-    def has_next(self) -> bool:
-        return self.more
-
-    @property
-    def previous_page_number(self) -> int:
-        return self.number - 1
-
-    @property
-    def next_page_number(self) -> int:
-        return self.number + 1
-
-    @property
-    def num_pages(self) -> int | None:
-        return None if self.capped else max(1, math.ceil(self.count / self.size))
-
-    @property
-    def start_index(self) -> int:
-        return (self.number - 1) * self.size + 1 if self.rows else 0
-
-    @property
-    def end_index(self) -> int:
-        return (self.number - 1) * self.size + len(self.rows)
-
-
 def _user(request: HttpRequest) -> User:
     """The signed-in user (`role_required` lets no one else through)."""
     if not isinstance(request.user, User):
         raise PermissionDenied
     return request.user
-
-
-def list_page(qs: QuerySet[Any], page: str | None, size: int, *, count: bool = True) -> ListPage:
-    """One page of `qs`: size + 1 rows tell whether there is a next page; the total is counted only when asked
-    (and only up to COUNT_CAP). Text searches skip the count: it would scan the whole table a second time."""
-    try:
-        number = max(1, int(page or 1))
-    except ValueError:
-        number = 1
-    total: int | None = None
-    if count:
-        total = qs.order_by().values("pk")[: COUNT_CAP + 1].count()
-        if total <= COUNT_CAP:
-            number = min(number, max(1, math.ceil(total / size)))
-    offset = (number - 1) * size
-    rows = list(qs[offset : offset + size + 1])
-    more = len(rows) > size
-    rows = rows[:size]
-    if total is None:  # not counted: known exactly only when this is the last page
-        capped = more
-        total = offset + len(rows)
-    else:
-        capped = total > COUNT_CAP
-    return ListPage(
-        rows=rows,
-        number=number,
-        size=size,
-        count=min(total, COUNT_CAP),
-        capped=capped,
-        more=more,
-        counted=count,
-    )
 
 
 def _company_rows(companies: list[Any]) -> list[dict[str, Any]]:

@@ -10,6 +10,8 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from nic1000.core.errors import ApplicationError
+from nic1000.core.text import BoundedTextForm
+from nic1000.core.uploads import LimitedFileField
 from nic1000.registry.fields import COMPANY_FIELDS
 from nic1000.registry.models import Body
 from nic1000.registry.regions import Region
@@ -22,6 +24,7 @@ from nic1000.rounds.models import (
     Quota,
     RoundSettings,
 )
+from nic1000.rounds.services.nominations import EVIDENCE_MAX_BYTES
 from nic1000.rounds.services.reviews import ScoreInput
 from nic1000.rounds.services.setup import CriterionInput, QuotaInput
 from nic1000.rounds.workflows import PAGE_TRANSITIONS
@@ -31,7 +34,7 @@ SELECT = {"class": "krds-form-select"}
 AREA = {"class": "krds-input", "rows": 3}
 
 
-class ProgramForm(forms.Form):
+class ProgramForm(BoundedTextForm):
     name_ko = forms.CharField(label=_("Name (Korean)"), max_length=200, widget=forms.TextInput(INPUT))
     name_en = forms.CharField(label=_("Name (English)"), max_length=200, widget=forms.TextInput(INPUT))
     target_companies = forms.IntegerField(
@@ -46,7 +49,7 @@ class ProgramForm(forms.Form):
     )
 
 
-class RoundForm(forms.Form):
+class RoundForm(BoundedTextForm):
     program = forms.ModelChoiceField(
         label=_("Programme"), queryset=Program.objects.all(), widget=forms.Select(SELECT)
     )
@@ -64,7 +67,7 @@ class RoundForm(forms.Form):
     )
 
 
-class SettingsForm(forms.Form):
+class SettingsForm(BoundedTextForm):
     reviews_per_candidacy = forms.IntegerField(
         label=_("Evaluators per candidacy"), min_value=1, max_value=9, widget=forms.NumberInput(INPUT)
     )
@@ -110,19 +113,19 @@ class SettingsForm(forms.Form):
         }
 
 
-class TransitionForm(forms.Form):
+class TransitionForm(BoundedTextForm):
     """A step of the round fired from its page (anything else is not a page's step: 404)."""
 
     transition = forms.ChoiceField(choices=[(name, name) for name in PAGE_TRANSITIONS])
     reason = forms.CharField(required=False)
 
 
-class BonusItemForm(forms.Form):
+class BonusItemForm(BoundedTextForm):
     name = forms.CharField(label=_("Bonus item"), max_length=200, widget=forms.TextInput(INPUT))
     points = forms.IntegerField(label=_("Points"), min_value=1, max_value=20, widget=forms.NumberInput(INPUT))
 
 
-class CriteriaForm(forms.Form):
+class CriteriaForm(BoundedTextForm):
     """One row per criterion: key, name, weight and the rubric (one line per level, 'level: text')."""
 
     def __init__(self, *args: Any, current: Sequence[Criterion] = (), **kwargs: Any) -> None:
@@ -195,7 +198,7 @@ class CriteriaForm(forms.Form):
                 self.add_error(None, d.message or exc.message)
 
 
-class QuotaForm(forms.Form):
+class QuotaForm(BoundedTextForm):
     """Total, per body (one pair of fields per participating body) and per sector (lines 'key,min,max')."""
 
     def __init__(
@@ -277,7 +280,7 @@ class QuotaForm(forms.Form):
         return rows
 
 
-class NominationForm(forms.Form):
+class NominationForm(BoundedTextForm):
     """A registry company by its number, or a new company (its fields go to the registry's service, which
     validates them: check digit, KSIC sub-class, region, dates, counts, web address)."""
 
@@ -305,7 +308,9 @@ class NominationForm(forms.Form):
     evidence = forms.CharField(
         label=_("Evidence (links, references)"), required=False, widget=forms.Textarea(AREA)
     )
-    evidence_file = forms.FileField(label=_("Evidence file (optional)"), required=False)
+    evidence_file = LimitedFileField(
+        label=_("Evidence file (optional)"), required=False, max_bytes=EVIDENCE_MAX_BYTES
+    )
     # A new company (only with source "new"): parsed here, validated by registry.services.
     name_ko = forms.CharField(
         label=_("Company name (Korean)"), required=False, max_length=200, widget=forms.TextInput(INPUT)
@@ -357,7 +362,7 @@ class NominationForm(forms.Form):
         return [(self[name], name in required) for name in self.COMPANY_FIELDS]
 
 
-class BodyRulesForm(forms.Form):
+class BodyRulesForm(BoundedTextForm):
     """Each nominating body's own eligibility rules: as the round's, on, or off for the companies it nominates."""
 
     CHOICES = [("", _("As the round")), ("on", _("Applies")), ("off", _("Does not apply"))]
@@ -384,7 +389,7 @@ class BodyRulesForm(forms.Form):
         ]
 
 
-class OverrideForm(forms.Form):
+class OverrideForm(BoundedTextForm):
     eligible = forms.TypedChoiceField(
         label=_("Eligibility"),
         choices=[("1", _("Eligible")), ("0", _("Not eligible"))],
@@ -394,7 +399,7 @@ class OverrideForm(forms.Form):
     reason = forms.CharField(label=_("Reason for the override"), widget=forms.Textarea(AREA))
 
 
-class EvaluatorProfileForm(forms.Form):
+class EvaluatorProfileForm(BoundedTextForm):
     affiliation = forms.CharField(
         label=_("Affiliation"), required=False, max_length=200, widget=forms.TextInput(INPUT)
     )
@@ -410,7 +415,7 @@ class EvaluatorProfileForm(forms.Form):
     expertise = forms.CharField(label=_("Expertise (free text)"), required=False, widget=forms.Textarea(AREA))
 
 
-class RelationshipForm(forms.Form):
+class RelationshipForm(BoundedTextForm):
     brn = forms.CharField(
         label=_("Company's business registration number"), max_length=12, widget=forms.TextInput(INPUT)
     )
@@ -423,11 +428,11 @@ class RelationshipForm(forms.Form):
         return "".join(ch for ch in self.cleaned_data["brn"] if ch.isdigit())
 
 
-class ReasonForm(forms.Form):
+class ReasonForm(BoundedTextForm):
     reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(AREA))
 
 
-class OpenFileForm(forms.Form):
+class OpenFileForm(BoundedTextForm):
     """The evaluator states there is no conflict of interest before the company's file opens."""
 
     no_conflict = forms.BooleanField(
@@ -438,14 +443,14 @@ class OpenFileForm(forms.Form):
     )
 
 
-class AssignmentChangeForm(forms.Form):
+class AssignmentChangeForm(BoundedTextForm):
     candidacy = forms.IntegerField(widget=forms.HiddenInput)
     add_evaluator = forms.IntegerField(label=_("Add evaluator"), required=False, widget=forms.Select(SELECT))
     remove = forms.IntegerField(label=_("End assignment"), required=False, widget=forms.Select(SELECT))
     reason = forms.CharField(label=_("Reason"), widget=forms.TextInput(INPUT))
 
 
-class ForceForm(forms.Form):
+class ForceForm(BoundedTextForm):
     forced = forms.ChoiceField(
         label=_("Committee override"),
         choices=Candidacy.Forced.choices,
@@ -455,15 +460,15 @@ class ForceForm(forms.Form):
     reason = forms.CharField(label=_("Reason"), required=False, widget=forms.TextInput(INPUT))
 
 
-class DecisionForm(forms.Form):
+class DecisionForm(BoundedTextForm):
     note = forms.CharField(label=_("Committee decision (minutes, note)"), widget=forms.Textarea(AREA))
 
 
-class DecisionWithdrawForm(forms.Form):
+class DecisionWithdrawForm(BoundedTextForm):
     reason = forms.CharField(label=_("Reason for withdrawing the decision"), widget=forms.TextInput(INPUT))
 
 
-class ReviewForm(forms.Form):
+class ReviewForm(BoundedTextForm):
     """Scores per criterion (choices on the round's scale), comments, bonus items."""
 
     def __init__(

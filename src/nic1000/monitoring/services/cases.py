@@ -25,6 +25,7 @@ from nic1000.core import bulk
 from nic1000.core.access import has_role, require_role
 from nic1000.core.errors import Conflict, ErrorDetail, NotFound, ValidationFailed
 from nic1000.core.roles import MONITORING_ACTORS
+from nic1000.core.text import text_check
 from nic1000.designations.selectors import membership_active_for
 from nic1000.monitoring import rules as rules_mod
 from nic1000.monitoring.models import CaseAction, InspectionResult, InspectionRun, SupportCase
@@ -89,6 +90,7 @@ def case_open(
     *, company: Company, level: str, acting_user: User, summary: str = "", due_on: dt.date | None = None
 ) -> SupportCase:
     """Open a case by hand (inspections open theirs in bulk: `cases_open_for_results`)."""
+    text_check(summary=summary)
     _require_group(acting_user)
     if level not in rules_mod.LEVEL_RANK:
         raise ValidationFailed(_("Unknown level %(level)s.") % {"level": level}, code="bad_level")
@@ -197,6 +199,7 @@ def case_action_add(
     acting_user: User,
     institution: Institution | None = None,
 ) -> CaseAction:
+    text_check(note=note)
     _require_group(acting_user)
     if kind not in CaseAction.Kind.values:
         raise ValidationFailed(
@@ -223,6 +226,7 @@ def case_action_add(
 
 
 def case_transition(*, case: SupportCase, transition: str, reason: str, acting_user: User) -> SupportCase:
+    text_check(reason=reason)
     try:
         CASE_WORKFLOW.transition(transition)
     except KeyError as exc:

@@ -10,6 +10,7 @@ from nic1000.accounts.models import User
 from nic1000.audit.services import audit_record, created
 from nic1000.core.access import require_role
 from nic1000.core.roles import OFFICE
+from nic1000.core.text import text_check
 from nic1000.designations.models import Membership
 from nic1000.designations.services import designation_remove
 from nic1000.monitoring.models import Removal
@@ -20,6 +21,7 @@ def membership_remove(*, membership: Membership, reason: str, note: str, acting_
     """Remove a company from the programme (programme office only): the designation ends with the reason and
     the note (`designation_remove` keeps them), and a `Removal` row counts a vacancy for the next round
     (`selectors.vacancies_for_next_round`). Open support cases stay open for the group to close."""
+    text_check(reason=reason, note=note)
     require_role(acting_user, OFFICE, message=_("Only the programme office removes companies."))
     locked = designation_remove(
         membership=membership, reason=reason, note=note, on=timezone.localdate(), acting_user=acting_user

@@ -15,6 +15,7 @@ from nic1000.audit.services import audit_record, diff, snapshot
 from nic1000.core.access import require_role
 from nic1000.core.errors import Conflict, ErrorDetail, Forbidden, ValidationFailed
 from nic1000.core.roles import MONITORING_ACTORS, Role
+from nic1000.core.text import text_check
 from nic1000.monitoring.models import Difficulty, DifficultySurvey, MonthlySurvey
 from nic1000.monitoring.periods import period_validate
 from nic1000.registry.models import Company
@@ -58,6 +59,7 @@ def monthly_survey_submit(
     *, company: Company, period: str, values: Mapping[str, Any], acting_user: User
 ) -> MonthlySurvey:
     """Submit (or correct, until reviewed) the monthly status survey of the user's own company."""
+    text_check(**{k: v for k, v in values.items() if isinstance(v, str)})
     _require_own(acting_user, company)
     period_validate(period)
     _monthly_problems(values)
@@ -106,6 +108,7 @@ def difficulty_survey_submit(
     *, company: Company, half: str, values: Mapping[str, Any], acting_user: User
 ) -> DifficultySurvey:
     """Submit (or correct, until reviewed) the six-monthly difficulty survey of the user's own company."""
+    text_check(**{k: v for k, v in values.items() if isinstance(v, str)})
     _require_own(acting_user, company)
     satisfaction, difficulties = _difficulty_values(values)
     survey = _open_for_correction(
@@ -134,6 +137,7 @@ def survey_review(
     *, survey: MonthlySurvey | DifficultySurvey, note: str, acting_user: User
 ) -> MonthlySurvey | DifficultySurvey:
     """The support group marks a survey reviewed, with a note."""
+    text_check(note=note)
     require_role(
         acting_user,
         MONITORING_ACTORS,

@@ -21,6 +21,7 @@ from nic1000.core.access import require_role
 from nic1000.core.errors import Conflict as ConflictError
 from nic1000.core.errors import ErrorDetail, ValidationFailed
 from nic1000.core.roles import OFFICE, Role
+from nic1000.core.text import text_check
 from nic1000.registry.models import CoreTechnology, Patent
 from nic1000.rounds.models import (
     Assignment,
@@ -321,6 +322,7 @@ def assignment_change(
     remove: Assignment | None = None,
 ) -> Assignment | None:
     """The programme office adds and/or removes an evaluator of one candidacy by hand, with a reason."""
+    text_check(reason=reason)
     require_role(acting_user, OFFICE)
     rnd = Round.objects.select_for_update().get(pk=round.pk)
     require_round_allows(rnd, RoundAction.ASSIGN)

@@ -15,6 +15,7 @@ from nic1000.core.access import require_role
 from nic1000.core.errors import Conflict as ConflictError
 from nic1000.core.errors import ErrorDetail, ValidationFailed
 from nic1000.core.roles import OFFICE, Role
+from nic1000.core.text import text_check
 from nic1000.registry.models import Company
 from nic1000.rounds.models import Assignment, Conflict, EvaluatorProfile, EvaluatorRelationship, Review
 from nic1000.rounds.services.assignment import assignment_fill_gaps
@@ -55,6 +56,7 @@ def evaluator_profile_save(
 ) -> EvaluatorProfile:
     """Create or update an evaluator's profile (the user must have the evaluator role). `active` None keeps
     the pool membership as it is (a new profile is active): saving expertise never re-activates anyone."""
+    text_check(affiliation=affiliation, ksic_sections=ksic_sections, keywords=keywords, expertise=expertise)
     _require_self_or_office(acting_user=acting_user, evaluator_user=user)
     if user.role != Role.EVALUATOR:
         raise ValidationFailed(
@@ -87,6 +89,7 @@ def evaluator_profile_save(
 def evaluator_relationship_add(
     *, evaluator: EvaluatorProfile, company: Company, kind: str, acting_user: User, note: str = ""
 ) -> EvaluatorRelationship:
+    text_check(note=note)
     _require_self_or_office(acting_user=acting_user, evaluator_user=evaluator.user)
     if kind not in EvaluatorRelationship.Kind.values:
         raise ValidationFailed(
@@ -105,6 +108,7 @@ def evaluator_relationship_add(
 def conflict_declare(*, assignment: Assignment, reason: str, acting_user: User) -> tuple[Conflict, int]:
     """The evaluator declares a conflict on an assigned candidacy: the pair is recorded as conflicted, the
     assignment ends and the candidacy is re-assigned (other pairs stay). Returns (conflict, evaluators added)."""
+    text_check(reason=reason)
     require_role(acting_user, Role.EVALUATOR)
     a = Assignment.objects.select_for_update().select_related("round", "evaluator").get(pk=assignment.pk)
     if a.evaluator.user_id != acting_user.pk:

@@ -17,6 +17,7 @@ from nic1000.core.access import has_role, require_role
 from nic1000.core.errors import Conflict, ErrorDetail, Forbidden, ValidationFailed
 from nic1000.core.identifiers import brn_compact
 from nic1000.core.roles import OFFICE, Role
+from nic1000.core.text import text_check
 from nic1000.designations.selectors import membership_active_for
 from nic1000.registry.models import Body, Company
 from nic1000.registry.services import company_register
@@ -117,6 +118,7 @@ def nomination_create(
 ) -> Nomination:
     """A ministry officer nominates a company for their own body. A company already nominated by another body
     gets this body added to its one candidacy. Eligibility is checked now and its reasons stored."""
+    text_check(reason=reason, evidence=evidence)
     rnd = Round.objects.select_for_update().get(pk=round.pk)
     body = _nominating_body(rnd=rnd, acting_user=acting_user, body=body)
     details = _nomination_problems(reason=reason, evidence_file=evidence_file)
@@ -190,6 +192,7 @@ def nomination_create_with_company(
     checked first, so a refused nomination registers nothing. Bad company data and an incomplete nomination
     give one ValidationFailed listing every problem; a BRN already in the registry gives Conflict
     `company_exists` naming that company (nominate it instead). Either way nothing is written."""
+    text_check(reason=reason, evidence=evidence)
     rnd = Round.objects.select_for_update().get(pk=round.pk)
     body = _nominating_body(rnd=rnd, acting_user=acting_user, body=body)
     problems = _nomination_problems(reason=reason, evidence_file=evidence_file)
@@ -228,6 +231,7 @@ def candidacy_eligibility_override(
     *, candidacy: Candidacy, eligible: bool, reason: str, acting_user: User
 ) -> Candidacy:
     """The programme office overrides the registry's eligibility verdict; a reason is required."""
+    text_check(reason=reason)
     require_role(acting_user, OFFICE)
     c = Candidacy.objects.select_for_update().select_related("round").get(pk=candidacy.pk)
     require_round_allows(c.round, RoundAction.OVERRIDE_ELIGIBILITY)

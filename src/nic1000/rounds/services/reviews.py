@@ -18,6 +18,7 @@ from nic1000.audit.services import AuditItem, audit_record, audit_record_many
 from nic1000.core.access import require_role
 from nic1000.core.errors import ApplicationError, Conflict, ErrorDetail, Forbidden, ValidationFailed
 from nic1000.core.roles import Role
+from nic1000.core.text import text_check
 from nic1000.rounds.models import (
     Assignment,
     BonusItem,
@@ -185,6 +186,7 @@ def _prepare(
 ) -> tuple[_Prepared, list[ErrorDetail]]:
     """Check one review like the evaluator's page does: refusals (not theirs, ended, closed, submitted) raise;
     problems with the scores are returned."""
+    text_check(comment=item.comment, **{f"comment_{k}": s.comment for k, s in item.scores.items()})
     _refuse(a=a, review=review, acting_user=acting_user, now=now)
     settings = lookups.settings[a.round_id]
     criteria = lookups.criteria_for(a.candidacy)

@@ -22,6 +22,7 @@ from nic1000.core.access import require_role
 from nic1000.core.errors import Conflict as ConflictError
 from nic1000.core.errors import ErrorDetail, ValidationFailed
 from nic1000.core.roles import OFFICE
+from nic1000.core.text import text_check
 from nic1000.rounds.models import (
     Candidacy,
     CommitteeDecision,
@@ -274,6 +275,7 @@ def infeasible_error(run: SelectionRun) -> ValidationFailed:
 def candidacy_force(*, candidacy: Candidacy, forced: str, reason: str, acting_user: User) -> Candidacy:
     """The committee forces a candidacy in or out (or clears it: forced=""), with a recorded reason.
     Re-run the selection afterwards to re-optimise the rest."""
+    text_check(reason=reason)
     require_role(acting_user, OFFICE)
     c = Candidacy.objects.select_for_update().select_related("round").get(pk=candidacy.pk)
     require_round_allows(c.round, RoundAction.FORCE)
@@ -312,6 +314,7 @@ def candidacy_force(*, candidacy: Candidacy, forced: str, reason: str, acting_us
 @transaction.atomic
 def committee_decision_record(*, round: Round, note: str, acting_user: User) -> CommitteeDecision:
     """Record the committee's decision on the latest feasible selection (publication requires it)."""
+    text_check(note=note)
     require_role(acting_user, OFFICE)
     rnd = Round.objects.select_for_update().get(pk=round.pk)
     require_round_allows(rnd, RoundAction.DECIDE)
@@ -342,6 +345,7 @@ def committee_decision_record(*, round: Round, note: str, acting_user: User) -> 
 @transaction.atomic
 def committee_decision_withdraw(*, round: Round, reason: str, acting_user: User) -> None:
     """Withdraw the committee's decision before publication (the committee reopens the selection)."""
+    text_check(reason=reason)
     require_role(acting_user, OFFICE)
     rnd = Round.objects.select_for_update().get(pk=round.pk)
     require_round_allows(rnd, RoundAction.WITHDRAW_DECISION)

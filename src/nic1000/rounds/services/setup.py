@@ -16,6 +16,7 @@ from nic1000.audit.services import audit_record, created, diff, snapshot
 from nic1000.core.access import require_role
 from nic1000.core.errors import ErrorDetail, ValidationFailed
 from nic1000.core.roles import OFFICE
+from nic1000.core.text import text_check
 from nic1000.registry.models import Body
 from nic1000.rounds.models import (
     DEFAULT_CRITERIA,
@@ -482,6 +483,7 @@ def quotas_set(*, round: Round, rows: Sequence[QuotaInput], acting_user: User) -
 def round_transition(*, round: Round, transition: str, acting_user: User, reason: str = "") -> Round:
     """Fire one of the round page's transitions (publication goes through `publication.round_publish`).
     Who may fire it and what it requires are declared in `rounds.workflows.ROUND`."""
+    text_check(reason=reason)
     if transition not in PAGE_TRANSITIONS:
         raise ValidationFailed(_("Unknown transition."), code="unknown_transition")
     workflow_transition(

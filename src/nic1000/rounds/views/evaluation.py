@@ -4,7 +4,6 @@ the confirmation that opens a file (the one recorded step before scoring), scori
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -13,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from nic1000.core.access import has_role, role_required
 from nic1000.core.errors import ApplicationError
+from nic1000.core.pagination import paginate
 from nic1000.core.roles import OFFICE, OFFICE_AND_AUDIT, Role
 from nic1000.rounds import pages, selectors
 from nic1000.rounds.forms import AssignmentChangeForm, OpenFileForm, ReasonForm, ReviewForm
@@ -33,7 +33,7 @@ def assignment_page(request: AuthedRequest, pk: int) -> HttpResponse:
     context = {
         "round": rnd,
         "overview": overview,
-        "page_obj": Paginator(overview.candidacies, 50).get_page(request.GET.get("page")),
+        "page_obj": paginate(overview.candidacies, request.GET.get("page"), 50),
         "can_change": has_role(request.user, OFFICE) and round_allows(rnd, RoundAction.ASSIGN),
     }
     return render(request, "rounds/assignments.html", context)

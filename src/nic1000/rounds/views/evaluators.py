@@ -5,7 +5,6 @@ posting to two views."""
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -15,6 +14,7 @@ from django.views.decorators.http import require_POST
 from nic1000.accounts.models import User
 from nic1000.core.access import has_role, role_required
 from nic1000.core.errors import ApplicationError
+from nic1000.core.pagination import paginate
 from nic1000.core.roles import OFFICE, OFFICE_AND_AUDIT, Role
 from nic1000.rounds import pages, selectors
 from nic1000.rounds.forms import EvaluatorProfileForm, RelationshipForm
@@ -24,7 +24,7 @@ from nic1000.rounds.views.common import AuthedRequest, error_status, form_error
 
 @role_required(OFFICE_AND_AUDIT)
 def evaluator_list(request: AuthedRequest) -> HttpResponse:
-    page = Paginator(selectors.evaluator_pool(), 50).get_page(request.GET.get("page"))
+    page = paginate(selectors.evaluator_pool(), request.GET.get("page"), 50)
     can_edit = has_role(request.user, OFFICE)
     context = {
         "page_obj": page,

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -13,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from nic1000.core.access import has_role, role_required
 from nic1000.core.errors import ApplicationError, ErrorDetail, ValidationFailed
+from nic1000.core.pagination import paginate
 from nic1000.core.roles import OFFICE, OFFICE_AND_AUDIT, Role
 from nic1000.designations.selectors import membership_active_for
 from nic1000.rounds import pages, selectors
@@ -105,7 +105,7 @@ def eligibility_check(request: AuthedRequest, pk: int) -> HttpResponse:
 def nomination_list(request: AuthedRequest, pk: int) -> HttpResponse:
     rnd = selectors.access_round(user=request.user, pk=pk)
     qs = selectors.nominations_for(user=request.user, round=rnd, body_code=request.GET.get("body", ""))
-    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    page = paginate(qs, request.GET.get("page"), 50)
     can_nominate = has_role(request.user, {Role.MINISTRY_OFFICER}) and round_allows(rnd, RoundAction.NOMINATE)
     return render(
         request, "rounds/nominations.html", {"round": rnd, "page_obj": page, "can_nominate": can_nominate}
@@ -123,7 +123,7 @@ def candidacy_list(request: AuthedRequest, pk: int) -> HttpResponse:
         eligible=request.GET.get("eligible", ""),
         q=request.GET.get("q", "").strip(),
     )
-    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    page = paginate(qs, request.GET.get("page"), 50)
     template = "rounds/_candidacy_rows.html" if request.htmx else "rounds/candidacies.html"
     return render(request, template, {"round": rnd, "page_obj": page})
 

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from nic1000.core.access import public
+from nic1000.core.pagination import paginate
 from nic1000.rounds import selectors
 from nic1000.rounds.exports import selections_xlsx
 
@@ -22,7 +22,7 @@ def public_selection(request: HttpRequest, pk: int) -> HttpResponse:
     rows = selectors.published_selections(round=rnd, body_code=request.GET.get("body", ""))
     context = {
         "round": rnd,
-        "page_obj": Paginator(rows, 100).get_page(request.GET.get("page")),
+        "page_obj": paginate(rows, request.GET.get("page"), 100),
         "bodies": selectors.published_bodies(round=rnd),
     }
     return render(request, "rounds/public_selection.html", context)

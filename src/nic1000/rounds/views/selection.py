@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -13,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from nic1000.core.access import has_role, role_required
 from nic1000.core.errors import ApplicationError
+from nic1000.core.pagination import paginate
 from nic1000.core.roles import OFFICE, OFFICE_AND_AUDIT
 from nic1000.rounds import pages, selectors
 from nic1000.rounds.forms import DecisionForm, DecisionWithdrawForm, ForceForm
@@ -31,7 +31,7 @@ def results(request: AuthedRequest, pk: int) -> HttpResponse:
         "round": rnd,
         "page": page,
         "allowed": page.allowed,
-        "page_obj": Paginator(selectors.results_for(round=rnd), 100).get_page(request.GET.get("page")),
+        "page_obj": paginate(selectors.results_for(round=rnd), request.GET.get("page"), 100),
         "decision_form": DecisionForm(),
         "withdraw_form": DecisionWithdrawForm(),
         "force_form": ForceForm(),

@@ -181,6 +181,7 @@ def main() -> None:
     os.environ.setdefault(
         "IMPORT_MAX_BYTES", str(1024 * 1024 * 1024)
     )  # the 300k-row statements file is ~63 MB
+    os.environ.setdefault("IMPORT_MAX_CELLS", str(20_000_000))  # and 8.1 M cells
     url = setup_database(os.environ.get("BENCH_DB") or None, name="import")
     from django.db import connection
 

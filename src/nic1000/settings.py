@@ -176,8 +176,9 @@ IMPORT_MAX_UNCOMPRESSED_BYTES = env_int("IMPORT_MAX_UNCOMPRESSED_BYTES", 256 * 1
 IMPORT_MAX_COMPRESSION_RATIO = env_int("IMPORT_MAX_COMPRESSION_RATIO", 100)
 # ...or when a sheet declares more cells than this (its <dimension>: rows x columns). An import's peak memory
 # is about 85 MB + 0.65 KB per cell (bench/bench_upload_memory.py: 100,000 companies = 1.2 M cells, 850 MB
-# peak); the default admits 300,000 statements (27 columns) at about 6.5 GB: lower it on a smaller server.
-IMPORT_MAX_CELLS = env_int("IMPORT_MAX_CELLS", 10_000_000)
+# peak): the default 3 M cells bounds an import near 2 GB (100,000 companies fit; larger files are split, as
+# IMPORT_MAX_BYTES already asks of a 300,000-statement file).
+IMPORT_MAX_CELLS = env_int("IMPORT_MAX_CELLS", 3_000_000)
 # Every free-text input (reasons, notes, comments, descriptions) is refused above this many characters.
 TEXT_MAX_CHARS = env_int("TEXT_MAX_CHARS", 10_000)
 # An uploaded file stops being stored (memory or temporary file) once past IMPORT_MAX_BYTES.

@@ -137,3 +137,22 @@ def test_second_factor_verified_records_the_time(personas: Any, rf: Any) -> None
     request.user = personas.evaluator
     second_factor_verified(request, device)
     assert abs(request.session["nic1000_2fa_at"] - time.time()) < 5
+
+
+def test_round_publication_and_settings_ask_for_a_fresh_code(personas: Any) -> None:
+    from tests.rounds.factories import make_round
+
+    rnd = make_round(acting_user=personas.program_office)
+    TOTPDevice.objects.create(user=personas.program_office, name="phone", confirmed=True)
+    c = Client()
+    c.force_login(personas.program_office)  # no code entered in this session
+    for method, url in (
+        ("get", f"/rounds/{rnd.pk}/settings/"),
+        ("post", f"/rounds/{rnd.pk}/publish/"),
+        ("post", f"/rounds/{rnd.pk}/settings/bonus-items/"),
+        ("post", "/accounts/two-factor/reset/"),
+    ):
+        r = getattr(c, method)(url, HTTP_REFERER=f"http://testserver/rounds/{rnd.pk}/")
+        assert r.status_code == 302 and r["Location"].startswith("/accounts/two-factor/?next="), url
+    rnd.refresh_from_db()
+    assert rnd.state == "draft"

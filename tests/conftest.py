@@ -67,8 +67,7 @@ def personas(reference_data: None) -> Personas:
             username="po",
             role="program_office",
             display_name="금융위 담당자",
-            is_staff=True,
-            is_superuser=True,
+            is_staff=True,  # browses the admin read-only; never a superuser (accounts.services.user_create)
         ),
         ministry_mss=UserFactory(username="mss", role="ministry_officer", body=body("MSS")),
         ministry_motie=UserFactory(username="motie", role="ministry_officer", body=body("MOTIE")),

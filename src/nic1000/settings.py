@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_otp",
     "django_otp.plugins.otp_totp",
+    "axes",  # login throttling (accounts' block below)
     "django_htmx",
     "django_tasks",
     "django_tasks_db",
@@ -91,6 +92,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "axes.middleware.AxesMiddleware",  # turns a login lockout into accounts' lockout page
 ]
 
 ROOT_URLCONF = "nic1000.urls"
@@ -143,10 +145,51 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "nic1000.accounts.passwords.MaximumLengthValidator", "OPTIONS": {"max_length": 128}},
 ]
-# Failed logins: after this many failures for one username or one address within the window, refuse.
+
+# ---- accounts: login throttling (django-axes), second factor, passwords and e-mail ----------------------------
+# Failed logins are counted by django-axes in the database, which every worker shares. After
+# LOGIN_FAILURE_LIMIT failures for one account from one client address within LOGIN_FAILURE_WINDOW_SECONDS,
+# that account is refused from that address until the window has passed since the last failure; other users
+# behind the same address are not affected. LOGIN_ACCOUNT_FAILURE_LIMIT failures for one account from any
+# addresses refuse that account everywhere (a guess spread over many addresses).
 LOGIN_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
 LOGIN_FAILURE_WINDOW_SECONDS = env_int("LOGIN_FAILURE_WINDOW_SECONDS", 900)
+LOGIN_ACCOUNT_FAILURE_LIMIT = env_int("LOGIN_ACCOUNT_FAILURE_LIMIT", 4 * LOGIN_FAILURE_LIMIT)
+# Reverse proxies in front of the application that append to X-Forwarded-For. 0: the client address is
+# REMOTE_ADDR and X-Forwarded-For is ignored (anyone can send it); 1: one proxy (nginx) that sets it, and so on.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+AUTHENTICATION_BACKENDS = [
+    "nic1000.accounts.throttle.LoginThrottleBackend",  # refuses a locked-out login before the password check
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_HANDLER = "nic1000.accounts.throttle.LoginThrottleHandler"
+AXES_FAILURE_LIMIT = "nic1000.accounts.throttle.failure_limit"  # LOGIN_FAILURE_LIMIT, read when used
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]  # the per-account total is added by the handler
+AXES_COOLOFF_TIME = "nic1000.accounts.throttle.cool_off"
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "nic1000.accounts.throttle.client_ip"
+AXES_LOCKOUT_CALLABLE = "nic1000.accounts.views.lockout_response"
+AXES_ENABLE_ADMIN = False  # accounts.admin shows the attempts read-only
+AXES_VERBOSE = False
+# Sensitive pages (programme settings, API tokens, round publication and settings, second-factor resets) ask
+# an enrolled user for a fresh authenticator code when the last one is older than this.
+SECOND_FACTOR_RECENT_SECONDS = env_int("SECOND_FACTOR_RECENT_SECONDS", 900)
+# Password reset links (e-mailed) stay valid this long; reset requests per address and per e-mail per hour.
+PASSWORD_RESET_TIMEOUT = env_int("PASSWORD_RESET_TIMEOUT", 3600)
+PASSWORD_RESET_REQUESTS_PER_HOUR = env_int("PASSWORD_RESET_REQUESTS_PER_HOUR", 5)
+# E-mail (password reset links). Development prints mail to the console; production sets EMAIL_BACKEND to
+# django.core.mail.backends.smtp.EmailBackend and EMAIL_HOST etc.
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 25)
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "nic1000 <noreply@localhost>")
+# ---- end of accounts' block ----------------------------------------------------------------------------------
 
 LANGUAGE_CODE = "ko"
 LANGUAGES = [("ko", _("Korean")), ("en", _("English"))]

@@ -22,6 +22,30 @@ CASES = [
         },
     ),
     Case("accounts:program_settings", {"program_office"}),
+    Case(
+        "accounts:second_factor_reset",
+        {"program_office"},
+        method="POST",
+        data=lambda w: {"username": w["personas"].evaluator.username},
+        ok=frozenset({302}),
+    ),
+    # Passwords: anyone may ask for a reset link (the answer never says whether the address is known); only a
+    # signed-in user changes their own.
+    Case("accounts:password_change", SIGNED_IN),
+    Case("accounts:password_change_done", SIGNED_IN),
+    Case("accounts:password_reset", EVERYONE),
+    Case(
+        "accounts:password_reset",
+        EVERYONE,
+        method="POST",
+        data={"email": "x@example.org"},
+        ok=frozenset({302}),
+        label="request",
+    ),
+    Case("accounts:password_reset_done", EVERYONE),
+    # A made-up link: the page says it is not valid (200) for everyone.
+    Case("accounts:password_reset_confirm", EVERYONE, kwargs={"uidb64": "MQ", "token": "set-password"}),
+    Case("accounts:password_reset_complete", EVERYONE),
     Case("audit:list", {"program_office", "auditor"}),
 ]
 

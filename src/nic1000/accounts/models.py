@@ -57,9 +57,9 @@ class User(AbstractUser):
         return self.is_authenticated and self.is_active and self.role in roles
 
 
-class LoginFailure(models.Model):
-    """Failed logins, for throttling by username and by address."""
+class PasswordResetRequest(models.Model):
+    """Password reset requests, for throttling them per client address and per e-mail (all workers see it)."""
 
-    username = models.CharField(max_length=150, db_index=True)
+    email = models.CharField(max_length=254, db_index=True)
     ip = models.GenericIPAddressField(null=True, blank=True, db_index=True)
     at = models.DateTimeField(db_index=True)

@@ -1,19 +1,22 @@
-"""Writes on accounts: creating users, two-factor enrolment, programme settings."""
+"""Writes on accounts: creating users, two-factor enrolment and reset, passwords, programme settings."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from nic1000.accounts.models import User
+from nic1000.accounts.models import PasswordResetRequest, User
 from nic1000.audit.services import audit_record, created, snapshot
 from nic1000.core.access import require_role
 from nic1000.core.errors import ValidationFailed
-from nic1000.core.models import ProgramSetting
+from nic1000.core.models import Notification, ProgramSetting
 from nic1000.core.roles import OFFICE, Role
 
 _AUDITED = [
@@ -55,9 +58,10 @@ def user_create(
         body=body,
         institution=institution,
         company=company,
-        # The programme office administers reference data in the Django admin.
+        # The programme office browses the Django admin (read-only); it is never a superuser, so nothing
+        # reaches the tables except through these audited services.
         is_staff=role == Role.PROGRAM_OFFICE,
-        is_superuser=role == Role.PROGRAM_OFFICE,
+        is_superuser=False,
     )
     if password:
         if check_password:
@@ -108,3 +112,56 @@ def program_setting_update(*, require_staff_2fa: bool, acting_user: User) -> Pro
         changes={"require_staff_2fa": {"before": before, "after": require_staff_2fa}},
     )
     return setting
+
+
+@transaction.atomic
+def second_factor_reset(*, user: User, acting_user: User) -> int:
+    """The programme office removes every authenticator of `user` (a lost phone): they sign in with their
+    password alone and enrol again (when the programme requires it, at their next page). Audited; the user
+    is told in the app. Returns how many devices were removed."""
+    require_role(acting_user, OFFICE)
+    removed, _detail = TOTPDevice.objects.filter(user=user).delete()
+    audit_record(
+        actor=acting_user,
+        action="user.2fa_reset",
+        obj=user,
+        changes={"two_factor": {"before": bool(removed), "after": False}},
+    )
+    # activity.services.notify sits above accounts; a notification is one row of core's table.
+    Notification.objects.create(
+        recipient=user,
+        created_at=timezone.now(),
+        kind="account",
+        title=_("Your second factor was reset by the programme office")[:200],
+        body=_("Sign in with your password and enrol your authenticator app again."),
+        link="/accounts/two-factor/",
+    )
+    return int(removed)
+
+
+@transaction.atomic
+def password_changed_record(*, user: User, how: str) -> None:
+    """Audits a password change (`how`: "change" by the user, "reset" through an e-mailed link). Django's
+    views set the password; the new hash is never recorded."""
+    audit_record(
+        actor=user,
+        action=f"user.password_{how}",
+        obj=user,
+        changes={"password": {"before": "***", "after": "***"}},
+    )
+
+
+def password_reset_request_allowed(*, email: str, ip: str | None) -> bool:
+    """Records a password reset request; False when this address or this e-mail has asked too often in the
+    last hour (the caller then answers the same as always and sends nothing)."""
+    now = timezone.now()
+    email = email.strip().lower()[:254]
+    limit = settings.PASSWORD_RESET_REQUESTS_PER_HOUR
+    with transaction.atomic():
+        PasswordResetRequest.objects.filter(at__lt=now - timedelta(hours=1)).delete()
+        recent = PasswordResetRequest.objects.filter(at__gte=now - timedelta(hours=1))
+        too_many = recent.filter(email=email).count() >= limit or (
+            ip is not None and recent.filter(ip=ip).count() >= limit * 4
+        )
+        PasswordResetRequest.objects.create(email=email, ip=ip, at=now)
+    return not too_many

@@ -14,6 +14,7 @@ from django.db.models import Model
 from django.http import HttpRequest
 
 from nic1000.core.models import Notification, ProgramSetting, StateChange
+from nic1000.core.roles import OFFICE
 
 _M = TypeVar("_M", bound=Model)
 
@@ -28,8 +29,25 @@ else:
             return cls
 
 
+def may_browse_admin(request: HttpRequest) -> bool:
+    """The programme office (a staff user, not a superuser) browses the admin; so does a superuser."""
+    user = request.user
+    return bool(
+        user.is_active and user.is_staff and (user.is_superuser or getattr(user, "role", None) in OFFICE)
+    )
+
+
 class ReadOnlyAdmin(ModelAdmin[_M]):
-    """Rows only services write (they audit every change): the admin shows them and changes nothing."""
+    """Rows only services write (they audit every change): the admin shows them and changes nothing.
+
+    Nobody adds, changes or deletes here, a superuser included; the programme office may look without holding
+    Django model permissions (it is not a superuser)."""
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return may_browse_admin(request)
+
+    def has_view_permission(self, request: HttpRequest, obj: _M | None = None) -> bool:
+        return may_browse_admin(request)
 
     def has_add_permission(self, request: HttpRequest, obj: _M | None = None) -> bool:
         return False
@@ -39,6 +57,9 @@ class ReadOnlyAdmin(ModelAdmin[_M]):
 
     def has_delete_permission(self, request: HttpRequest, obj: _M | None = None) -> bool:
         return False
+
+    def get_actions(self, request: HttpRequest) -> dict[str, Any]:
+        return {}  # no bulk actions (Django's "delete selected" among them)
 
 
 @admin.register(StateChange)

@@ -1,18 +1,19 @@
-"""The programme office edits the product catalogue and the Center's routing rules (configuration) here.
+"""The product catalogue, the Center's routing rules and applications in the admin, read-only.
 
-Applications, money and tokens are changed only through the services (pages and API), so they are read-only.
+A base rate changed here would change offers with no audit entry; everything is changed through the services
+(pages and API), which audit.
 """
 
 from __future__ import annotations
 
 from django.contrib import admin
 
-from nic1000.core.admin import ModelAdmin, ReadOnlyAdmin
+from nic1000.core.admin import ReadOnlyAdmin
 from nic1000.finance.models import Application, Product, RoutingRule
 
 
 @admin.register(Product)
-class ProductAdmin(ModelAdmin[Product]):
+class ProductAdmin(ReadOnlyAdmin[Product]):
     list_display = (
         "code",
         "institution",
@@ -29,7 +30,7 @@ class ProductAdmin(ModelAdmin[Product]):
 
 
 @admin.register(RoutingRule)
-class RoutingRuleAdmin(ModelAdmin[RoutingRule]):
+class RoutingRuleAdmin(ReadOnlyAdmin[RoutingRule]):
     list_display = (
         "priority",
         "purpose",
@@ -39,7 +40,6 @@ class RoutingRuleAdmin(ModelAdmin[RoutingRule]):
         "product",
         "active",
     )
-    list_editable = ("active",)
     ordering = ("priority",)
 
 

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from nic1000.accounts.http import AuthedRequest
 from nic1000.accounts.models import User
+from nic1000.accounts.second_factor import recent_second_factor_required
 from nic1000.core.access import public, role_required
 from nic1000.core.errors import ApplicationError
 from nic1000.core.pagination import paginate
@@ -354,6 +355,7 @@ def export_xlsx(request: AuthedRequest) -> HttpResponse:
 
 
 @role_required(OFFICE)
+@recent_second_factor_required
 def tokens(request: AuthedRequest) -> HttpResponse:
     form = F.TokenForm(request.POST or None)
     secret = None
@@ -378,6 +380,7 @@ def tokens(request: AuthedRequest) -> HttpResponse:
 
 
 @role_required(OFFICE)
+@recent_second_factor_required
 @require_POST
 def token_revoke(request: AuthedRequest, pk: int) -> HttpResponse:
     token = get_object_or_404(ApiToken, pk=pk)

@@ -1,8 +1,8 @@
-"""Django admin for the programme office: the registry browseable, reference data editable with an audit row.
+"""Django admin for the programme office: the registry browseable, nothing changed here.
 
-Companies, patents, technologies and statements are changed through imports and services only, so here they
-are read-only. Bodies and institutions (configuration) may be edited; each save writes an audit entry in the
-same transaction.
+Companies, patents, technologies and statements are changed through imports and services; bodies and
+institutions (reference data) through the reference-data load. The admin changes nothing, so it writes no
+change that the audit trail would miss.
 """
 
 from __future__ import annotations
@@ -10,10 +10,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from django.contrib import admin
-from django.db import transaction
 from django.http import HttpRequest
 
-from nic1000.audit.services import audit_record, created, diff, snapshot
+from nic1000.core.admin import ReadOnlyAdmin, may_browse_admin
 from nic1000.registry.models import (
     Body,
     Company,
@@ -24,17 +23,18 @@ from nic1000.registry.models import (
     Patent,
 )
 
-if TYPE_CHECKING:  # the admin classes are generic for the type checker only
-    ModelAdmin = admin.ModelAdmin[Any]
+if TYPE_CHECKING:  # the inline classes are generic for the type checker only
     PatentInlineBase = admin.TabularInline[Patent, Company]
     TechnologyInlineBase = admin.TabularInline[CoreTechnology, Company]
 else:
-    ModelAdmin = admin.ModelAdmin
     PatentInlineBase = TechnologyInlineBase = admin.TabularInline
 
 
-class ReadOnlyAdmin(ModelAdmin):
-    """Browse and search only."""
+class _ReadOnlyInline:
+    """Inline rows shown to whoever may browse the admin, never added, changed or deleted."""
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return may_browse_admin(request)
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
@@ -46,55 +46,28 @@ class ReadOnlyAdmin(ModelAdmin):
         return False
 
 
-class AuditedReferenceAdmin(ModelAdmin):
-    """Reference data: every save writes an audit row (before/after of the changed fields); no deletes."""
-
-    audited_fields: tuple[str, ...] = ()
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
-        with transaction.atomic():
-            before: dict[str, Any] = {}
-            if change and obj.pk:
-                before = snapshot(type(obj).objects.get(pk=obj.pk), self.audited_fields)
-            super().save_model(request, obj, form, change)
-            after = snapshot(obj, self.audited_fields)
-            name = obj._meta.model_name
-            audit_record(
-                actor=request.user,
-                action=f"{name}.{'update' if change else 'create'}",
-                obj=obj,
-                changes=diff(before, after) if change else created(after),
-                reason="Django admin",
-            )
-
-
 @admin.register(Body)
-class BodyAdmin(AuditedReferenceAdmin):
+class BodyAdmin(ReadOnlyAdmin[Body]):
     list_display = ("code", "name_ko", "name_en", "kind", "active", "sort_order")
     list_filter = ("kind", "active")
     search_fields = ("code", "name_ko", "name_en")
-    audited_fields = ("code", "name_ko", "name_en", "kind", "active", "sort_order")
 
 
 @admin.register(Institution)
-class InstitutionAdmin(AuditedReferenceAdmin):
+class InstitutionAdmin(ReadOnlyAdmin[Institution]):
     list_display = ("code", "name_ko", "name_en", "kind", "sort_order")
     list_filter = ("kind",)
     search_fields = ("code", "name_ko", "name_en")
-    audited_fields = ("code", "name_ko", "name_en", "kind", "sort_order")
 
 
 @admin.register(KsicCode)
-class KsicCodeAdmin(ReadOnlyAdmin):
+class KsicCodeAdmin(ReadOnlyAdmin[KsicCode]):
     list_display = ("code", "name", "level", "section")
     list_filter = ("level", "section")
     search_fields = ("code", "name")
 
 
-class PatentInline(PatentInlineBase):
+class PatentInline(_ReadOnlyInline, PatentInlineBase):
     model = Patent
     fields = ("application_number", "title", "status", "filed_on", "forward_citations")
     readonly_fields = fields
@@ -104,7 +77,7 @@ class PatentInline(PatentInlineBase):
     can_delete = False
 
 
-class CoreTechnologyInline(TechnologyInlineBase):
+class CoreTechnologyInline(_ReadOnlyInline, TechnologyInlineBase):
     model = CoreTechnology
     fields = ("name", "keywords", "trl")
     readonly_fields = fields
@@ -114,7 +87,7 @@ class CoreTechnologyInline(TechnologyInlineBase):
 
 
 @admin.register(Company)
-class CompanyAdmin(ReadOnlyAdmin):
+class CompanyAdmin(ReadOnlyAdmin[Company]):
     list_display = ("name_ko", "brn", "ksic", "region", "founded_on", "employees", "is_sme")
     list_filter = ("is_sme", "is_listed", "ksic_section", "region")
     search_fields = ("name_ko", "name_en", "brn")
@@ -124,7 +97,7 @@ class CompanyAdmin(ReadOnlyAdmin):
 
 
 @admin.register(Patent)
-class PatentAdmin(ReadOnlyAdmin):
+class PatentAdmin(ReadOnlyAdmin[Patent]):
     list_display = ("application_number", "title", "company", "status", "filed_on", "forward_citations")
     list_filter = ("status",)
     search_fields = ("application_number", "title", "company__name_ko")
@@ -133,7 +106,7 @@ class PatentAdmin(ReadOnlyAdmin):
 
 
 @admin.register(CoreTechnology)
-class CoreTechnologyAdmin(ReadOnlyAdmin):
+class CoreTechnologyAdmin(ReadOnlyAdmin[CoreTechnology]):
     list_display = ("name", "company", "trl")
     list_filter = ("trl",)
     search_fields = ("name", "keywords", "company__name_ko")
@@ -141,7 +114,7 @@ class CoreTechnologyAdmin(ReadOnlyAdmin):
 
 
 @admin.register(FinancialStatement)
-class FinancialStatementAdmin(ReadOnlyAdmin):
+class FinancialStatementAdmin(ReadOnlyAdmin[FinancialStatement]):
     list_display = ("company", "fiscal_year", "sales", "net_profit", "equity", "credit_delinquency", "source")
     list_filter = ("fiscal_year", "credit_delinquency", "source")
     search_fields = ("company__name_ko", "company__brn")

@@ -8,6 +8,7 @@ from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from nic1000.accounts.second_factor import recent_second_factor_required
 from nic1000.core.access import role_required
 from nic1000.core.errors import ApplicationError
 from nic1000.core.roles import OFFICE
@@ -17,6 +18,7 @@ from nic1000.rounds.views.common import AuthedRequest
 
 
 @role_required(OFFICE)
+@recent_second_factor_required
 @require_POST
 def publish(request: AuthedRequest, pk: int) -> HttpResponse:
     rnd = selectors.access_round(user=request.user, pk=pk)

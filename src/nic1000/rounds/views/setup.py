@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from nic1000.accounts.second_factor import recent_second_factor_required
 from nic1000.core.access import has_role, role_required
 from nic1000.core.errors import ApplicationError
 from nic1000.core.roles import OFFICE
@@ -134,6 +135,7 @@ def _body_rules_form(page: pages.SettingsPage, data: object) -> BodyRulesForm:
 
 
 @role_required(OFFICE)
+@recent_second_factor_required
 def round_settings(request: AuthedRequest, pk: int) -> HttpResponse:
     """How the round evaluates and selects, its scoring deadline and its own eligibility rules."""
     rnd = selectors.access_round(user=request.user, pk=pk)
@@ -154,6 +156,7 @@ def round_settings(request: AuthedRequest, pk: int) -> HttpResponse:
 
 
 @role_required(OFFICE)
+@recent_second_factor_required
 @require_POST
 def body_rules_save(request: AuthedRequest, pk: int) -> HttpResponse:
     """Each nominating body's own eligibility rules."""
@@ -171,6 +174,7 @@ def body_rules_save(request: AuthedRequest, pk: int) -> HttpResponse:
 
 
 @role_required(OFFICE)
+@recent_second_factor_required
 @require_POST
 def bonus_item_add(request: AuthedRequest, pk: int) -> HttpResponse:
     rnd = selectors.access_round(user=request.user, pk=pk)
@@ -190,6 +194,7 @@ def bonus_item_add(request: AuthedRequest, pk: int) -> HttpResponse:
 
 
 @role_required(OFFICE)
+@recent_second_factor_required
 def round_criteria(request: AuthedRequest, pk: int) -> HttpResponse:
     rnd = selectors.access_round(user=request.user, pk=pk)
     page = pages.criteria_page(round=rnd, body_code=request.GET.get("body", ""))
@@ -213,6 +218,7 @@ def round_criteria(request: AuthedRequest, pk: int) -> HttpResponse:
 
 
 @role_required(OFFICE)
+@recent_second_factor_required
 def round_quotas(request: AuthedRequest, pk: int) -> HttpResponse:
     rnd = selectors.access_round(user=request.user, pk=pk)
     form = QuotaForm(

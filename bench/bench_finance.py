@@ -65,7 +65,7 @@ def main() -> None:
     from nic1000.core.errors import ApplicationError
     from nic1000.designations.models import Membership
     from nic1000.finance import selectors as S
-    from nic1000.finance import services
+    from nic1000.finance import services, tokens
     from nic1000.finance.models import Application
     from nic1000.registry.models import Body, Company, FinancialStatement, Institution, KsicCode
     from nic1000.rounds.models import Program, Round
@@ -140,7 +140,7 @@ def main() -> None:
         )
     print(f"approve + disburse: {len(apps[::3])} in {time.perf_counter() - t:.1f}s")
 
-    _token, secret = services.api_token_create(
+    _token, secret = tokens.api_token_create(
         institution=Institution.objects.get(code="IBK"), name="b", acting_user=po
     )
     client = Client(headers={"Authorization": f"Bearer {secret}"})

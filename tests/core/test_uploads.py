@@ -38,7 +38,8 @@ def no_parser(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def _client(user: Any) -> Client:
-    c = Client()
+    # The pages' messages are read in English here (the Korean catalogue has them too).
+    c = Client(HTTP_ACCEPT_LANGUAGE="en")
     c.force_login(user)
     return c
 

@@ -7,7 +7,7 @@ from django.utils import timezone
 from nic1000.audit.models import AuditEntry
 from nic1000.finance.models import ApiToken, Application, Disbursement, IdempotencyRecord
 from nic1000.finance.selectors import token_hash
-from nic1000.finance.services import api_token_create, api_token_revoke
+from nic1000.finance.tokens import api_token_create, api_token_revoke
 from tests.factories import CompanyFactory, institution
 from tests.finance.factories import make_application, make_token, select
 

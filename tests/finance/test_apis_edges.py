@@ -12,7 +12,7 @@ from django.conf import settings
 from django.test import Client, override_settings
 from django.utils import timezone
 
-from nic1000.finance import services
+from nic1000.finance import tokens
 from nic1000.finance.models import ApiRateCounter, Application, Disbursement, IdempotencyRecord
 from tests.finance.factories import make_application, make_token, select
 
@@ -94,7 +94,7 @@ def test_rate_limit_never_lets_more_than_the_limit_through_in_any_60_seconds(wor
     refused = 0
     for _ in range(400):
         clock.now += dt.timedelta(milliseconds=rng.choice([5, 50, 300, 900, 2500]))
-        wait = services.api_rate_hit(token=world["token"], limit=limit)
+        wait = tokens.api_rate_hit(token=world["token"], limit=limit)
         if wait == 0:
             accepted.append(clock.now)
         else:

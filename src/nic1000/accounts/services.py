@@ -13,10 +13,11 @@ from django.utils.translation import gettext as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from nic1000.accounts.models import PasswordResetRequest, User
+from nic1000.activity.services import notify
 from nic1000.audit.services import audit_record, created, snapshot
 from nic1000.core.access import require_role
 from nic1000.core.errors import ValidationFailed
-from nic1000.core.models import Notification, ProgramSetting
+from nic1000.core.models import ProgramSetting
 from nic1000.core.roles import OFFICE, Role
 
 _AUDITED = [
@@ -127,12 +128,10 @@ def second_factor_reset(*, user: User, acting_user: User) -> int:
         obj=user,
         changes={"two_factor": {"before": bool(removed), "after": False}},
     )
-    # activity.services.notify sits above accounts; a notification is one row of core's table.
-    Notification.objects.create(
-        recipient=user,
-        created_at=timezone.now(),
+    notify(
+        recipients=[user],
         kind="account",
-        title=_("Your second factor was reset by the programme office")[:200],
+        title=_("Your second factor was reset by the programme office"),
         body=_("Sign in with your password and enrol your authenticator app again."),
         link="/accounts/two-factor/",
     )

@@ -6,12 +6,13 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from django.contrib.auth import get_user_model
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import models, transaction
 from django.db.utils import IntegrityError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from nic1000.accounts.models import User
 from nic1000.audit.services import audit_record
 from nic1000.core.errors import Conflict, Forbidden, ValidationFailed
 from nic1000.core.models import Notification, StateChange
@@ -55,7 +56,7 @@ def workflow_transition(
             from_state=state,
             to_state=t.target,
             at=timezone.now(),
-            actor=acting_user if isinstance(acting_user, User) and acting_user.pk is not None else None,
+            actor_id=acting_user.pk if isinstance(acting_user, get_user_model()) else None,
             reason=reason,
         )
         changes: dict[str, Any] = {state_field: {"before": state, "after": t.target}}
@@ -104,7 +105,7 @@ def _check_transition(
 
 def notify(
     *,
-    recipients: Iterable[User],
+    recipients: Iterable[AbstractBaseUser],
     kind: str,
     title: str,
     body: str = "",
@@ -115,7 +116,7 @@ def notify(
     now = timezone.now()
     rows = [
         Notification(
-            recipient=r,
+            recipient_id=r.pk,
             created_at=now,
             kind=kind,
             title=title[:200],

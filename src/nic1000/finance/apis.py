@@ -26,7 +26,7 @@ from pydantic import BeforeValidator, WithJsonSchema, field_validator
 from nic1000.core.errors import NotFound, ValidationFailed
 from nic1000.core.schemas import ErrorOut
 from nic1000.finance import selectors as S
-from nic1000.finance import services
+from nic1000.finance import services, tokens
 from nic1000.finance.models import ApiToken, Application, Disbursement, Repayment
 from nic1000.finance.workflows import APPLICATION
 from nic1000.registry.models import Institution
@@ -53,7 +53,7 @@ class TokenAuth(HttpBearer):
         api_token = S.api_token_for_secret(token)
         if api_token is None:
             return None
-        retry_after = services.api_rate_hit(token=api_token, limit=rate_limit_per_minute())
+        retry_after = tokens.api_rate_hit(token=api_token, limit=rate_limit_per_minute())
         request.nic_retry_after = retry_after  # type: ignore[attr-defined]  # read by _limited
         return api_token
 
@@ -341,7 +341,7 @@ def _post(
     digest = hashlib.sha256(
         json.dumps({"path": request.path, "body": payload}, sort_keys=True, default=str).encode()
     ).hexdigest()
-    answer = services.api_post_idempotent(token=token, key=key, request_hash=digest, run=run)
+    answer = tokens.api_post_idempotent(token=token, key=key, request_hash=digest, run=run)
     return Status(answer.status, answer.body)
 
 

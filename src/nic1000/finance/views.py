@@ -25,6 +25,7 @@ from nic1000.designations.selectors import membership_active_for
 from nic1000.finance import forms as F
 from nic1000.finance import selectors as S
 from nic1000.finance import services
+from nic1000.finance import tokens as token_services
 from nic1000.finance.exports import finance_xlsx
 from nic1000.finance.models import ApiToken, Application
 from nic1000.finance.workflows import APPLICATION
@@ -363,7 +364,7 @@ def tokens(request: AuthedRequest) -> HttpResponse:
     if request.method == "POST":
         if form.is_valid():
             try:
-                _token, secret = services.api_token_create(
+                _token, secret = token_services.api_token_create(
                     institution=form.cleaned_data["institution"],
                     name=form.cleaned_data["name"],
                     acting_user=request.user,
@@ -384,6 +385,6 @@ def tokens(request: AuthedRequest) -> HttpResponse:
 @require_POST
 def token_revoke(request: AuthedRequest, pk: int) -> HttpResponse:
     token = get_object_or_404(ApiToken, pk=pk)
-    services.api_token_revoke(token=token, acting_user=request.user)
+    token_services.api_token_revoke(token=token, acting_user=request.user)
     messages.success(request, _("The token is revoked."))
     return redirect("finance:tokens")

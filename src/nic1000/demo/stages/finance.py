@@ -27,7 +27,7 @@ from nic1000.demo.clock import simulated_clock
 from nic1000.demo.context import DemoContext
 from nic1000.designations.models import Membership
 from nic1000.designations.selectors import active_memberships
-from nic1000.finance import selectors, services
+from nic1000.finance import selectors, services, tokens
 from nic1000.finance.models import Application, Product, Purpose
 from nic1000.finance.workflows import OPEN_STATES
 from nic1000.registry.models import FinancialStatement, Institution
@@ -133,9 +133,7 @@ def _demo_token(ctx: DemoContext) -> dict[str, int]:
     kdb = Institution.objects.filter(code="KDB").first()
     if kdb is None:
         return {"api_tokens": 0}
-    _token, secret = services.api_token_create(
-        institution=kdb, name="KDB demo system", acting_user=ctx.office
-    )
+    _token, secret = tokens.api_token_create(institution=kdb, name="KDB demo system", acting_user=ctx.office)
     ctx.out(f"finance: API token for KDB (shown once): {secret}")
     return {"api_tokens": 1}
 

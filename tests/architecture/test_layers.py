@@ -24,6 +24,7 @@ LAYERS = (
     "finance",
     "monitoring",
     "demo",
+    "ops",
 )
 PROJECT = {"api", "urls", "settings", "wsgi", "__main__", "__init__"}  # the project's own modules: anything
 MAX_LINES = 700

@@ -60,7 +60,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
-    "nic1000.ops.apps.StaticFilesConfig",
+    "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_otp",
     "django_otp.plugins.otp_totp",
@@ -170,6 +170,10 @@ STATICFILES_DIRS = [
     ("vendor/krds-uiux/resources", _NODE / "krds-uiux" / "resources"),
     ("vendor/htmx.org/dist", _NODE / "htmx.org" / "dist"),
     ("vendor/chart.js/dist", _NODE / "chart.js" / "dist"),
+]
+STATICFILES_FINDERS = [
+    "nic1000.ops.storage.FileSystemFinder",
+    "django.contrib.staticfiles.finders.AppDirectoriesFinder",
 ]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.contrib.staticfiles.finders import FileSystemFinder as BaseFileSystemFinder
@@ -27,7 +27,7 @@ VENDOR_IGNORE = [
 class FileSystemFinder(BaseFileSystemFinder):
     """STATICFILES_DIRS, as collectstatic lists them, without VENDOR_IGNORE."""
 
-    def list(self, ignore_patterns: list[str] | None) -> Any:
+    def list(self, ignore_patterns: Iterable[str] | None) -> Any:
         return super().list([*(ignore_patterns or []), *VENDOR_IGNORE])
 
 

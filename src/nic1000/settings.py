@@ -303,6 +303,8 @@ LOGGING = {
     "loggers": {
         # One line per request (method, path, status, duration) at INFO from nic1000.ops.
         "nic1000.requests": {"level": os.environ.get("NIC1000_ACCESS_LOG_LEVEL", "INFO")},
+        # A failing check is in /healthz's answer; its traceback on every probe would drown the log.
+        "health_check": {"level": "ERROR"},
     },
 }
 

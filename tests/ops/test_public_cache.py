@@ -33,13 +33,15 @@ def test_second_view_comes_from_the_cache_per_language_and_filter(personas: Any)
     first, cold = _get(anon, url)
     second, warm = _get(anon, url)
     assert second == first
-    assert warm <= 2 < cold  # the round and the cache entry; no selection, body or count query
+    assert warm == 1 < cold  # the cache entry only: no round, selection, body or count query
     assert any(k.startswith("nic1000:public-selection") for k in _cache_keys())
     # English and a body filter are other entries, not the Korean page's.
     english, _ = _get(anon, url, **{"Accept-Language": "en"})
     assert "selected companies" in english and english != first
     filtered, _ = _get(anon, url + "?body=MOTIE")
     assert filtered != first
+    # A round that is not published is never cached (and stays not found).
+    assert anon.get(f"/rounds/{rnd.pk + 1000}/selection/").status_code == 404
     # A parameter the key does not cover is rendered, never cached.
     before = len(_cache_keys())
     _get(anon, url + "?sort=x")

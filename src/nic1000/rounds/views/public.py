@@ -21,7 +21,7 @@ def public_rounds(request: HttpRequest) -> HttpResponse:
     return render(request, "rounds/public_rounds.html", {"rounds": selectors.published_rounds()})
 
 
-def _public_selection_cache_key(request: HttpRequest, rnd_pk: int, published_at: str) -> str | None:
+def _public_selection_cache_key(request: HttpRequest, pk: int) -> str | None:
     """The shared cache's key for one page of a published selection; None for a query it should not hold."""
     if set(request.GET) - {"body", "page"}:
         return None  # other parameters end up in the page's links: not worth a cache entry per variant
@@ -29,29 +29,33 @@ def _public_selection_cache_key(request: HttpRequest, rnd_pk: int, published_at:
     sane_body = not body or (len(body) <= 20 and body.replace("_", "").replace("-", "").isalnum())
     if not sane_body or not page.isdigit() or len(page) > 6:
         return None
-    return f"nic1000:public-selection:{rnd_pk}:{published_at}:{get_language()}:{body}:{page}"
+    return f"nic1000:public-selection:{pk}:{get_language()}:{body}:{page}"
 
 
 @public
 def public_selection(request: HttpRequest, pk: int) -> HttpResponse:
-    """A published selection never changes, so its rendered content is kept in the shared cache, per round,
-    publication, language, body filter and page (the page around it still shows who is signed in)."""
-    rnd = selectors.published_round(pk=pk)
-    key = _public_selection_cache_key(request, rnd.pk, rnd.publication.published_at.isoformat())
-    content = cache.get(key) if key else None
-    if content is None:
+    """A published selection never changes (publication is final), so its rendered content is kept in the
+    shared cache per round, language, body filter and page, and a cached page costs one query: only published
+    rounds are ever cached. The page around it still shows who is signed in."""
+    key = _public_selection_cache_key(request, pk)
+    cached = cache.get(key) if key else None
+    if cached is None:
+        rnd = selectors.published_round(pk=pk)
         rows = selectors.published_selections(round=rnd, body_code=request.GET.get("body", ""))
         context = {
             "round": rnd,
             "page_obj": Paginator(rows, 100).get_page(request.GET.get("page")),
             "bodies": selectors.published_bodies(round=rnd),
         }
-        content = render_to_string("rounds/_public_selection_content.html", context, request=request)
+        html = render_to_string("rounds/_public_selection_content.html", context, request=request)
+        cached = {"title": rnd.name, "content": html}
         if key:
-            cache.set(key, content, timeout=settings.NIC1000_PUBLIC_CACHE_SECONDS)
+            cache.set(key, cached, timeout=settings.NIC1000_PUBLIC_CACHE_SECONDS)
     return render(
-        request, "rounds/public_selection.html", {"round": rnd, "content": mark_safe(content)}
-    )  # rendered by our template
+        request,
+        "rounds/public_selection.html",
+        {"title": cached["title"], "content": mark_safe(cached["content"])},  # rendered by our template
+    )
 
 
 @public

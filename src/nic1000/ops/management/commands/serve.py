@@ -66,7 +66,14 @@ class Command(BaseCommand):
                 "worker_tmp_dir": "/dev/shm",
                 "forwarded_allow_ips": "127.0.0.1,::1",
                 "accesslog": None,  # the request log is nic1000.requests (JSON, with the request id)
-                "errorlog": "-",
+                # gunicorn's own lines (start, worker boots and timeouts) in the project's format too.
+                "logconfig_dict": {
+                    **settings.LOGGING,
+                    "loggers": {
+                        **settings.LOGGING.get("loggers", {}),
+                        "gunicorn.error": {"level": "INFO", "handlers": ["console"], "propagate": False},
+                    },
+                },
                 "proc_name": "nic1000",
             }
         ).run()

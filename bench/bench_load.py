@@ -9,7 +9,8 @@ gets a small demo (BENCH_LOAD_COMPANIES, default 300, `nic1000 demo --fast`), th
 (BENCH_LOAD_WORKERS gunicorn workers, default 4 as in the issue's reference) and locust, headless, drives
 BENCH_LOAD_USERS closed-loop clients (each sends its next request when the last one answered) at one
 endpoint at a time, BENCH_LOAD_SECONDS each: the public selection page (anonymous), the signed-in company
-list (a ministry officer), the API list of applications (KDB's token). Locust lives in its own virtualenv, var/bench-load-venv (locust pinned below),
+list (a ministry officer, already signed in: sessions made beforehand), the API list of applications (KDB's
+token). Locust lives in its own virtualenv, var/bench-load-venv (locust pinned below),
 never in .venv (its pytest plugin would patch the test suite). Prints requests/s, p50/p95/p99 and errors per
 endpoint. Targets (issue 11): 0 errors; public page >= 300 requests/s; signed-in list p95 <= 500 ms.
 Client and server share this machine's cores, so the client's own CPU is part of what is measured.
@@ -41,7 +42,6 @@ WORKERS = int(os.environ.get("BENCH_LOAD_WORKERS", "4"))
 COMPANIES = int(os.environ.get("BENCH_LOAD_COMPANIES", "300"))
 OFFICER = "ministry_mss"
 SCENARIOS = ("PublicVisitor", "Officer", "InstitutionSystem")  # the user classes of bench/locustfile.py
-PASSWORD = "nic1000-demo-2026!"  # nic1000.demo.context.DEMO_PASSWORD
 
 
 def _locust() -> Path:
@@ -211,8 +211,7 @@ def main() -> None:
         locust_env = {
             **os.environ,
             "BENCH_LOAD_ROUND": str(round_id),
-            "BENCH_LOAD_USERNAME": OFFICER,
-            "BENCH_LOAD_PASSWORD": PASSWORD,
+            "BENCH_LOAD_SESSIONS": _sessions(env),
             "BENCH_LOAD_TOKEN": token_match.group(1),
         }
         rows = []
@@ -229,6 +228,22 @@ def main() -> None:
             shutil.rmtree(tmp, ignore_errors=True)
         else:
             print(f"kept {tmp}")
+
+
+def _sessions(env: dict[str, str]) -> str:
+    """USERS signed-in sessions of the ministry officer, as Django's login would store them (comma-separated)."""
+    code = (
+        "from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY; "
+        "from django.contrib.sessions.backends.db import SessionStore; "
+        "from nic1000.accounts.models import User; "
+        f"u = User.objects.get(username={OFFICER!r}); keys = []\n"
+        f"for _ in range({USERS}):\n"
+        "    s = SessionStore(); s[SESSION_KEY] = str(u.pk); "
+        "s[BACKEND_SESSION_KEY] = 'django.contrib.auth.backends.ModelBackend'; "
+        "s[HASH_SESSION_KEY] = u.get_session_auth_hash(); s.create(); keys.append(s.session_key)\n"
+        "print(','.join(keys))"
+    )
+    return _nic1000(["shell", "-v", "0", "-c", code], env).strip()
 
 
 def _published_round(env: dict[str, str]) -> int | None:

@@ -267,7 +267,13 @@ CACHES = {
         "BACKEND": "django.core.cache.backends.db.DatabaseCache",
         "LOCATION": "nic1000_cache",
         "OPTIONS": {"MAX_ENTRIES": env_int("NIC1000_CACHE_MAX_ENTRIES", 20_000)},
-    }
+    },
+    # In front of it, for what never changes once made (a published selection's page): no query at all.
+    "local": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "nic1000-local",
+        "OPTIONS": {"MAX_ENTRIES": 1000},
+    },
 }
 # A published selection's public page is kept this long in the cache (it never changes once published).
 NIC1000_PUBLIC_CACHE_SECONDS = env_int("NIC1000_PUBLIC_CACHE_SECONDS", 3600)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -28,12 +28,16 @@ def test_second_view_comes_from_the_cache_per_language_and_filter(personas: Any)
     rnd = make_selecting_round(acting_user=personas.program_office, n=3, selected=2)
     round_publish(round=rnd, acting_user=personas.program_office)
     cache.clear()
+    caches["local"].clear()
     anon = Client()
     url = f"/rounds/{rnd.pk}/selection/"
     first, cold = _get(anon, url)
     second, warm = _get(anon, url)
     assert second == first
-    assert warm == 1 < cold  # the cache entry only: no round, selection, body or count query
+    assert warm == 0 < cold  # this process's copy: no query at all
+    caches["local"].clear()  # another process (or host): the shared cache's entry, one query
+    shared, one = _get(anon, url)
+    assert shared == first and one == 1
     assert any(k.startswith("nic1000:public-selection") for k in _cache_keys())
     # English and a body filter are other entries, not the Korean page's.
     english, _ = _get(anon, url, **{"Accept-Language": "en"})

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -35,10 +35,11 @@ def _public_selection_cache_key(request: HttpRequest, pk: int) -> str | None:
 @public
 def public_selection(request: HttpRequest, pk: int) -> HttpResponse:
     """A published selection never changes (publication is final), so its rendered content is kept in the
-    shared cache per round, language, body filter and page, and a cached page costs one query: only published
-    rounds are ever cached. The page around it still shows who is signed in."""
+    shared cache per round, language, body filter and page (and in each process's memory in front of it, so a
+    repeated page costs no query); only published rounds are ever cached. The page around it still shows who is signed in."""
     key = _public_selection_cache_key(request, pk)
-    cached = cache.get(key) if key else None
+    local = caches["local"]  # this process's copy: a hit costs no query
+    cached = (local.get(key) or cache.get(key)) if key else None
     if cached is None:
         rnd = selectors.published_round(pk=pk)
         rows = selectors.published_selections(round=rnd, body_code=request.GET.get("body", ""))
@@ -51,6 +52,8 @@ def public_selection(request: HttpRequest, pk: int) -> HttpResponse:
         cached = {"title": rnd.name, "content": html}
         if key:
             cache.set(key, cached, timeout=settings.NIC1000_PUBLIC_CACHE_SECONDS)
+    if key:
+        local.set(key, cached, timeout=settings.NIC1000_PUBLIC_CACHE_SECONDS)
     return render(
         request,
         "rounds/public_selection.html",

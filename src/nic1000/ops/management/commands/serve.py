@@ -12,6 +12,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import connections
 from gunicorn.app.base import BaseApplication
 
 from nic1000.ops.health import _unapplied_migrations
@@ -32,6 +33,13 @@ class _Gunicorn(BaseApplication):  # type: ignore[misc]
         return get_wsgi_application()
 
 
+def _gunicorn_logging() -> dict[str, Any]:
+    config: dict[str, Any] = dict(settings.LOGGING)
+    loggers: dict[str, Any] = dict(config.get("loggers", {}))
+    loggers["gunicorn.error"] = {"level": "INFO", "handlers": ["console"], "propagate": False}
+    return {**config, "loggers": loggers}
+
+
 class Command(BaseCommand):
     help = "Serve the application in production (gunicorn) on NIC1000_BIND"
 
@@ -50,6 +58,9 @@ class Command(BaseCommand):
             raise CommandError(f"{len(pending)} migrations are not applied: run `nic1000 migrate` first")
         if not options["no_collectstatic"]:
             call_command("collectstatic", interactive=False, verbosity=0)
+        # gunicorn forks its workers from this process: a database connection opened here would be shared by
+        # all of them (one socket, interleaved protocol), so none may survive into the fork.
+        connections.close_all()
         workers = max(1, options["workers"])
         self.stdout.write(f"nic1000 serve: http://{options['bind']}/ with {workers} workers")
         _Gunicorn(
@@ -67,13 +78,7 @@ class Command(BaseCommand):
                 "forwarded_allow_ips": "127.0.0.1,::1",
                 "accesslog": None,  # the request log is nic1000.requests (JSON, with the request id)
                 # gunicorn's own lines (start, worker boots and timeouts) in the project's format too.
-                "logconfig_dict": {
-                    **settings.LOGGING,
-                    "loggers": {
-                        **settings.LOGGING.get("loggers", {}),
-                        "gunicorn.error": {"level": "INFO", "handlers": ["console"], "propagate": False},
-                    },
-                },
+                "logconfig_dict": _gunicorn_logging(),
                 "proc_name": "nic1000",
             }
         ).run()

@@ -84,5 +84,7 @@ def test_the_worker_beats(monkeypatch: pytest.MonkeyPatch) -> None:
             return len(beats) > 1
 
     beats: list[int] = []
+    # The loop closes stale connections, as a long-lived thread must; not this test's open transaction.
+    monkeypatch.setattr("nic1000.monitoring.heartbeat.close_old_connections", lambda: None)
     heartbeat_loop(OneBeat(), 0.0)
     assert cache.get(HEARTBEAT_KEY)["pid"] > 0

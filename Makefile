@@ -29,10 +29,17 @@ system-deps:
 	  else echo "Install Debian's chromium, fonts-noto-cjk and gettext (sudo apt-get install chromium fonts-noto-cjk gettext)"; fi; \
 	fi
 
-demo: install
-	$(BIN)/nic1000 migrate --no-input -v0
-	$(BIN)/nic1000 collectstatic --no-input -v0
-	$(BIN)/nic1000 demo --serve
+# The demo serves plain http on 127.0.0.1 with a key made once for this checkout (var/demo-secret-key);
+# production sets its own SECRET_KEY and serves https (README, "Production").
+DEMO_ENV = NIC1000_INSECURE_HTTP=1 SECRET_KEY="$$(cat var/demo-secret-key)"
+
+var/demo-secret-key:
+	@mkdir -p var && umask 077 && $(BIN)/python -c "import secrets; print(secrets.token_urlsafe(50))" > $@
+
+demo: install var/demo-secret-key
+	$(DEMO_ENV) $(BIN)/nic1000 migrate --no-input -v0
+	$(DEMO_ENV) $(BIN)/nic1000 collectstatic --no-input -v0
+	$(DEMO_ENV) $(BIN)/nic1000 demo --serve
 
 lint: install
 	$(BIN)/ruff check .

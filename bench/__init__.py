@@ -1,0 +1,7 @@
+"""Benchmarks (`make bench`). They serve nothing over the network but loopback: a throwaway key and plain http
+unless the caller sets its own (production refuses to start without a SECRET_KEY)."""
+
+import os
+
+os.environ.setdefault("SECRET_KEY", "bench-only-key-" + "0123456789abcdef" * 4)
+os.environ.setdefault("NIC1000_INSECURE_HTTP", "1")

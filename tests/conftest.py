@@ -86,3 +86,12 @@ def personas(reference_data: None) -> Personas:
         company_a_obj=a,
         company_b_obj=b,
     )
+
+
+@pytest.fixture(autouse=True)
+def _fresh_local_cache() -> None:
+    """Each process's in-memory cache (settings.CACHES["local"]) outlives a test's rolled-back database, whose
+    ids the next test may reuse: start every test with it empty."""
+    from django.core.cache import caches
+
+    caches["local"].clear()

@@ -41,11 +41,15 @@ def env_int(name: str, default: int) -> int:
 
 
 DEBUG = env_bool("DEBUG", False)
+# Production refuses to start on a missing, short or the development key (only DEBUG falls back to it).
+_DEVELOPMENT_SECRET_KEY = "nic1000-insecure-development-key-change-me"
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
-if not SECRET_KEY:
-    if not DEBUG and env_bool("NIC1000_REQUIRE_SECRET_KEY", False):
-        raise ImproperlyConfigured("SECRET_KEY must be set in production")
-    SECRET_KEY = "nic1000-insecure-development-key-change-me"
+if not DEBUG and (not SECRET_KEY or SECRET_KEY == _DEVELOPMENT_SECRET_KEY or len(SECRET_KEY) < 50):
+    raise ImproperlyConfigured(
+        "SECRET_KEY must be set to a random string of at least 50 characters unless DEBUG is on "
+        "(generate one: python -c 'import secrets; print(secrets.token_urlsafe(50))')"
+    )
+SECRET_KEY = SECRET_KEY or _DEVELOPMENT_SECRET_KEY
 ALLOWED_HOSTS = [h for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",") if h]
 CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o]
 
@@ -75,11 +79,17 @@ INSTALLED_APPS = [
     "nic1000.finance",
     "nic1000.monitoring",
     "nic1000.demo",
+    "csp",
+    "health_check",
     "nic1000.ops",
 ]
 
 MIDDLEWARE = [
+    "nic1000.ops.middleware.RequestIdMiddleware",
+    # Outermost but one: it marks the final answer (the API's JSON errors are made further in).
+    "nic1000.ops.middleware.PrivateNoStoreMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -200,7 +210,18 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
-STATICFILES_DIRS = [BASE_DIR / "static", ("vendor", PROJECT_DIR / "node_modules")]
+# Only the parts of the npm packages pages use (collectstatic hashes and compresses every file it finds).
+_NODE = PROJECT_DIR / "node_modules"
+STATICFILES_DIRS = [
+    BASE_DIR / "static",
+    ("vendor/krds-uiux/resources", _NODE / "krds-uiux" / "resources"),
+    ("vendor/htmx.org/dist", _NODE / "htmx.org" / "dist"),
+    ("vendor/chart.js/dist", _NODE / "chart.js" / "dist"),
+]
+STATICFILES_FINDERS = [
+    "nic1000.ops.storage.FileSystemFinder",
+    "django.contrib.staticfiles.finders.AppDirectoriesFinder",
+]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
@@ -238,11 +259,41 @@ TASKS = {
     }
 }
 
+# --- Transport, cookies, sessions and Content-Security-Policy (issue 11) -----------------------------------
+# Production is https only: redirect, HSTS, Secure cookies. NIC1000_INSECURE_HTTP=1 (implied by DEBUG) serves
+# plain http for a local demo. Behind a TLS-terminating proxy set NIC1000_BEHIND_PROXY=1 so that the proxy's
+# X-Forwarded-Proto tells Django the request was https (only when the proxy sets it and clients cannot).
+NIC1000_INSECURE_HTTP = env_bool("NIC1000_INSECURE_HTTP", DEBUG)
+SECURE_SSL_REDIRECT = not NIC1000_INSECURE_HTTP
+SECURE_REDIRECT_EXEMPT = [r"^healthz/?$"]  # load balancers probe over plain http
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if NIC1000_INSECURE_HTTP else 31_536_000)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
+if env_bool("NIC1000_BEHIND_PROXY", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", False)
-CSRF_COOKIE_SECURE = env_bool("SECURE_COOKIES", False)
+SESSION_COOKIE_SECURE = not NIC1000_INSECURE_HTTP
+CSRF_COOKIE_SECURE = not NIC1000_INSECURE_HTTP
+# A working day's session that also ends when the browser closes.
+SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 3600)
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
+# django-csp: scripts and styles only from our own static files (no inline script, no inline style).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
 
 OTP_TOTP_ISSUER = "nic1000"
 # Institutions' API: requests per token per minute before 429.
@@ -319,11 +370,65 @@ AUDIT_ANCHOR_FILE = Path(
 AUDIT_ANCHOR_INTERVAL_SECONDS = env_int("AUDIT_ANCHOR_INTERVAL_SECONDS", 24 * 3600)
 # --- end of the audit trail block ------------------------------------------------------------------------------
 
+# --- Operations: server, cache, static files, logs, health (issue 11) -------------------------------------
+# `nic1000 serve` (gunicorn): address, worker processes, threads per worker, request timeout in seconds.
+NIC1000_BIND = os.environ.get("NIC1000_BIND", "127.0.0.1:8000")
+NIC1000_WEB_WORKERS = env_int("NIC1000_WEB_WORKERS", min(2 * (os.cpu_count() or 1) + 1, 9))
+NIC1000_WEB_THREADS = env_int("NIC1000_WEB_THREADS", 1)
+NIC1000_WEB_TIMEOUT = env_int("NIC1000_WEB_TIMEOUT", 60)
+# /healthz fails when no `nic1000 worker` wrote its heartbeat for this long.
+NIC1000_WORKER_STALE_SECONDS = env_int("NIC1000_WORKER_STALE_SECONDS", 120)
+# One cache every process shares (web workers on several hosts, the worker): a table in the database.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "nic1000_cache",
+        "OPTIONS": {"MAX_ENTRIES": env_int("NIC1000_CACHE_MAX_ENTRIES", 20_000)},
+    },
+    # In front of it, for what never changes once made (a published selection's page): no query at all.
+    "local": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "nic1000-local",
+        "OPTIONS": {"MAX_ENTRIES": 1000},
+    },
+}
+# A published selection's public page is kept this long in the cache (it never changes once published).
+NIC1000_PUBLIC_CACHE_SECONDS = env_int("NIC1000_PUBLIC_CACHE_SECONDS", 3600)
+# Production serves hashed, compressed static files (collected by `nic1000 serve`/collectstatic); DEBUG
+# serves them straight from the sources.
+if not DEBUG:
+    STORAGES["staticfiles"] = {"BACKEND": "nic1000.ops.storage.StaticFilesStorage"}
+# Logs: one JSON object per line on stderr, each with the request id (LOG_FORMAT=text for a terminal).
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "json")
+if LOG_FORMAT not in ("json", "text"):
+    raise ImproperlyConfigured(f"LOG_FORMAT must be json or text, got {LOG_FORMAT!r}")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "nic1000.ops.logging.RequestIdFilter"}},
+    "formatters": {
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": "%(levelname)s %(name)s %(message)s %(request_id)s %(process)d",
+            "rename_fields": {"levelname": "level", "name": "logger"},
+            "timestamp": "time",  # ISO 8601, UTC
+        },
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["request_id"],
+            "formatter": LOG_FORMAT,
+        }
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
+    "loggers": {
+        # One line per request (method, path, status, duration) at INFO from nic1000.ops.
+        "nic1000.requests": {"level": os.environ.get("NIC1000_ACCESS_LOG_LEVEL", "INFO")},
+        # A failing check is in /healthz's answer; its traceback on every probe would drown the log.
+        "health_check": {"level": "ERROR"},
+    },
 }
 
 DATA_DIR.mkdir(parents=True, exist_ok=True)

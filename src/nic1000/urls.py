@@ -3,6 +3,7 @@ from django.urls import include, path
 
 from nic1000.api import api
 from nic1000.core import views as core_views
+from nic1000.ops.views import HealthzView
 
 urlpatterns = [
     path("", include("nic1000.core.urls")),
@@ -15,6 +16,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/", api.urls),
+    path("healthz", HealthzView.as_view(), name="healthz"),
 ]
 
 handler403 = core_views.forbidden

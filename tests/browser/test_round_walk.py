@@ -71,11 +71,21 @@ def browser() -> Any:
 class Walk:
     def __init__(self, browser: Any, base: str) -> None:
         self.browser, self.base, self.n = browser, base, 0
+        self.csp_violations: list[str] = []  # what the Content-Security-Policy blocked, from the console
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
+
+    def watch(self, page: Any) -> Any:
+        def console(message: Any) -> None:
+            if "Content Security Policy" in message.text:
+                self.csp_violations.append(f"{page.url}: {message.text}")
+
+        page.on("console", console)
+        page.on("pageerror", lambda error: self.csp_violations.append(f"{page.url}: {error}"))
+        return page
 
     def login(self, username: str) -> Any:
         context = self.browser.new_context(locale="ko-KR", viewport={"width": 1280, "height": 900})
-        page = context.new_page()
+        page = self.watch(context.new_page())
         page.set_default_timeout(60_000)
         page.goto(f"{self.base}/accounts/login/", wait_until="domcontentloaded")
         page.fill("input[name=username]", username)
@@ -187,8 +197,14 @@ def test_round_walk(live_server: Any, reference_data: None, browser: Any) -> Non
     office.wait_for_selector("[data-testid=public-selection]")
     assert Publication.objects.filter(round=rnd).count() == 1
 
+    # The charts draw from static JS under the CSP (no inline script): a company's ratios, the finance dashboard.
+    office.goto(f"{live_server.url}/registry/companies/{chosen.pk}/")
+    office.wait_for_selector("#ratio-chart[data-drawn='1']")
+    office.goto(f"{live_server.url}/finance/dashboard/")
+    office.wait_for_selector("#funnel-chart[data-drawn='1']")
+
     # 5. The public sees the published list (and the API answers).
-    public = browser.new_context(locale="ko-KR").new_page()
+    public = walk.watch(browser.new_context(locale="ko-KR").new_page())
     public.goto(f"{live_server.url}/rounds/published/")
     public.click(f"text={rnd.name}")
     public.wait_for_selector("[data-testid=public-selection]")
@@ -197,3 +213,4 @@ def test_round_walk(live_server: Any, reference_data: None, browser: Any) -> Non
     walk.shot(public, "public-selection")
     api = public.request.get(f"{live_server.url}/api/v1/rounds/{rnd.pk}/selections")
     assert api.status == 200 and api.json()["count"] == PublishedSelection.objects.filter(round=rnd).count()
+    assert not walk.csp_violations, walk.csp_violations

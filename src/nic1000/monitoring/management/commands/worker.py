@@ -3,7 +3,8 @@
 The worker loop is django-tasks-db's own (`db_worker`); a daemon thread checks every `--schedule-interval`
 seconds whether this month's inspection is due (not done, not queued, no live claim) and enqueues it, which
 also re-queues an inspection interrupted by a killed worker so it resumes where it stopped. The same loop anchors
-the audit trail daily (audit.tasks.audit_anchor_due).
+the audit trail daily (audit.tasks.audit_anchor_due). Another daemon thread writes a heartbeat every 15 s into
+the shared cache (monitoring.heartbeat), which /healthz checks.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from django.db import close_old_connections
 from django_tasks_db.management.commands.db_worker import Command as DbWorkerCommand
 
 log = logging.getLogger("nic1000.worker")
+HEARTBEAT_INTERVAL = 15.0  # seconds; /healthz reports a worker silent for NIC1000_WORKER_STALE_SECONDS
 
 
 def schedule_loop(stop: threading.Event, interval: float) -> None:
@@ -64,6 +66,12 @@ class Command(DbWorkerCommand):
         if options.get("queue_name") in (None, "default"):
             options["queue_name"] = "*"
         stop = threading.Event()
+        if not options.get("batch"):
+            from nic1000.monitoring.heartbeat import heartbeat_loop
+
+            threading.Thread(
+                target=heartbeat_loop, args=(stop, HEARTBEAT_INTERVAL), daemon=True, name="heartbeat"
+            ).start()
         if not no_schedule:
             if options.get("batch"):
                 # One check before a batch run, so `--batch` also processes a due inspection.

@@ -1,0 +1,13 @@
+"""The shared cache's table (settings.CACHES: DatabaseCache), created with the schema so every deployment has it."""
+
+from django.core.management import call_command
+from django.db import migrations
+
+
+def create_cache_table(apps, schema_editor):
+    call_command("createcachetable", database=schema_editor.connection.alias, verbosity=0)
+
+
+class Migration(migrations.Migration):
+    dependencies = []
+    operations = [migrations.RunPython(create_cache_table, migrations.RunPython.noop)]

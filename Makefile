@@ -29,14 +29,14 @@ system-deps:
 	  else echo "Install Debian's chromium, fonts-noto-cjk and gettext (sudo apt-get install chromium fonts-noto-cjk gettext)"; fi; \
 	fi
 
-# The demo serves plain http on 127.0.0.1 with a key made once for this checkout (var/demo-secret-key);
-# production sets its own SECRET_KEY and serves https (README, "Production").
-DEMO_ENV = NIC1000_INSECURE_HTTP=1 SECRET_KEY="$$(cat var/demo-secret-key)"
+# The demo serves plain http on 127.0.0.1 with keys made once for this checkout (var/demo-secret-key, and
+# var/demo-audit-key signing its audit trail); production sets its own and serves https (README, "Production").
+DEMO_ENV = NIC1000_INSECURE_HTTP=1 SECRET_KEY="$$(cat var/demo-secret-key)" AUDIT_KEY_FILE=var/demo-audit-key
 
-var/demo-secret-key:
+var/demo-secret-key var/demo-audit-key:
 	@mkdir -p var && umask 077 && $(BIN)/python -c "import secrets; print(secrets.token_urlsafe(50))" > $@
 
-demo: install var/demo-secret-key
+demo: install var/demo-secret-key var/demo-audit-key
 	$(DEMO_ENV) $(BIN)/nic1000 migrate --no-input -v0
 	$(DEMO_ENV) $(BIN)/nic1000 collectstatic --no-input -v0
 	$(DEMO_ENV) $(BIN)/nic1000 demo --serve

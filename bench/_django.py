@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import os
 import re
-import secrets
 import tempfile
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
@@ -44,9 +43,6 @@ def setup_database(url: str | None = None, *, name: str = "", verbosity: int = 0
         raise RuntimeError("setup_database() must run before Django is set up (settings are read once)")
     tmp = Path(tempfile.mkdtemp(prefix=f"nic1000-bench-{name or 'db'}-"))
     os.environ.setdefault("NIC1000_DATA_DIR", str(tmp))
-    # A benchmark's throw-away database is signed with a throw-away key (production refuses to start without one).
-    os.environ.setdefault("AUDIT_KEY", secrets.token_urlsafe(32))
-    os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(50))
     if url is None or url.startswith("sqlite"):
         if url is None:
             path = tmp / f"bench_{name or 'db'}.sqlite3"

@@ -36,9 +36,12 @@ def test_an_inspection_chunk_costs_the_same_statements_at_any_size(portfolio) ->
     assert extra % 2 == 0 and extra // 2 <= INSPECTION_CHUNK
     if connection.vendor == "sqlite":
         assert extra == 2 * INSPECTION_CHUNK
-    upserts = [s for s in three if 'INSERT INTO "monitoring_inspectionresult"' in s]
     cases = [s for s in three if 'INSERT INTO "monitoring_supportcase"' in s]
-    assert len(upserts) == len(cases) == 3  # one of each per chunk, for any number of companies
+    assert len(cases) == 3  # one per chunk, for any number of companies
+    if connection.vendor == "sqlite":
+        # (PostgreSQL's upsert goes through psycopg directly, with arrays, and is not captured here.)
+        upserts = [s for s in three if 'INSERT INTO "monitoring_inspectionresult"' in s]
+        assert len(upserts) == 3
 
     one = _sql(lambda: inspection_explain(period="2026-05", acting_user=None, chunk_size=100))
     four = _sql(lambda: inspection_explain(period="2026-06", acting_user=None, chunk_size=1))

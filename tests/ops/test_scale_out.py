@@ -66,6 +66,9 @@ class Processes:
             "API_RATE_LIMIT_PER_MINUTE": str(RATE_LIMIT),
             "LOGIN_FAILURE_LIMIT": str(LOGIN_LIMIT),
             "NIC1000_DATA_DIR": str(tmp),
+            # The children sign the same trail as this process: the same key, anchors kept apart.
+            "AUDIT_KEY": settings.AUDIT_KEY,
+            "AUDIT_ANCHOR_FILE": str(tmp / "audit-anchors.jsonl"),
         }
         self.children: list[tuple[subprocess.Popen[bytes], Path]] = []
 

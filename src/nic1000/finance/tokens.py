@@ -12,7 +12,6 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from nic1000.accounts.models import User
 from nic1000.audit.services import audit_record, created
@@ -24,20 +23,8 @@ from nic1000.finance.models import (
     ApiRateCounter,
     ApiToken,
     IdempotencyRecord,
-    Purpose,
 )
 from nic1000.registry.models import Institution
-
-MAX_AMOUNT = 10**15  # KRW 1,000 trillion: anything above is a typing error
-LOAN_KINDS = (Purpose.OPERATING, Purpose.FACILITY, Purpose.EXPORT)
-
-# Why a product's quote is not eligible (terms.quote's reason codes), as the company reads it.
-QUOTE_REASONS = {
-    "not_selected": gettext_lazy("not selected or no longer active"),
-    "no_export_performance": gettext_lazy("state your export performance"),
-    "not_a_technology_company": gettext_lazy("for technology companies"),
-    "no_basis_figure": gettext_lazy("state your estimated sales"),
-}
 
 
 @transaction.atomic

@@ -105,7 +105,7 @@ def _alerts(page: Any) -> str:
 
 
 def test_round_walk(live_server: Any, reference_data: None, browser: Any) -> None:
-    po = UserFactory(username="po_walk", role="program_office", is_staff=True, is_superuser=True)
+    po = UserFactory(username="po_walk", role="program_office", is_staff=True)
     officer = UserFactory(username="mss_walk", role="ministry_officer", body=body("MSS"))
     motie = UserFactory(username="motie_walk", role="ministry_officer", body=body("MOTIE"))
     rnd = make_round(acting_user=po, state="nominating", reviews_per_candidacy=1, load_max=5)

@@ -29,6 +29,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+# Pages are rendered in this process without collectstatic: static names from the sources, as in the tests.
+os.environ.setdefault("NIC1000_STATIC_MANIFEST", "0")
 COMPANIES = int(os.environ.get("BENCH_COMPANIES", "100000"))
 STATEMENTS_PER_COMPANY = 3
 REQUESTS = 200

@@ -396,7 +396,8 @@ CACHES = {
 NIC1000_PUBLIC_CACHE_SECONDS = env_int("NIC1000_PUBLIC_CACHE_SECONDS", 3600)
 # Production serves hashed, compressed static files (collected by `nic1000 serve`/collectstatic); DEBUG
 # serves them straight from the sources.
-if not DEBUG:
+# NIC1000_STATIC_MANIFEST=0: pages rendered in-process without collectstatic (the page benchmark).
+if not DEBUG and env_bool("NIC1000_STATIC_MANIFEST", True):
     STORAGES["staticfiles"] = {"BACKEND": "nic1000.ops.storage.StaticFilesStorage"}
 # Logs: one JSON object per line on stderr, each with the request id (LOG_FORMAT=text for a terminal).
 LOG_FORMAT = os.environ.get("LOG_FORMAT", "json")

@@ -233,8 +233,9 @@ class PasswordChangeView(auth_views.PasswordChangeView):
     success_url = reverse_lazy("accounts:password_change_done")
 
     def form_valid(self, form: Any) -> HttpResponse:
-        response = super().form_valid(form)
-        services.password_changed_record(user=form.user, how="change")
+        with transaction.atomic():  # the new password and its audit entry stand or fall together
+            response = super().form_valid(form)
+            services.password_changed_record(user=form.user, how="change")
         return response
 
 
@@ -268,8 +269,9 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
     success_url = reverse_lazy("accounts:password_reset_complete")
 
     def form_valid(self, form: Any) -> HttpResponse:
-        response = super().form_valid(form)
-        services.password_changed_record(user=form.user, how="reset")
+        with transaction.atomic():  # the new password and its audit entry stand or fall together
+            response = super().form_valid(form)
+            services.password_changed_record(user=form.user, how="reset")
         return response
 
 

@@ -55,7 +55,11 @@ def fill(po_path: Path, sources: list[Path]) -> tuple[int, int]:
         msgid = _unquote(lines[idx["msgid "] : end_id])
         plural = "msgid_plural " in idx
         str_key = "msgstr[0] " if plural else "msgstr "
-        current = _unquote(lines[idx[str_key] :]) if not plural else _unquote([lines[idx[str_key]]])
+        # msgstr[0] may continue on the following quoted lines, up to msgstr[1].
+        end_str = next(
+            (i for i in range(idx[str_key] + 1, len(lines)) if lines[i].startswith("msgstr[")), None
+        )
+        current = _unquote(lines[idx[str_key] : end_str])
         # makemessages marks a guess from a similar old msgid "fuzzy" (Django ignores it): the JSON's
         # translation replaces the guess; without one the entry counts as missing.
         fuzzy = any(line.startswith("#,") and "fuzzy" in line for line in lines)

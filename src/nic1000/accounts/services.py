@@ -140,13 +140,21 @@ def second_factor_reset(*, user: User, acting_user: User) -> int:
 
 @transaction.atomic
 def password_changed_record(*, user: User, how: str) -> None:
-    """Audits a password change (`how`: "change" by the user, "reset" through an e-mailed link). Django's
-    views set the password; the new hash is never recorded."""
+    """Audits a password change (`how`: "change" by the user, "reset" through an e-mailed link) and tells the
+    user in the app. Django's views set the password; the new hash is never recorded."""
     audit_record(
         actor=user,
         action=f"user.password_{how}",
         obj=user,
         changes={"password": {"before": "***", "after": "***"}},
+    )
+    # Tells the owner, so a change they did not make is noticed.
+    notify(
+        recipients=[user],
+        kind="account",
+        title=_("Your password was changed"),
+        body=_("If you did not change it, reset it now and tell the programme office."),
+        link="/accounts/password/reset/",
     )
 
 

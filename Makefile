@@ -57,12 +57,13 @@ bench: install
 	$(BIN)/python -m bench
 
 # Korean translations: msgids are English; the .po is the one source of Korean (new entries may come as JSON
-# files: make messages KO=file.json); it fails while any msgid has no Korean. The .mo is committed.
+# files: make messages KO=file.json); it fails while any msgid has no Korean. The .mo is committed. The tools run
+# with DEBUG=1: they serve nothing, and production settings would refuse to load without a secret key.
 messages: install
 	mkdir -p src/nic1000/locale
-	cd src/nic1000 && ../../$(BIN)/nic1000 makemessages -l ko --no-obsolete -v0
+	cd src/nic1000 && DEBUG=1 ../../$(BIN)/nic1000 makemessages -l ko --no-obsolete -v0
 	$(BIN)/python tools/po_fill.py src/nic1000/locale/ko/LC_MESSAGES/django.po $(KO)
-	cd src/nic1000 && ../../$(BIN)/nic1000 compilemessages -l ko -v0
+	cd src/nic1000 && DEBUG=1 ../../$(BIN)/nic1000 compilemessages -l ko -v0
 
 clean:
 	rm -rf $(VENV) node_modules var .pytest_cache .mypy_cache .ruff_cache

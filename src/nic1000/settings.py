@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "nic1000.rounds",
     "nic1000.finance",
     "nic1000.monitoring",
+    "nic1000.reports",
     "nic1000.demo",
     "csp",
     "health_check",

@@ -23,6 +23,7 @@ LAYERS = (
     "rounds",
     "finance",
     "monitoring",
+    "reports",
     "demo",
     "ops",
 )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from django import forms
@@ -159,3 +160,19 @@ class StatementForm(BoundedTextForm):
 
 class StatementUploadForm(BoundedTextForm):
     file = LimitedFileField(label=_("Excel or CSV file (import template)"))
+
+
+class BaseRateForm(BoundedTextForm):
+    """The programme's base rate in percent (the service takes a fraction)."""
+
+    base_rate_percent = forms.DecimalField(
+        label=_("Programme base rate (%)"),
+        min_value=Decimal("0.01"),
+        max_value=Decimal("99.99"),
+        decimal_places=2,
+        widget=forms.NumberInput(attrs={**INPUT, "step": "0.01", "inputmode": "decimal"}),
+        help_text=_("The share of programme companies expected to fall into distress within a year."),
+    )
+    note = forms.CharField(
+        label=_("Reason"), required=False, max_length=300, widget=forms.TextInput(attrs=INPUT)
+    )

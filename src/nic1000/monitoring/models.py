@@ -283,3 +283,35 @@ class Removal(models.Model):
 
     def __str__(self) -> str:
         return f"removal of membership {self.membership_id}"
+
+
+class RiskCalibration(models.Model):
+    """How the model's probabilities are moved to the programme (append-only: the newest row is in force).
+
+    The model is calibrated to its training sample's base rate (`sample_rate`). A row either sets the
+    programme's base rate (by hand or estimated from recorded outcomes: prior correction) or refits a logistic
+    map on recorded outcomes (`a`, `b`). No row: the probabilities stay at the sample's base rate."""
+
+    class Method(models.TextChoices):
+        BASE_RATE_SET = "base_rate_set", _("Base rate set by the support group")
+        BASE_RATE_ESTIMATED = "base_rate_estimated", _("Base rate estimated from recorded outcomes")
+        REFIT = "refit", _("Refitted on recorded outcomes")
+
+    method = models.CharField(max_length=30, choices=Method.choices)
+    sample_rate = models.FloatField()
+    base_rate = models.FloatField(null=True, blank=True)
+    a = models.FloatField(null=True, blank=True)
+    b = models.FloatField(null=True, blank=True)
+    observations = models.PositiveIntegerField(default=0)
+    events = models.PositiveIntegerField(default=0)
+    note = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField()
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.method} {self.created_at:%Y-%m-%d}"

@@ -17,12 +17,14 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
+import numpy as np
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Count, Max, Model, Q, QuerySet
 from django.http import Http404
 from django.utils.translation import get_language
 
 from nic1000.accounts.models import User
+from nic1000.algorithms.early_warning import programme as programme_risk
 from nic1000.core.access import has_role
 from nic1000.core.models import StateChange
 from nic1000.core.roles import MONITORING_READERS, PROGRAMME_READERS, Role
@@ -37,6 +39,7 @@ from nic1000.monitoring.models import (
     InspectionRun,
     MonthlySurvey,
     Removal,
+    RiskCalibration,
     SupportCase,
 )
 from nic1000.registry.models import Company, FinancialStatement
@@ -295,3 +298,97 @@ def access_membership(*, user: Viewer, pk: int) -> Membership:
     if m is None:
         raise Http404
     return m
+
+
+# ---------------------------------------------------------------- risk calibrated to the programme
+
+
+@dataclass(frozen=True)
+class RiskView:
+    probability: float  # the model's, at its training sample's base rate
+    programme: float  # calibrated to the programme
+    grade: int  # 1 (lowest risk) … 10
+
+    @property
+    def probability_percent(self) -> float:
+        return self.probability * 100
+
+    @property
+    def programme_percent(self) -> float:
+        return self.programme * 100
+
+
+@dataclass(frozen=True)
+class ProgrammeRisk:
+    """The calibration in force (None: the probabilities stay at the sample's base rate)."""
+
+    current: RiskCalibration | None
+    sample_rate: float | None  # None: the model does not record it
+
+    @property
+    def sample_percent(self) -> float | None:
+        return None if self.sample_rate is None else self.sample_rate * 100
+
+    @property
+    def base_percent(self) -> float | None:
+        cur = self.current
+        return None if cur is None or cur.base_rate is None else cur.base_rate * 100
+
+    def programme(self, p: Any) -> Any:
+        """Programme-calibrated probabilities (array in, array out)."""
+        cur = self.current
+        if cur is None:
+            return np.asarray(p, dtype="float64")
+        if cur.a is not None and cur.b is not None:
+            return programme_risk.apply_refit(p, cur.a, cur.b)
+        assert cur.base_rate is not None
+        return programme_risk.prior_correction(p, cur.sample_rate, cur.base_rate)
+
+    def view(self, p: float | None) -> RiskView | None:
+        if p is None:
+            return None
+        q = float(self.programme([p])[0])
+        return RiskView(float(p), q, programme_risk.grade_of(q))
+
+
+def model_sample_rate() -> float | None:
+    """The base rate of the sample the model in use was trained on (its metadata), None if not recorded."""
+    from nic1000.monitoring.services.early_warning import model_in_use
+
+    meta = model_in_use().model.metadata
+    rows, positives = int(meta.get("rows", 0)), int(meta.get("positives", 0))
+    return positives / rows if rows > 0 and 0 < positives < rows else None
+
+
+def programme_risk_in_force() -> ProgrammeRisk:
+    current = RiskCalibration.objects.select_related("created_by").first()
+    return ProgrammeRisk(current=current, sample_rate=current.sample_rate if current else model_sample_rate())
+
+
+def with_programme_risk(rows: Any, risk: ProgrammeRisk | None = None) -> ProgrammeRisk:
+    """Set `.risk` (a RiskView or None) on each inspection result of `rows` (a page or a list)."""
+    risk = risk or programme_risk_in_force()
+    items = list(rows)
+    calibrated = risk.programme([r.probability if r.probability is not None else 0.0 for r in items])
+    for r, q in zip(items, calibrated, strict=True):
+        r.risk = (
+            None
+            if r.probability is None
+            else RiskView(float(r.probability), float(q), programme_risk.grade_of(float(q)))
+        )
+    return risk
+
+
+def risk_calibration_history(limit: int = 20) -> list[RiskCalibration]:
+    return list(RiskCalibration.objects.select_related("created_by")[:limit])
+
+
+@dataclass(frozen=True)
+class GradeRow:
+    number: int
+    lower_percent: float
+    upper_percent: float
+
+
+def grade_table() -> list[GradeRow]:
+    return [GradeRow(g.number, g.lower * 100, g.upper * 100) for g in programme_risk.GRADES]

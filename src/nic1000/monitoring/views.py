@@ -25,6 +25,7 @@ from nic1000.core.pagination import paginate
 from nic1000.core.roles import MONITORING_ACTORS, MONITORING_READERS, OFFICE, PROGRAMME_READERS, Role
 from nic1000.monitoring import company_side, selectors
 from nic1000.monitoring.forms import (
+    BaseRateForm,
     CaseActionForm,
     CaseAssignForm,
     CaseTransitionForm,
@@ -39,7 +40,7 @@ from nic1000.monitoring.forms import (
 )
 from nic1000.monitoring.models import InspectionRun, SupportCase
 from nic1000.monitoring.periods import expected_fiscal_year, half_of, period_of
-from nic1000.monitoring.services import cases, removals, surveys
+from nic1000.monitoring.services import cases, removals, risk, surveys
 from nic1000.monitoring.tasks import inspection_enqueue
 from nic1000.monitoring.workflows import CASE_WORKFLOW
 from nic1000.registry.models import Company
@@ -85,7 +86,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     )
     ctx = {
         "form": form,
-        "page_obj": paginate(qs, request.GET.get("page"), 50),
+        "page_obj": (page_obj := paginate(qs, request.GET.get("page"), 50)),
+        "risk": selectors.with_programme_risk(page_obj),
         "period": period,
         "counts": selectors.level_counts(user=request.user, period=period) if period else {},
         "can_run": has_role(request.user, MONITORING_ACTORS),
@@ -137,6 +139,7 @@ def company_detail(request: HttpRequest, pk: int) -> HttpResponse:
     results = list(selectors.results_for_company(company_id=company.pk)[:24])
     latest = results[0] if results else None
     ctx = {
+        "risk": selectors.with_programme_risk(results),
         "company": company,
         "results": results,
         "latest": latest,
@@ -460,3 +463,58 @@ def statement_upload(request: HttpRequest) -> HttpResponse:
             return redirect("monitoring:statements")
     ctx = {"form": form, "problems": problems, "now": timezone.now()}
     return render(request, "monitoring/statement_upload.html", ctx, status=422)
+
+
+# ---------------------------------------------------------------- risk calibrated to the programme
+
+
+def _risk_page(request: HttpRequest, form: BaseRateForm, status: int = 200) -> HttpResponse:
+    risk = selectors.programme_risk_in_force()
+    ctx = {
+        "form": form,
+        "risk": risk,
+        "grades": selectors.grade_table(),
+        "history": selectors.risk_calibration_history(),
+        "can_change": has_role(request.user, MONITORING_ACTORS),
+    }
+    return render(request, "monitoring/risk.html", ctx, status=status)
+
+
+@role_required(PROGRAMME_READERS)
+def risk_calibration(request: HttpRequest) -> HttpResponse:
+    return _risk_page(request, BaseRateForm())
+
+
+@role_required(MONITORING_ACTORS)
+@require_POST
+def risk_calibration_change(request: HttpRequest) -> HttpResponse:
+    """One of: set the base rate (form), estimate it from outcomes, or refit on outcomes."""
+    action = request.POST.get("action", "")
+    form = BaseRateForm(request.POST if action == "set" else None)
+    try:
+        if action == "set":
+            if not form.is_valid():
+                return _risk_page(request, form, status=422)
+            row = risk.risk_base_rate_set(
+                base_rate=float(form.cleaned_data["base_rate_percent"]) / 100,
+                acting_user=_acting(request),
+                note=form.cleaned_data["note"],
+            )
+        elif action == "estimate":
+            row = risk.risk_base_rate_estimate(acting_user=_acting(request))
+        elif action == "refit":
+            row = risk.risk_recalibrate(acting_user=_acting(request))
+        else:
+            raise Http404
+    except ApplicationError as exc:
+        if action == "set":
+            _form_errors(form, exc, {"base_rate_out_of_range": "base_rate_percent"})
+        else:
+            messages.error(request, str(exc))
+        return _risk_page(request, form, status=exc.status if action != "set" else 422)
+    messages.success(
+        request,
+        _("The programme calibration is now: %(method)s. Grades and probabilities on every page use it.")
+        % {"method": row.get_method_display()},
+    )
+    return redirect("monitoring:risk_calibration")

@@ -5,6 +5,8 @@
 * ``train --data FILE --target COLUMN --out PATH``: refits the model and (unless ``--no-activate``) makes it the
   one inspections use; a model the inspections cannot use (other columns) is refused, the previous one kept.
 * ``use PATH``: activate an existing model file (refused with a clear message if corrupt or mismatched).
+* ``recalibrate [--estimate-base-rate]``: refit the programme calibration on recorded outcomes (or only estimate
+  the programme's base rate); with too few outcomes it says how many there are and changes nothing.
 """
 
 from __future__ import annotations
@@ -38,6 +40,10 @@ class Command(BaseCommand):
         tr.add_argument("--threads", type=int, default=0, help="LightGBM threads (0 = all cores)")
         use = sub.add_parser("use", help="make an existing model file the one inspections use")
         use.add_argument("path")
+        rc = sub.add_parser("recalibrate", help="refit the programme calibration on recorded outcomes")
+        rc.add_argument(
+            "--estimate-base-rate", action="store_true", help="only estimate the base rate (prior correction)"
+        )
 
     def handle(self, *args: Any, **opts: Any) -> None:
         from nic1000.algorithms import early_warning
@@ -50,6 +56,8 @@ class Command(BaseCommand):
                 self._evaluate(early_warning, opts)
             elif action == "train":
                 self._train(early_warning, opts)
+            elif action == "recalibrate":
+                self._recalibrate(opts)
             else:
                 self._use(opts["path"])
         except early_warning.EarlyWarningError as exc:
@@ -97,6 +105,22 @@ class Command(BaseCommand):
         except ApplicationError as exc:
             raise CommandError(str(exc)) from exc
         self.stdout.write(f"inspections now use {row.path} (sha256 {row.sha256[:12]})")
+
+    def _recalibrate(self, opts: dict[str, Any]) -> None:
+        from nic1000.monitoring.services import risk
+
+        if opts["estimate_base_rate"]:
+            row = risk.risk_base_rate_estimate(acting_user=None, note="nic1000 ews recalibrate")
+            self.stdout.write(
+                f"programme base rate {row.base_rate:.4f} from {row.observations} observations"
+                f" ({row.events} events); probabilities are moved there by prior correction"
+            )
+            return
+        row = risk.risk_recalibrate(acting_user=None, note="nic1000 ews recalibrate")
+        self.stdout.write(
+            f"calibration refitted on {row.observations} observations ({row.events} events):"
+            f" a={row.a:.4f} b={row.b:.4f}"
+        )
 
 
 def _config(ew: Any, opts: dict[str, Any]) -> Any:

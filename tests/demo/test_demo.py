@@ -176,4 +176,6 @@ def test_the_same_seed_gives_the_same_demo(reference_data: None) -> None:
 
     first, designated = load()
     assert first["rounds"] == 5 and first["designated"] == len(designated) > 0
-    assert load("--reset") == (first, designated)
+    again, designated_again = load("--reset")  # ids differ after the flush; nothing may depend on them
+    assert {k: v for k, v in again.items() if v != first.get(k)} == {}
+    assert designated_again == designated

@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import time
+import zlib
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
@@ -365,8 +366,8 @@ def _review(
         criteria_by_body[c.body_id].append(c)
     bonus = list(BonusItem.objects.filter(round=rnd))
     quality = {  # a company's latent quality lasts: nominated again, it is judged much the same
-        pk: float(np.random.default_rng([ctx.seed, 1_000_003, company_id]).normal(3.2, 0.65))
-        for pk, company_id in Candidacy.objects.filter(round=rnd).values_list("pk", "company_id")
+        pk: float(np.random.default_rng([ctx.seed, zlib.crc32(brn.encode())]).normal(3.2, 0.65))
+        for pk, brn in Candidacy.objects.filter(round=rnd).values_list("pk", "company__brn")
     }
     submitted = 0
     active = list(

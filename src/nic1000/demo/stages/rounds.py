@@ -166,9 +166,10 @@ def _hold_round(
     """One round from the closing of the one before to its publication; returns its counts."""
     lap = _Lap()
     rng = ctx.rng_for(f"rounds-{plan.number}")
-    if hist.previous is not None:
+    removed = 0
+    if hist.previous is not None:  # a month before, the re-evaluation; as this round opens, the last closes
+        removed = _reevaluate(ctx, rng, clock)
         setup_services.round_transition(round=hist.previous, transition="close", acting_user=ctx.office)
-    removed = _reevaluate(ctx, rng, clock) if hist.previous is not None else 0
     targets = history.scaled_targets(plan, hist.scale)
     chosen = _choose_candidates(ctx, rng, plan, targets)
     n_candidacies = sum(len(ids) for ids in chosen.values())

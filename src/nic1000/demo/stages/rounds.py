@@ -406,11 +406,15 @@ def _review(
 
 
 def _quota_rows(
-    plan: history.RoundPlan, targets: dict[str, int], scale: float, scored: QuerySet[Candidacy]
+    plan: history.RoundPlan,
+    targets: dict[str, int],
+    scale: float,
+    scored: QuerySet[Candidacy],
+    sector_share: float = 0.75,
 ) -> list[setup_services.QuotaInput]:
     """The total; each body its real count (scaled), up to the vacancies its removed members left, and room
-    elsewhere where a body has too few scored candidacies; round 3's BIG3 minimums (at most half of what the
-    sector offers)."""
+    elsewhere where a body has too few scored candidacies; round 3's BIG3 minimums (at most `sector_share` of
+    what the sector offers)."""
     by_body = Counter(scored.values_list("lead_body__code", flat=True))
     by_sector = Counter(scored.values_list("sector", flat=True))
     # Never more places than four in five of the scored candidacies (a small registry's round).
@@ -425,7 +429,7 @@ def _quota_rows(
     rows = [setup_services.QuotaInput("total", "", n_select, n_select)]
     rows += [setup_services.QuotaInput("body", c, floors[c], ceilings[c]) for c in plan.bodies]
     rows += [
-        setup_services.QuotaInput("sector", key, min(n, by_sector.get(key, 0) // 2), None)
+        setup_services.QuotaInput("sector", key, min(n, int(by_sector.get(key, 0) * sector_share)), None)
         for key, n in history.scaled_sector_minimums(plan, scale).items()
     ]
     return rows
@@ -472,7 +476,11 @@ def _select_and_publish(
     summary = selection_services.scores_aggregate(round=rnd, acting_user=po)
     scored = Candidacy.objects.filter(round=rnd, eligible=True, score__isnull=False)
     setup_services.quotas_set(round=rnd, rows=_quota_rows(plan, targets, scale, scored), acting_user=po)
-    run = selection_services.selection_run_or_raise(round=rnd, acting_user=po)
+    run = selection_services.selection_run(round=rnd, acting_user=po)
+    if not run.feasible:  # the sector minimums cannot hold with the bodies' counts: the office lowers them
+        rows = _quota_rows(plan, targets, scale, scored, sector_share=0.5)
+        setup_services.quotas_set(round=rnd, rows=rows, acting_user=po)
+        run = selection_services.selection_run_or_raise(round=rnd, acting_user=po)
     overrides = _committee_override(ctx, rnd, scored)
     if overrides:
         run = selection_services.selection_run_or_raise(round=rnd, acting_user=po)

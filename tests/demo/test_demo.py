@@ -127,18 +127,55 @@ def test_demo_command_loads_through_the_services(reference_data: None) -> None:
 
 @pytest.mark.django_db(transaction=True)
 def test_the_whole_demo_runs_on_the_smallest_registry(reference_data: None) -> None:
-    """The round is sized to the registry: with a few hundred companies the full round's 150 evaluators and
-    their minimum load could not all be given reviews (the assignment was infeasible). 200 companies:
-    tests/demo/test_stage_rounds.py."""
+    """Five rounds scaled to the registry (100 companies: 24 places), finance and monitoring over the years.
+    200 companies: tests/demo/test_stage_rounds.py."""
+    from django.utils import timezone
+
+    from nic1000.demo import history
+    from nic1000.demo.stages.monitoring import _half_years, _periods
     from nic1000.designations.models import Membership
+    from nic1000.monitoring.models import InspectionRun
+    from nic1000.rounds.models import Candidacy, Round
     from tests.finance.factories import ensure_products
 
     ensure_products()  # a transactional test may follow another that flushed them
     out = io.StringIO()
     call_command("demo", "--no-serve", "--companies", "100", stdout=out)
     summary = _summary(out.getvalue())
+    assert list(summary)[:6] == ["companies", "patents", "statements", "users", "rounds", "designated"]
     assert summary["companies"] == 100
-    assert summary["candidacies"] == 30
-    assert 0 < summary["selected"] == Membership.objects.count() < summary["candidacies"]
+    assert summary["rounds"] == 5 == Round.objects.count()
+    assert list(Round.objects.order_by("number").values_list("state", flat=True)) == ["closed"] * 4 + [
+        "published"
+    ]
+    scale = history.scale_for(companies=100, fast=False)
+    places = sum(sum(history.scaled_targets(p, scale).values()) for p in history.PLANS)
+    assert summary["selected"] == places == summary["designated"] == Membership.objects.count()
+    assert summary["candidacies"] == Candidacy.objects.count() > places
     assert summary["applications"] > 0 and summary["approved"] > 0
-    assert summary["inspections"] == 4
+    # Half-yearly inspections from three years back (June 2023 when run in 2026), then the last four months.
+    recent = _periods(4)
+    expected = _half_years(before=recent[0]) + recent
+    assert expected[0] == f"{timezone.localdate().year - 3}-06"
+    assert summary["inspections"] == len(expected)
+    assert sorted(InspectionRun.objects.values_list("period", flat=True)) == expected
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_same_seed_gives_the_same_demo(reference_data: None) -> None:
+    from nic1000.designations.models import Membership
+    from tests.finance.factories import ensure_products
+
+    ensure_products()
+
+    def load(*extra: str) -> tuple[dict[str, int], list[tuple[int, str]]]:
+        out = io.StringIO()
+        call_command("demo", "--no-serve", "--fast", "--companies", "100", "--seed", "5", *extra, stdout=out)
+        designated = sorted(Membership.objects.values_list("round__number", "company__brn"))
+        return _summary(out.getvalue()), designated
+
+    first, designated = load()
+    assert first["rounds"] == 5 and first["designated"] == len(designated) > 0
+    again, designated_again = load("--reset")  # ids differ after the flush; nothing may depend on them
+    assert {k: v for k, v in again.items() if v != first.get(k)} == {}
+    assert designated_again == designated

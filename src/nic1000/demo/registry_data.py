@@ -125,7 +125,7 @@ class _Serial:
             kind = _choice(self.rng, (81, 81, 81, 86, 87, 88))
             serial = int(self.rng.integers(0, 10_000))
             value = brn_make(f"{office:03d}{kind:02d}{serial:04d}")
-            if value not in self.brns:
+            if serial and value not in self.brns:  # serial 0000 is not a valid number (python-stdnum)
                 self.brns.add(value)
                 return value
 

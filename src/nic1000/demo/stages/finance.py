@@ -1,8 +1,8 @@
-"""Demo stage: after the round's publication, selected companies apply (about 300 applications), institution
+"""Demo stage: designated companies apply (about nine applications for ten members, 2023 to now), institution
 officers decide, money is disbursed and some of it repaid — all through the services.
 
-Events are played in time order on a simulated clock that runs from the publication (at most two years back)
-up to now, so time in state, the monthly charts and the audit trail of this stage tell one consistent story.
+Events are played in time order on a simulated clock that runs from January three years back (2023 when run in
+2026; the first publication if later) up to now, so time in state, the monthly charts and the audit trail of this stage tell one consistent story.
 Events that would fall after now have not happened yet: those applications are still open.
 
 Each application's story is drawn up front (`_draw_plan`, in a fixed order: the random stream depends on it)
@@ -48,6 +48,8 @@ INFO_REQUESTS = [
 DAY = 86400.0
 APPROVED_BELOW = 0.74  # an application's fate: approved below this, declined below DECIDED_BELOW, else open
 DECIDED_BELOW = 0.90
+HISTORY_YEARS = 3  # applications from January three years back (2023 in 2026) up to now
+APPLICATIONS_PER_TEN_MEMBERS = 9
 
 
 def run(ctx: DemoContext) -> dict[str, int]:
@@ -58,9 +60,10 @@ def run(ctx: DemoContext) -> dict[str, int]:
         return {"applications": 0, "approved": 0, "disbursed_krw": 0}
     now = timezone.now()
     first = min(m.selected_on for m in members)
+    tz = timezone.get_current_timezone()
     start = max(
-        dt.datetime.combine(first, dt.time(9, 0), tzinfo=timezone.get_current_timezone()),
-        now - dt.timedelta(days=730),
+        dt.datetime.combine(first, dt.time(9, 0), tzinfo=tz),
+        dt.datetime(timezone.localdate(now).year - HISTORY_YEARS, 1, 2, 9, 0, tzinfo=tz),
     )
     span = max((now - start).total_seconds(), 3600.0)
     world = _World(
@@ -73,12 +76,17 @@ def run(ctx: DemoContext) -> dict[str, int]:
     products_by_kind: dict[str, list[Product]] = {}
     for p in selectors.products_active():
         products_by_kind.setdefault(p.kind, []).append(p)
-    for i in range(30 if ctx.fast else 300):
+    for i in range(_how_many(ctx, len(members))):
         plan = _draw_plan(i, rng, members=members, sales=sales, products_by_kind=products_by_kind, span=span)
         story = _Story(plan=plan, world=world)
         world.timeline.at(plan.t0, story.submit)
     world.timeline.play(lambda exc: ctx.out(f"finance: step refused ({exc.code}): {exc.message}"))
     return _summary(ctx, world.counts)
+
+
+def _how_many(ctx: DemoContext, members: int) -> int:
+    """Applications over the years: about nine for every ten members (30 in fast runs)."""
+    return 30 if ctx.fast else max(30, members * APPLICATIONS_PER_TEN_MEMBERS // 10)
 
 
 def _latest_sales(members: list[Membership]) -> dict[int, int | None]:

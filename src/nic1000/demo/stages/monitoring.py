@@ -1,5 +1,8 @@
 """Demo stage: inspections through the task path, support cases with actions, surveys and a removal.
 
+Half-yearly inspections (June and December) from three years back, each run on a simulated clock when it was
+due, then the last months' monthly inspections around the restatements (see `run`).
+
 The inspections are enqueued as Django Tasks and executed by django-tasks-db's own worker loop in batch mode
 (the default queue), exactly what `nic1000 worker` does, so the demo exercises the real path.
 """
@@ -17,6 +20,7 @@ from django_tasks_db.management.commands.db_worker import Worker
 
 from nic1000.accounts.models import User
 from nic1000.core.roles import Role
+from nic1000.demo.clock import simulated_clock
 from nic1000.demo.context import DemoContext
 from nic1000.designations.selectors import active_memberships
 from nic1000.monitoring import services
@@ -31,6 +35,8 @@ from nic1000.monitoring.tasks import inspection_enqueue, inspection_task
 from nic1000.registry.models import FinancialStatement, Institution
 from nic1000.registry.services import statement_submit
 
+HISTORY_SINCE_YEAR = 3  # half-yearly inspections from 2023 when run in 2026 (as the finance stage's history)
+
 
 def run(ctx: DemoContext) -> dict[str, int]:
     rng = ctx.rng_for("monitoring")
@@ -38,6 +44,14 @@ def run(ctx: DemoContext) -> dict[str, int]:
     group = list(ctx.users.get(Role.SUPPORT_GROUP, [])) or [office]
     periods = _periods(2 if ctx.fast else 4)
     half = len(periods) // 2
+    earlier = [] if ctx.fast else _half_years(before=periods[0])
+    for period in earlier:  # the half-yearly inspections of the years before, each run when it was due
+        year, month = (int(x) for x in period.split("-"))
+        due = dt.datetime(year + month // 12, month % 12 + 1, 1, 9, 0, tzinfo=timezone.get_current_timezone())
+        with simulated_clock(due):
+            _inspect(ctx, [period])
+    if earlier:
+        ctx.out(f"monitoring: half-yearly inspections {earlier[0]} to {earlier[-1]} done")
     # The earlier months, then audited statements that come in worse than the preliminary figures, then the
     # later months: the risk trend turns for those companies and their warnings open support cases.
     _inspect(ctx, periods[:half])
@@ -52,7 +66,7 @@ def run(ctx: DemoContext) -> dict[str, int]:
     surveys = _surveys(ctx, rng, latest, group[0])
     removals = _removal(office)
     return {
-        "inspections": len(periods),
+        "inspections": len(earlier) + len(periods),
         "warnings": warnings,
         "cases": SupportCase.objects.count(),
         "case_actions": CaseAction.objects.count(),
@@ -71,6 +85,12 @@ def _periods(n: int) -> list[str]:
         out.append(f"{y:04d}-{m:02d}")
         y, m = (y, m - 1) if m > 1 else (y - 1, 12)
     return list(reversed(out))
+
+
+def _half_years(*, before: str, since: int = HISTORY_SINCE_YEAR) -> list[str]:
+    """June and December of every year from `since` (three years back) that come before the period `before`."""
+    first = timezone.localdate().year - since
+    return [p for y in range(first, int(before[:4]) + 1) for p in (f"{y}-06", f"{y}-12") if p < before]
 
 
 def _run_worker_batch() -> None:

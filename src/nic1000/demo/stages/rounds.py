@@ -1,18 +1,24 @@
-"""Demo stage: a whole selection round (round 3, nine bodies) through the services.
+"""Demo stage: the programme's five selection rounds (`demo.history.PLANS`), each held through the services at
+its real date on a simulated clock.
 
-Nominations by the nine round-3 bodies (about 600 candidacies, some by two bodies), about 150 evaluators
-with realistic leniency and noise, the optimal assignment (with detected and declared conflicts), reviews,
-aggregation, selection of 321 under quotas (per body, BIG3 sectors), a committee override, publication.
-Those are the figures for a registry of 2,000 companies or more; a smaller registry gets a round scaled to
-it (`round_size`).
+Each round (`_hold_round`, called once per round, oldest first): the earlier round is closed; a few members are
+removed at a re-evaluation (their places are vacancies the round may refill); nominations by the round's own
+bodies (about 1.5–2 candidacies per place, some by two bodies; a company designated earlier is not nominated
+again, one not selected may be); the evaluator pool grows to what the round needs; the optimal assignment (with
+detected and declared conflicts); reviews by evaluators with a lasting leniency and noise; aggregation;
+selection under the round's quotas (its bodies' real counts, round 3's BIG3 minimums); a committee override;
+the decision; publication. At the default registry size the rounds select 32, 247, 321, 235 and 208 companies
+(1,043 designated); a smaller registry gets them scaled down (`demo.history`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import math
 import time
+import zlib
 from collections import Counter, defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 from django.db.models import QuerySet
@@ -20,15 +26,22 @@ from django.utils import timezone
 
 from nic1000.accounts.models import User
 from nic1000.core.roles import Role
+from nic1000.demo import history
 from nic1000.demo.clock import SimulatedClock, simulated_clock
 from nic1000.demo.context import DemoContext
+from nic1000.designations.models import Membership
+from nic1000.designations.selectors import active_memberships
+from nic1000.monitoring.selectors import vacancies_by_body_for_next_round
+from nic1000.monitoring.services import membership_remove
 from nic1000.registry.models import Body, Company
 from nic1000.rounds.models import (
     Assignment,
     BonusItem,
     Candidacy,
     Criterion,
+    EligibilityRule,
     EvaluatorProfile,
+    Program,
     Publication,
     Review,
     Round,
@@ -42,7 +55,6 @@ from nic1000.rounds.services import reviews as review_services
 from nic1000.rounds.services import selection as selection_services
 from nic1000.rounds.services import setup as setup_services
 
-ROUND3_BODIES = ("MSS", "MOTIE", "MSIT", "MOHW", "MOF", "MOLIT", "MCST", "ME", "KIPO")
 MOTIE_BONUS = (
     ("사업재편 승인기업", 3),
     ("소재·부품·장비 으뜸기업", 5),
@@ -70,46 +82,26 @@ SECTOR_FIELDS = {
 }
 
 
-@dataclass(frozen=True)
-class RoundSize:
-    candidacies: int
-    evaluators: int
-    selected: int
-    load_min: int  # reviews per evaluator
-    load_max: int
-
-
-# Round 3 as held (about 600 nominated of a registry of 2,000), and the small round of tests and --fast runs.
-FULL = RoundSize(candidacies=600, evaluators=150, selected=321, load_min=4, load_max=16)
-FAST = RoundSize(candidacies=60, evaluators=12, selected=30, load_min=1, load_max=18)
-NOMINATED_PER_TEN_COMPANIES = 3
-MIN_COMPANIES = 100  # below, too few places for every body's floor and the BIG3 minimums
-REVIEWS_PER_CANDIDACY = 3
-MIN_EVALUATORS = REVIEWS_PER_CANDIDACY + 3  # room to replace evaluators who declare a conflict
-
-
-def round_size(*, companies: int, nominable: int, fast: bool) -> RoundSize:
-    """The round a registry of `companies` can hold (`nominable` of them have a round-3 body): the full round
-    shrunk in proportion to the candidacies, evaluators keeping its mean load, and a minimum load that a
-    small pool can still meet (at most half the mean)."""
-    full = FAST if fast else FULL
-    n = max(0, min(full.candidacies, nominable, companies * NOMINATED_PER_TEN_COMPANIES // 10))
-    evaluators = max(MIN_EVALUATORS, -(-full.evaluators * n // full.candidacies))
-    reviews = REVIEWS_PER_CANDIDACY * n
-    return RoundSize(
-        candidacies=n,
-        evaluators=evaluators,
-        selected=full.selected * n // full.candidacies,
-        load_min=min(full.load_min, reviews // evaluators // 2),
-        load_max=max(full.load_max, -(-reviews // evaluators)),
-    )
+MIN_COMPANIES = 100  # below, too few companies of each field for five rounds
 
 
 def _officers(ctx: DemoContext) -> dict[str, User]:
     return {u.body.code: u for u in ctx.users.get(Role.MINISTRY_OFFICER, []) if u.body is not None}
 
 
-def _evaluator_pool(ctx: DemoContext, rng: np.random.Generator, n: int) -> list[EvaluatorProfile]:
+@dataclass
+class _History:
+    """What the rounds share: the programme, the last round held, the evaluator pool and its leniencies."""
+
+    scale: float
+    program: Program | None = None
+    previous: Round | None = None
+    profiles: list[EvaluatorProfile] = field(default_factory=list)
+    leniency: dict[int, float] = field(default_factory=dict)  # evaluator profile id → lasting leniency
+
+
+def _evaluator_pool(ctx: DemoContext, rng: np.random.Generator, hist: _History, n: int) -> None:
+    """Grow the pool to `n` evaluators (users made as needed; the earlier profiles stay as they are)."""
     users = list(ctx.users.get(Role.EVALUATOR, []))
     for i in range(len(users) + 1, n + 1):
         users.append(
@@ -118,23 +110,21 @@ def _evaluator_pool(ctx: DemoContext, rng: np.random.Generator, n: int) -> list[
             )
         )
     sectors = list(SECTOR_FIELDS)
-    profiles = []
-    for i, user in enumerate(users[:n]):
+    for i in range(len(hist.profiles), n):
         main = sectors[i % len(sectors)] if i < len(sectors) * 3 else sectors[int(rng.integers(len(sectors)))]
         second = sectors[int(rng.integers(len(sectors)))]
         sections = ",".join(sorted(set(SECTOR_FIELDS[main][0].split(",")) | {SECTOR_FIELDS[second][0][0]}))
         keywords = SECTOR_FIELDS[main][1] + ", " + SECTOR_FIELDS[second][1].split(", ")[0]
-        profiles.append(
-            evaluator_services.evaluator_profile_save(
-                user=user,
-                acting_user=ctx.office,
-                affiliation=AFFILIATIONS[int(rng.integers(len(AFFILIATIONS)))],
-                ksic_sections=sections,
-                keywords=keywords,
-                expertise=f"{SECTOR_FIELDS[main][2]} 분야 {int(rng.integers(8, 30))}년 경력; {SECTOR_FIELDS[second][2]}",
-            )
+        profile = evaluator_services.evaluator_profile_save(
+            user=users[i],
+            acting_user=ctx.office,
+            affiliation=AFFILIATIONS[int(rng.integers(len(AFFILIATIONS)))],
+            ksic_sections=sections,
+            keywords=keywords,
+            expertise=f"{SECTOR_FIELDS[main][2]} 분야 {int(rng.integers(8, 30))}년 경력; {SECTOR_FIELDS[second][2]}",
         )
-    return profiles
+        hist.profiles.append(profile)
+        hist.leniency[profile.pk] = float(rng.normal(0.0, 0.35))
 
 
 class _Lap:
@@ -148,117 +138,201 @@ class _Lap:
         return f" ({self.t - previous:.1f} s)"
 
 
-# The round is replayed as held last winter (nominations, two weeks later the evaluation, publication after
-# the scoring deadline), so the finance and monitoring stages have months of history after it.
-ROUND_HELD_DAYS_AGO = 300
-
-
 def run(ctx: DemoContext) -> dict[str, int]:
-    start = timezone.localtime().replace(hour=10, minute=0, second=0, microsecond=0)
-    with simulated_clock(start - dt.timedelta(days=ROUND_HELD_DAYS_AGO)) as clock:
-        return _hold_round(ctx, clock)
+    """The five rounds, oldest first, each on a simulated clock from the day its nominations opened."""
+    hist = _History(scale=history.scale_for(companies=ctx.companies, fast=ctx.fast))
+    totals: Counter[str] = Counter()
+    tz = timezone.get_current_timezone()
+    for plan in history.PLANS:
+        start = dt.datetime.combine(plan.opens_at, dt.time(10, 0), tzinfo=tz)
+        with simulated_clock(start) as clock:
+            totals.update(_hold_round(ctx, hist, plan, clock))
+    return {
+        "rounds": totals["rounds"],
+        "candidacies": totals["candidacies"],
+        "nominations": totals["nominations"],
+        "evaluators": len(hist.profiles),
+        "assignments": totals["assignments"],
+        "reviews": totals["reviews"],
+        "selected": totals["selected"],
+        "designated": Membership.objects.values("company_id").distinct().count(),
+        "removals": totals["removals"],
+    }
 
 
-def _hold_round(ctx: DemoContext, clock: SimulatedClock) -> dict[str, int]:
+def _hold_round(
+    ctx: DemoContext, hist: _History, plan: history.RoundPlan, clock: SimulatedClock
+) -> dict[str, int]:
+    """One round from the closing of the one before to its publication; returns its counts."""
     lap = _Lap()
-    rng = ctx.rng_for("rounds")
-    nominable = sum(code in ROUND3_BODIES for code in ctx.body_of.values())
-    size = round_size(companies=ctx.companies, nominable=nominable, fast=ctx.fast)
-    rnd = _open_round(ctx, size)
-    ctx.out(f"  round {rnd.number}: nominating ({len(ROUND3_BODIES)} bodies){lap()}")
-    chosen, companies, nominations = _nominate(ctx, rng, rnd, size)
-    ctx.out(f"  nominations: {nominations} ({len(chosen)} candidacies){lap()}")
+    rng = ctx.rng_for(f"rounds-{plan.number}")
+    removed = 0
+    if hist.previous is not None:  # a month before, the re-evaluation; as this round opens, the last closes
+        removed = _reevaluate(ctx, rng, clock)
+        setup_services.round_transition(round=hist.previous, transition="close", acting_user=ctx.office)
+    targets = history.scaled_targets(plan, hist.scale)
+    chosen = _choose_candidates(ctx, rng, plan, targets)
+    n_candidacies = sum(len(ids) for ids in chosen.values())
+    _evaluator_pool(ctx, rng, hist, max(len(hist.profiles), history.evaluators_needed(n_candidacies)))
+    rnd = _open_round(ctx, hist, plan, n_candidacies)
+    ctx.out(
+        f"  round {rnd.number} ({plan.published_on:%Y-%m}): {sum(targets.values())} places, "
+        f"{len(plan.bodies)} bodies, {removed} removed before it{lap()}"
+    )
+    companies, nominations = _nominate(ctx, rng, rnd, plan, chosen)
+    ctx.out(f"  nominations: {nominations} ({n_candidacies} candidacies){lap()}")
     clock.advance(days=14, hours=8)  # nominations have closed
-    profiles = _assign(ctx, rng, rnd, size, [companies[cid] for cid in chosen])
+    _assign(ctx, rng, rnd, hist, companies)
     ctx.out(f"  assignment done{lap()}")
     replaced = _declare_conflicts(ctx, rnd)
     ctx.out(f"  evaluation started: 2 conflicts declared, {replaced} evaluators replaced{lap()}")
     clock.advance(days=10)
-    reviews, drafted = _review(ctx, rng, rnd, profiles)
+    reviews, drafted = _review(ctx, rng, rnd, hist.leniency)
     ctx.out(f"  reviews: {reviews} submitted of {drafted}{lap()}")
     clock.advance(days=7)  # past the scoring deadline
     setup_services.round_transition(round=rnd, transition="start_selection", acting_user=ctx.office)
-    publication = _select_and_publish(ctx, rnd, size, clock)
+    publication = _select_and_publish(ctx, rnd, plan, targets, hist.scale, clock)
     ctx.out(f"  selection: {publication.selected_count} selected; published{lap()}")
+    hist.previous = rnd
     return {
         "rounds": 1,
         "candidacies": Candidacy.objects.filter(round=rnd).count(),
         "nominations": nominations,
-        "evaluators": len(profiles),
         "assignments": Assignment.objects.filter(round=rnd, active=True).count(),
         "reviews": Review.objects.filter(assignment__round=rnd, state=Review.State.SUBMITTED).count(),
         "selected": publication.selected_count,
+        "removals": removed,
     }
 
 
-def _open_round(ctx: DemoContext, size: RoundSize) -> Round:
-    """The programme and round 3 with the announced criteria, MOTIE's own bonus items; nominations open."""
+REMOVAL_REASONS = (
+    (Membership.RemovalReason.MASS_PRODUCTION_FAILED, "재평가: 핵심 기술 양산 실패"),
+    (Membership.RemovalReason.WEAK_MARKETABILITY, "재평가: 시장성 미흡, 매출 감소 지속"),
+    (Membership.RemovalReason.GOING_CONCERN, "재평가: 계속기업 가치 훼손"),
+)
+
+
+def _reevaluate(ctx: DemoContext, rng: np.random.Generator, clock: SimulatedClock) -> int:
+    """A month before the round, about one member in a hundred is removed at the re-evaluation (the places
+    they free are the next round's vacancies)."""
+    active = list(active_memberships().order_by("id"))
+    if len(active) < 20:
+        return 0
+    start = clock.now()
+    clock.set(start - dt.timedelta(days=30))
+    picks = sorted(int(i) for i in rng.choice(len(active), size=len(active) // 100, replace=False))
+    for i in picks:
+        reason, note = REMOVAL_REASONS[int(rng.integers(len(REMOVAL_REASONS)))]
+        membership_remove(membership=active[i], reason=reason, note=note, acting_user=ctx.office)
+        clock.advance(hours=1)
+    clock.set(start)
+    return len(picks)
+
+
+def _choose_candidates(
+    ctx: DemoContext, rng: np.random.Generator, plan: history.RoundPlan, targets: dict[str, int]
+) -> dict[str, list[int]]:
+    """Each body's candidates (1.5–2 per place): companies of its field founded a year before the round and
+    never designated; a body short of them nominates from the rest of the registry."""
+    ever = set(Membership.objects.values_list("company_id", flat=True))
+    cutoff = plan.opens_at - dt.timedelta(days=365)
+    old_enough = set(Company.objects.filter(founded_on__lte=cutoff).values_list("id", flat=True))
+    free = {cid for cid in ctx.body_of if cid in old_enough and cid not in ever}
+    chosen: dict[str, list[int]] = {}
+    for code in plan.bodies:
+        want = math.ceil(targets[code] * float(rng.uniform(*history.CANDIDACIES_PER_PLACE)))
+        own = sorted(cid for cid in free if ctx.body_of[cid] == code)
+        picked = rng.choice(own, size=min(want, len(own)), replace=False).tolist() if own else []
+        free.difference_update(picked)
+        if len(picked) < want and free:
+            rest = sorted(free)
+            more = rng.choice(rest, size=min(want - len(picked), len(rest)), replace=False).tolist()
+            free.difference_update(more)
+            picked += more
+        chosen[code] = sorted(int(c) for c in picked)
+    return chosen
+
+
+def _open_round(ctx: DemoContext, hist: _History, plan: history.RoundPlan, n_candidacies: int) -> Round:
+    """The round with the announced criteria (MOTIE's own bonus items where MOTIE takes part), its eligibility
+    rules on from round 4; nominations open. The programme is created with the first round."""
     po = ctx.office
-    bodies = [Body.objects.get(code=c) for c in ROUND3_BODIES]
+    if hist.program is None:
+        hist.program = setup_services.program_create(
+            name_ko="혁신기업 국가대표 1000",
+            name_en="National Innovation Company 1000",
+            starts_on=dt.date(2020, 7, 1),
+            bodies=list(Body.objects.filter(active=True).exclude(kind=Body.Kind.FSC).order_by("sort_order")),
+            acting_user=po,
+        )
     now = timezone.now()
-    program = setup_services.program_create(
-        name_ko="혁신기업 국가대표 1000",
-        name_en="National Innovation Company 1000",
-        starts_on=dt.date(2020, 7, 1),
-        bodies=bodies,
-        acting_user=po,
-    )
+    load_min, load_max = history.load_bounds(candidacies=n_candidacies, evaluators=len(hist.profiles))
     rnd = setup_services.round_create(
-        program=program,
-        number=3,
-        name="혁신기업 국가대표 1000 3차 선정",
+        program=hist.program,
+        number=plan.number,
+        name=f"혁신기업 국가대표 1000 {plan.number}차 선정",
         nominations_close_at=now + dt.timedelta(days=14),
         scoring_deadline=now + dt.timedelta(days=30),
-        reviews_per_candidacy=REVIEWS_PER_CANDIDACY,
-        load_min=size.load_min,
-        load_max=size.load_max,
+        reviews_per_candidacy=history.REVIEWS_PER_CANDIDACY,
+        load_min=load_min,
+        load_max=load_max,
         acting_user=po,
     )
-    for name, points in MOTIE_BONUS:
-        setup_services.bonus_item_add(round=rnd, name=name, points=points, body=bodies[1], acting_user=po)
+    if "MOTIE" in plan.bodies:
+        motie = Body.objects.get(code="MOTIE")
+        for name, points in MOTIE_BONUS:
+            setup_services.bonus_item_add(round=rnd, name=name, points=points, body=motie, acting_user=po)
+    if not plan.eligibility_rules:
+        for kind in EligibilityRule.Kind.values:
+            setup_services.eligibility_rule_set(round=rnd, kind=kind, active=False, acting_user=po)
     setup_services.round_transition(round=rnd, transition="open_nominations", acting_user=po)
     return rnd
 
 
 def _nominate(
-    ctx: DemoContext, rng: np.random.Generator, rnd: Round, size: RoundSize
-) -> tuple[list[int], dict[int, Company], int]:
-    """Each chosen company nominated by its likely body; about 6% by a second body as well. Returns the chosen
-    company ids, the companies and the number of nominations."""
+    ctx: DemoContext,
+    rng: np.random.Generator,
+    rnd: Round,
+    plan: history.RoundPlan,
+    chosen: dict[str, list[int]],
+) -> tuple[list[Company], int]:
+    """Each body nominates its candidates; about 6% are nominated by a second body of the round as well.
+    Returns the nominated companies and the number of nominations."""
     officers = _officers(ctx)
-    pool = [cid for cid, code in sorted(ctx.body_of.items()) if code in ROUND3_BODIES]
-    chosen = sorted(rng.choice(pool, size=min(size.candidacies, len(pool)), replace=False).tolist())
-    companies = Company.objects.in_bulk(chosen)
+    companies = Company.objects.in_bulk([cid for ids in chosen.values() for cid in ids])
     nominations = 0
-    for cid in chosen:
-        company = companies[cid]
-        first = ctx.body_of[cid]
-        sector = ctx.sector_of.get(cid, company.ksic_section)
-        nomination_services.nomination_create(
-            round=rnd,
-            company=company,
-            reason=f"{sector} 분야 혁신성과 성장성이 뛰어남",
-            evidence="https://www.example.go.kr/evidence/" + company.brn,
-            sector=sector,
-            acting_user=officers[first],
-        )
-        nominations += 1
-        if rng.random() < 0.06:
-            other = ROUND3_BODIES[int(rng.integers(len(ROUND3_BODIES)))]
-            if other != first:
-                nomination_services.nomination_create(
-                    round=rnd, company=company, reason="공동 추천", sector=sector, acting_user=officers[other]
-                )
-                nominations += 1
-    return chosen, companies, nominations
+    for first in plan.bodies:
+        for cid in chosen[first]:
+            company = companies[cid]
+            sector = ctx.sector_of.get(cid, company.ksic_section)
+            nomination_services.nomination_create(
+                round=rnd,
+                company=company,
+                reason=f"{sector} 분야 혁신성과 성장성이 뛰어남",
+                evidence="https://www.example.go.kr/evidence/" + company.brn,
+                sector=sector,
+                acting_user=officers[first],
+            )
+            nominations += 1
+            if rng.random() < 0.06:
+                other = plan.bodies[int(rng.integers(len(plan.bodies)))]
+                if other != first:
+                    nomination_services.nomination_create(
+                        round=rnd,
+                        company=company,
+                        reason="공동 추천",
+                        sector=sector,
+                        acting_user=officers[other],
+                    )
+                    nominations += 1
+    return [companies[cid] for cid in sorted(companies)], nominations
 
 
 def _assign(
-    ctx: DemoContext, rng: np.random.Generator, rnd: Round, size: RoundSize, nominated: list[Company]
-) -> list[EvaluatorProfile]:
-    """The evaluator pool, a few declared relationships (detected as conflicts), the optimal assignment;
-    the evaluation starts."""
-    profiles = _evaluator_pool(ctx, rng, size.evaluators)
+    ctx: DemoContext, rng: np.random.Generator, rnd: Round, hist: _History, nominated: list[Company]
+) -> None:
+    """A few declared relationships (detected as conflicts), the optimal assignment; the evaluation starts."""
+    profiles = hist.profiles
     for e in profiles[:: max(1, len(profiles) // 10)]:
         company = nominated[int(rng.integers(len(nominated)))]
         kind = ("employment", "shareholding", "advisory")[int(rng.integers(3))]
@@ -268,7 +342,6 @@ def _assign(
     outcome = assignment_services.assignment_solve(round=rnd, acting_user=ctx.office)
     ctx.out(f"  assignment: {outcome.added} pairs, total affinity {outcome.total_affinity:.1f}")
     setup_services.round_transition(round=rnd, transition="start_evaluation", acting_user=ctx.office)
-    return profiles
 
 
 def _declare_conflicts(ctx: DemoContext, rnd: Round) -> int:
@@ -283,9 +356,9 @@ def _declare_conflicts(ctx: DemoContext, rnd: Round) -> int:
 
 
 def _review(
-    ctx: DemoContext, rng: np.random.Generator, rnd: Round, profiles: list[EvaluatorProfile]
+    ctx: DemoContext, rng: np.random.Generator, rnd: Round, leniency: dict[int, float]
 ) -> tuple[int, int]:
-    """Each company has a latent quality, each evaluator a leniency; scores are noisy. Each evaluator sends
+    """Each company has a latent quality, each evaluator a lasting leniency; scores are noisy. Each evaluator sends
     their scoring sheet at once (review_save_many: one transaction per evaluator). Returns (submitted,
     assignments)."""
     settings = RoundSettings.objects.get(round=rnd)
@@ -293,8 +366,10 @@ def _review(
     for c in Criterion.objects.filter(round=rnd):
         criteria_by_body[c.body_id].append(c)
     bonus = list(BonusItem.objects.filter(round=rnd))
-    quality = {c.pk: float(rng.normal(3.2, 0.65)) for c in Candidacy.objects.filter(round=rnd)}
-    leniency = {e.pk: float(rng.normal(0.0, 0.35)) for e in profiles}
+    quality = {  # a company's latent quality lasts: nominated again, it is judged much the same
+        pk: float(np.random.default_rng([ctx.seed, zlib.crc32(brn.encode())]).normal(3.2, 0.65))
+        for pk, brn in Candidacy.objects.filter(round=rnd).values_list("pk", "company__brn")
+    }
     submitted = 0
     active = list(
         Assignment.objects.filter(round=rnd, active=True)
@@ -330,49 +405,91 @@ def _review(
     return submitted, len(active)
 
 
-def _quota_rows(n_select: int, scored: QuerySet[Candidacy]) -> list[setup_services.QuotaInput]:
-    """The total, every body a few places and none more than a third (or what it takes for the bodies to
-    fill the total between them), and the BIG3 sectors' minimums."""
+def _quota_rows(
+    plan: history.RoundPlan,
+    targets: dict[str, int],
+    scale: float,
+    scored: QuerySet[Candidacy],
+    sector_share: float = 0.75,
+) -> list[setup_services.QuotaInput]:
+    """The total; each body its real count (scaled), up to the vacancies its removed members left, and room
+    elsewhere where a body has too few scored candidacies; round 3's BIG3 minimums (at most `sector_share` of
+    what the sector offers)."""
     by_body = Counter(scored.values_list("lead_body__code", flat=True))
     by_sector = Counter(scored.values_list("sector", flat=True))
-    body_max = n_select // 3
-    while body_max < n_select and sum(min(by_body.get(c, 0), body_max) for c in ROUND3_BODIES) < n_select:
-        body_max += 1  # a small registry: one body nominated most of the round
+    # Never more places than four in five of the scored candidacies (a small registry's round).
+    n_select = min(sum(targets.values()), len(scored) * 4 // 5)
+    vacancies = vacancies_by_body_for_next_round()
+    floors = {code: min(n, by_body.get(code, 0)) for code, n in targets.items()}
+    while sum(floors.values()) > n_select:
+        floors[max(floors, key=lambda c: (floors[c], c))] -= 1
+    ceilings = {code: max(floors[code], n + vacancies.get(code, 0)) for code, n in targets.items()}
+    while sum(min(by_body.get(c, 0), ceilings[c]) for c in plan.bodies) < n_select:
+        ceilings = {c: n + 1 for c, n in ceilings.items()}  # bodies short of candidates: others take more
     rows = [setup_services.QuotaInput("total", "", n_select, n_select)]
-    for code in ROUND3_BODIES:
-        floor = min(by_body.get(code, 0), max(1, n_select // 40))
-        rows.append(setup_services.QuotaInput("body", code, floor, max(floor, body_max)))
-    big3 = {"semiconductor": 0.09, "future_car": 0.07, "biohealth": 0.10}  # BIG3 minimums
+    rows += [setup_services.QuotaInput("body", c, floors[c], ceilings[c]) for c in plan.bodies]
     rows += [
-        setup_services.QuotaInput("sector", key, min(by_sector.get(key, 0), int(n_select * share)), None)
-        for key, share in big3.items()
+        setup_services.QuotaInput("sector", key, min(n, int(by_sector.get(key, 0) * sector_share)), None)
+        for key, n in history.scaled_sector_minimums(plan, scale).items()
     ]
     return rows
 
 
-def _select_and_publish(ctx: DemoContext, rnd: Round, size: RoundSize, clock: SimulatedClock) -> Publication:
+def _committee_override(ctx: DemoContext, rnd: Round, scored: QuerySet[Candidacy]) -> int:
+    """The committee swaps one pair within a body (the body's count holds): the best one left out in, the last
+    one selected out, neither in a sector with a minimum. Returns the overrides made (0 or 2)."""
+    ranked = list(scored.select_related("lead_body").order_by("rank", "-score", "id"))
+    for out in reversed([c for c in ranked if c.selected and not c.deciding_quota]):
+        if out.sector in history.BIG3:
+            continue
+        inside = next(
+            (
+                c
+                for c in ranked
+                if not c.selected and c.lead_body_id == out.lead_body_id and c.sector not in history.BIG3
+            ),
+            None,
+        )
+        if inside is None:
+            continue
+        po = ctx.office
+        selection_services.candidacy_force(
+            candidacy=inside, forced="in", reason="위원회: 글로벌 수주 실적 추가 확인", acting_user=po
+        )
+        selection_services.candidacy_force(
+            candidacy=out, forced="out", reason="위원회: 최근 경영권 분쟁", acting_user=po
+        )
+        return 2
+    return 0
+
+
+def _select_and_publish(
+    ctx: DemoContext,
+    rnd: Round,
+    plan: history.RoundPlan,
+    targets: dict[str, int],
+    scale: float,
+    clock: SimulatedClock,
+) -> Publication:
     """Aggregation, quotas, selection, a committee override, re-optimisation, the decision, publication."""
     po = ctx.office
     summary = selection_services.scores_aggregate(round=rnd, acting_user=po)
     scored = Candidacy.objects.filter(round=rnd, eligible=True, score__isnull=False)
-    # Never more places than four in five of the scored candidacies (a small registry's round).
-    n_select = min(size.selected, scored.count() * 4 // 5)
-    setup_services.quotas_set(round=rnd, rows=_quota_rows(n_select, scored), acting_user=po)
-    run = selection_services.selection_run_or_raise(round=rnd, acting_user=po)
-    ranked = list(scored.order_by("rank", "-score"))
-    outside = [c for c in ranked if not c.selected]
-    inside = [c for c in ranked if c.selected and not c.deciding_quota]
-    if outside and inside:
-        selection_services.candidacy_force(
-            candidacy=outside[0], forced="in", reason="위원회: 글로벌 수주 실적 추가 확인", acting_user=po
-        )
-        selection_services.candidacy_force(
-            candidacy=inside[-1], forced="out", reason="위원회: 최근 경영권 분쟁", acting_user=po
-        )
+    setup_services.quotas_set(round=rnd, rows=_quota_rows(plan, targets, scale, scored), acting_user=po)
+    run = selection_services.selection_run(round=rnd, acting_user=po)
+    if not run.feasible:  # the sector minimums cannot hold with the bodies' counts: the office lowers them
+        rows = _quota_rows(plan, targets, scale, scored, sector_share=0.5)
+        setup_services.quotas_set(round=rnd, rows=rows, acting_user=po)
         run = selection_services.selection_run_or_raise(round=rnd, acting_user=po)
-    selection_services.committee_decision_record(
-        round=rnd, note="선정위원회 의결: 최적화 결과와 위원회 조정 2건을 확정함", acting_user=po
+    overrides = _committee_override(ctx, rnd, scored)
+    if overrides:
+        run = selection_services.selection_run_or_raise(round=rnd, acting_user=po)
+    note = (
+        f"선정위원회 의결: 최적화 결과와 위원회 조정 {overrides}건을 확정함"
+        if overrides
+        else "선정위원회 의결: 최적화 결과를 확정함"
     )
+    selection_services.committee_decision_record(round=rnd, note=note, acting_user=po)
     ctx.out(
         f"  selection: {run.selected_count} selected (flagged disagreement {summary['flagged']}, "
         f"alpha {summary['alpha']})"

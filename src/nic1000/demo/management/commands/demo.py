@@ -1,12 +1,13 @@
 """`nic1000 demo`: a deterministic demo programme, written through the services, optionally served.
 
-    nic1000 demo --no-serve [--seed 1000] [--companies 2000] [--reset] [--fast]
-        loads the demo and exits; the last line printed is a one-line JSON summary of counts.
+    nic1000 demo --no-serve [--seed 1000] [--companies 4500] [--reset] [--fast]
+        loads the demo and exits; the last line printed is a one-line JSON summary of counts (over all
+        five rounds; `rounds` held, `designated` distinct companies ever designated).
     nic1000 demo --serve
         loads the demo if the database holds none, prints the logins, starts the background worker and
         serves http://127.0.0.1:8000 until interrupted (what `make demo` runs).
 
-Stages run in order (STAGES): the registry, then a round, policy finance and monitoring, each a module of
+Stages run in order (STAGES): the registry, then the five rounds (2020–2022), policy finance and monitoring, each a module of
 nic1000.demo.stages (see nic1000.demo.context for what a stage may do).
 """
 
@@ -28,7 +29,10 @@ from django.db import transaction
 
 from nic1000.accounts.models import User
 from nic1000.demo.context import DEMO_PASSWORD, DemoContext, DemoLogin
+from nic1000.demo.history import DEFAULT_COMPANIES
 from nic1000.demo.stages import finance, monitoring, registry, rounds
+from nic1000.finance.models import Product, RoutingRule
+from nic1000.finance.reference import load_products
 from nic1000.registry.models import Body, Company, Institution, KsicCode
 from nic1000.registry.reference import load_reference_data
 
@@ -68,7 +72,7 @@ def demo_logins() -> list[DemoLogin]:
 def run_demo(
     *,
     seed: int = 1000,
-    companies: int = 2000,
+    companies: int = DEFAULT_COMPANIES,
     fast: bool = False,
     out: Callable[[str], None] = print,
     stages: tuple[str, ...] = tuple(STAGES),
@@ -104,7 +108,8 @@ def run_demo(
             summary[key] = summary.get(key, 0) + int(value)
         out(f"stage {name}: done in {time.perf_counter() - started:.1f} s")
     summary["users"] = User.objects.count()
-    ordered = {k: summary[k] for k in ("companies", "patents", "statements", "users") if k in summary}
+    first = ("companies", "patents", "statements", "users", "rounds", "designated")
+    ordered = {k: summary[k] for k in first if k in summary}
     ordered.update({k: v for k, v in summary.items() if k not in ordered})
     return ordered, ctx
 
@@ -114,7 +119,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--seed", type=int, default=1000)
-        parser.add_argument("--companies", type=int, default=2000)
+        parser.add_argument("--companies", type=int, default=DEFAULT_COMPANIES)
         parser.add_argument("--fast", action="store_true", help="small stages (tests, quick looks)")
         parser.add_argument("--reset", action="store_true", help="empty the database first (flush)")
         group = parser.add_mutually_exclusive_group()
@@ -179,6 +184,7 @@ class Command(BaseCommand):
         self._out("Emptying the database (flush)…")
         call_command("flush", interactive=False, verbosity=0)
         load_reference_data(KsicCode, Body, Institution)
+        load_products(Institution, Product, RoutingRule)  # loaded by a migration, so gone with the flush
 
     def _print_logins(self, logins: list[DemoLogin]) -> None:
         self._out("")

@@ -38,8 +38,9 @@ def test_aggregate_mean_spread_and_disagreement(personas, scored) -> None:
     got = {c.pk: c for c in Candidacy.objects.filter(round=rnd)}
     assert got[cands[0].pk].score == pytest.approx(100.0)
     assert got[cands[1].pk].score == pytest.approx(87.5) and got[cands[1].pk].spread == pytest.approx(25.0)
-    assert got[cands[5].pk].disagreement  # 5 and 1: range 100
-    assert not got[cands[0].pk].disagreement
+    # six panels are too few to judge disagreement against the round's own spread: nobody is flagged
+    # (tests/rounds/test_services_quality.py covers the flags)
+    assert not any(c.disagreement for c in got.values())
     assert got[cands[0].pk].reviews_count == 2
 
 

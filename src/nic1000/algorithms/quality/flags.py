@@ -8,6 +8,9 @@
   the largest ``|z|`` of the panel exceeds ``robust_z`` (3.5, Iglewicz and Hoaglin's cut-off), naming that
   evaluator.
 
+``min_range`` (the round's setting, points of 100) keeps a spread flag off panels whose range is small in
+absolute terms, however they rank (a round where everyone agrees closely flags nobody).
+
 The committee's list stays short: if the two rules together flag more than ``max_share`` of the panels,
 only the most severe (ratio of the statistic to its threshold) are kept and ``capped`` says so.
 Fewer than ``min_panels`` panels of two or more → no flags, with the reason.
@@ -52,6 +55,7 @@ def disagreement_flags(
     robust_z: float = 3.5,
     max_share: float = 0.10,
     min_panels: int = 10,
+    min_range: float | None = None,
 ) -> FlagResult:
     """Flags from ``(candidacy, evaluator, total)`` triples of one round."""
     panels: dict[Hashable, list[tuple[Hashable, float]]] = {}
@@ -61,6 +65,7 @@ def disagreement_flags(
     if len(pair) < min_panels:
         return FlagResult(panels=len(pair), note=f"only {len(pair)} candidacies have two or more reviews")
     sds = {c: float(np.std([t for _, t in v], ddof=1)) for c, v in pair.items()}
+    ranges = {c: max(t for _, t in v) - min(t for _, t in v) for c, v in pair.items()}
     thr = float(np.quantile(np.array(list(sds.values())), sd_quantile, method="higher"))
     devs: dict[Hashable, list[float]] = {}
     for c, v in pair.items():
@@ -80,7 +85,7 @@ def disagreement_flags(
                 out = Flag(c, "outlier", sd, thr, pair[c][k][0], float(z[k]), abs(float(z[k])) / robust_z)
         if out is not None and out.severity >= spread_sev:
             flags[c] = out
-        elif thr > 0 and sd > thr:
+        elif thr > 0 and sd > thr and (min_range is None or ranges[c] > min_range):
             flags[c] = Flag(c, "spread", sd, thr, None, None, spread_sev)
         elif out is not None:
             flags[c] = out

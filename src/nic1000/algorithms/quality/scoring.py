@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -59,7 +60,7 @@ def score_reviews(
 
 def alpha_by_group(
     triples: Sequence[tuple[Hashable, Hashable, float]],
-    group_of: Mapping[Hashable, Hashable],
+    group_of: Mapping[Any, Hashable],
     *,
     min_units: int = MIN_ALPHA_UNITS,
 ) -> dict[Hashable, RoundReliability]:
@@ -81,6 +82,8 @@ def alpha_by_group(
                 f"too few reviews: {rel.n_units} candidacies with two or more reviews (at least {min_units})",
             )
         elif rel.alpha is not None and np.isnan(rel.alpha):
-            rel = RoundReliability(g, None, rel.n_units, rel.n_raters, rel.n_values, "not_computable", "no spread")
+            rel = RoundReliability(
+                g, None, rel.n_units, rel.n_raters, rel.n_values, "not_computable", "no spread"
+            )
         out[g] = rel
     return out

@@ -42,14 +42,14 @@ def _highs() -> highspy.Highs:
     before any option can be set: that one line is sent to /dev/null)."""
     global _quiet
     if _quiet:
-        h = highspy.Highs()
+        h = highspy.Highs()  # type: ignore[no-untyped-call]
     else:
         sys.stdout.flush()
         saved = os.dup(1)
         devnull = os.open(os.devnull, os.O_WRONLY)
         try:
             os.dup2(devnull, 1)
-            h = highspy.Highs()
+            h = highspy.Highs()  # type: ignore[no-untyped-call]
         finally:
             os.dup2(saved, 1)
             os.close(saved)
@@ -79,7 +79,7 @@ class Resolver:
         cells = Cells(m)
         if cells.solve(m, None, 60.0) is None:
             raise SelectionInfeasible(diagnose(m, cells, 60.0))
-        self.ids = list(candidates[i].id for i in range(len(candidates)))
+        self.ids = [c.id for c in candidates]
         position = {cid: i for i, cid in enumerate(m.ids)}
         # model position of each input candidacy (the model sorts by merit; scores come in input order)
         self._pos = np.array([position[c.id] for c in candidates], dtype=np.int64)
@@ -124,7 +124,11 @@ class Resolver:
             self._h.changeColsCost(len(cost), np.arange(len(cost), dtype=np.int32), cost)
             self._h.run()
             status = self._h.getModelStatus()
-            x = np.asarray(self._h.getSolution().col_value) if status == highspy.HighsModelStatus.kOptimal else None
+            x = (
+                np.asarray(self._h.getSolution().col_value)
+                if status == highspy.HighsModelStatus.kOptimal
+                else None
+            )
             if x is None or np.abs(x - np.round(x)).max(initial=0.0) > _INTEGRAL_TOL:
                 x = self._milp(cost)
             chosen[self._free] = x > 0.5
@@ -143,4 +147,5 @@ class Resolver:
         )
         if res.x is None:
             raise RuntimeError(f"selection MILP failed: {res.message}")
-        return np.round(res.x)
+        out: np.ndarray = np.round(np.asarray(res.x, dtype=np.float64))
+        return out

@@ -84,7 +84,7 @@ def test_the_calibration_setting_changes_the_scores(personas, big) -> None:
 
 
 def test_a_run_stores_its_quality_figures(personas, big) -> None:
-    rnd, cands, evs = big
+    rnd, _cands, evs = big
     po = personas.program_office
     scores_aggregate(round=rnd, acting_user=po)
     run = selection_run(round=rnd, acting_user=po)

@@ -82,13 +82,12 @@ def disagreement_flags(
             z = np.array(devs[c]) / scale
             k = int(np.argmax(np.abs(z)))
             if abs(z[k]) > robust_z:
-                out = Flag(c, "outlier", sd, thr, pair[c][k][0], float(z[k]), abs(float(z[k])) / robust_z)
-        if out is not None and out.severity >= spread_sev:
+                severity = max(abs(float(z[k])) / robust_z, spread_sev)
+                out = Flag(c, "outlier", sd, thr, pair[c][k][0], float(z[k]), severity)
+        if out is not None:  # naming the evaluator says more than the spread it causes
             flags[c] = out
         elif thr > 0 and sd > thr and (min_range is None or ranges[c] > min_range):
             flags[c] = Flag(c, "spread", sd, thr, None, None, spread_sev)
-        elif out is not None:
-            flags[c] = out
     limit = math.floor(max_share * len(pair) + 1e-9)
     capped = len(flags) > limit
     if capped:

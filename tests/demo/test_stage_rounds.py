@@ -16,6 +16,10 @@ def test_demo_stage_runs_a_whole_round(reference_data) -> None:
     assert summary["reviews"] > 100
     assert summary["selected"] == 30 == Membership.objects.filter(status="active").count()
     assert Publication.objects.count() == 1
+    # decision quality (issue 16): alpha, flags on at most a tenth, the agenda and the leniency preview
+    assert 0.0 < summary["alpha"] < 1.0
+    assert summary["disagreement_flags"] <= 0.10 * summary["candidacies"]
+    assert summary["uncertain_at_cutoff"] >= 0 and summary["leniency_changes"] >= 0
     # Replayed as held months ago (so finance and monitoring have history after it); the audit trail keeps
     # the wall clock.
     import datetime as dt

@@ -23,6 +23,7 @@ from nic1000.core.roles import Role
 from nic1000.demo.clock import SimulatedClock, simulated_clock
 from nic1000.demo.context import DemoContext
 from nic1000.registry.models import Body, Company
+from nic1000.rounds import selectors as rounds_selectors
 from nic1000.rounds.models import (
     Assignment,
     BonusItem,
@@ -153,13 +154,13 @@ class _Lap:
 ROUND_HELD_DAYS_AGO = 300
 
 
-def run(ctx: DemoContext) -> dict[str, int]:
+def run(ctx: DemoContext) -> dict[str, float]:
     start = timezone.localtime().replace(hour=10, minute=0, second=0, microsecond=0)
     with simulated_clock(start - dt.timedelta(days=ROUND_HELD_DAYS_AGO)) as clock:
         return _hold_round(ctx, clock)
 
 
-def _hold_round(ctx: DemoContext, clock: SimulatedClock) -> dict[str, int]:
+def _hold_round(ctx: DemoContext, clock: SimulatedClock) -> dict[str, float]:
     lap = _Lap()
     rng = ctx.rng_for("rounds")
     nominable = sum(code in ROUND3_BODIES for code in ctx.body_of.values())
@@ -180,7 +181,9 @@ def _hold_round(ctx: DemoContext, clock: SimulatedClock) -> dict[str, int]:
     setup_services.round_transition(round=rnd, transition="start_selection", acting_user=ctx.office)
     publication = _select_and_publish(ctx, rnd, size, clock)
     ctx.out(f"  selection: {publication.selected_count} selected; published{lap()}")
+    quality = _quality_summary(ctx, rnd)
     return {
+        **quality,
         "rounds": 1,
         "candidacies": Candidacy.objects.filter(round=rnd).count(),
         "nominations": nominations,
@@ -189,6 +192,26 @@ def _hold_round(ctx: DemoContext, clock: SimulatedClock) -> dict[str, int]:
         "reviews": Review.objects.filter(assignment__round=rnd, state=Review.State.SUBMITTED).count(),
         "selected": publication.selected_count,
     }
+
+
+def _quality_summary(ctx: DemoContext, rnd: Round) -> dict[str, float]:
+    """How sure the round's selection is (issue 16), from the figures stored with its selection run."""
+    q = rounds_selectors.selection_quality(round=rnd)
+    if q is None:
+        return {}
+    ctx.out(
+        f"  quality: alpha {q.alpha.alpha}, {q.disagreement_flags} disagreement flags, "
+        f"{q.uncertain_at_cutoff} uncertain at the cut-off, leniency adjustment would change "
+        f"{q.leniency_changes} selections"
+    )
+    figures: dict[str, float] = {
+        "disagreement_flags": q.disagreement_flags,
+        "uncertain_at_cutoff": q.uncertain_at_cutoff,
+        "leniency_changes": q.leniency_changes,
+    }
+    if q.alpha.alpha is not None:  # too few reviews: no alpha rather than a guess
+        figures["alpha"] = float(q.alpha.alpha)
+    return figures
 
 
 def _open_round(ctx: DemoContext, size: RoundSize) -> Round:

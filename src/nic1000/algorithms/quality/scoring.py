@@ -8,6 +8,7 @@ estimable, then the mean or median per candidacy.
 
 from __future__ import annotations
 
+import statistics
 from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -17,7 +18,7 @@ import numpy as np
 from nic1000.algorithms.aggregation import Criterion, Review, RoundReliability, reliability, weighted_total
 from nic1000.algorithms.quality.effects import EvaluatorEffects, evaluator_effects
 
-__all__ = ["MIN_ALPHA_UNITS", "Scored", "alpha_by_group", "score_reviews"]
+__all__ = ["MIN_ALPHA_UNITS", "ReviewTable", "Scored", "alpha_by_group", "score_reviews"]
 
 #: Fewer candidacies with two reviews than this: alpha is not reported ("too few reviews").
 MIN_ALPHA_UNITS = 10
@@ -34,8 +35,51 @@ class Scored:
     adjusted: bool  # leniency was subtracted
 
 
+class ReviewTable:
+    """The reviews as arrays, so totals under other weights are one matrix product per criteria set.
+
+    Built once (each review checked by ``weighted_total``: scale, missing or unknown criteria); ``totals``
+    takes rubrics with the same criteria per set (as :func:`~.sensitivity.shifted_rubrics` gives)."""
+
+    def __init__(self, reviews: Sequence[Review], rubrics: Rubrics):
+        self.candidacy = [r.candidacy_id for r in reviews]
+        self.evaluator = [r.evaluator_id for r in reviews]
+        self.checked = np.array(
+            [weighted_total(r.scores, rubrics[r.round]) + float(r.bonus) for r in reviews], dtype=np.float64
+        )
+        self.bonus = np.array([float(r.bonus) for r in reviews], dtype=np.float64)
+        self.sets: dict[
+            Hashable, tuple[np.ndarray, np.ndarray]
+        ] = {}  # key → (review rows, normalised scores)
+        rows_of: dict[Hashable, list[int]] = {}
+        for i, r in enumerate(reviews):
+            rows_of.setdefault(r.round, []).append(i)
+        for key, rows in rows_of.items():
+            crits = rubrics[key]
+            norm = np.array(
+                [
+                    [
+                        (float(reviews[i].scores[c.code]) - c.scale_min) / (c.scale_max - c.scale_min)
+                        for c in crits
+                    ]
+                    for i in rows
+                ],
+                dtype=np.float64,
+            ).reshape(len(rows), len(crits))
+            self.sets[key] = (np.array(rows, dtype=np.int64), norm)
+
+    def totals(self, rubrics: Rubrics | None = None) -> np.ndarray:
+        """Each review's total (criteria on 0–100 plus bonus) under ``rubrics`` (None: as built)."""
+        if rubrics is None:
+            return self.checked
+        out = self.bonus.copy()
+        for key, (rows, norm) in self.sets.items():
+            out[rows] += norm @ np.array([c.weight for c in rubrics[key]], dtype=np.float64)
+        return out
+
+
 def score_reviews(
-    reviews: Sequence[Review],
+    reviews: Sequence[Review] | ReviewTable,
     rubrics: Rubrics,
     *,
     method: str = "mean",
@@ -43,19 +87,19 @@ def score_reviews(
     effects: EvaluatorEffects | None = None,
 ) -> Scored:
     """Scores per candidacy; ``adjust`` subtracts each evaluator's effect (estimated here unless given)."""
-    triples = [
-        (r.candidacy_id, r.evaluator_id, weighted_total(r.scores, rubrics[r.round]) + float(r.bonus))
-        for r in reviews
-    ]
+    if isinstance(reviews, ReviewTable):
+        table, tots = reviews, reviews.totals(rubrics).tolist()
+    else:
+        table = ReviewTable(reviews, rubrics)
+        tots = table.totals().tolist()
+    triples = list(zip(table.candidacy, table.evaluator, tots, strict=True))
     eff = effects if effects is not None else evaluator_effects(triples)
     use = adjust and eff.available
     totals: dict[Hashable, list[float]] = {}
     for cand, ev, tot in triples:
         totals.setdefault(cand, []).append(tot - (eff.offset(ev) if use else 0.0))
-    agg: Callable[[list[float]], float] = (
-        (lambda v: float(np.median(v))) if method == "median" else (lambda v: float(np.mean(v)))
-    )
-    return Scored({c: agg(v) for c, v in totals.items()}, totals, triples, eff, use)
+    agg: Callable[[list[float]], float] = statistics.median if method == "median" else statistics.fmean
+    return Scored({c: float(agg(v)) for c, v in totals.items()}, totals, triples, eff, use)
 
 
 def alpha_by_group(

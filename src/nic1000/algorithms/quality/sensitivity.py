@@ -13,7 +13,7 @@ from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
 from nic1000.algorithms.aggregation import Criterion, Review
-from nic1000.algorithms.quality.scoring import score_reviews
+from nic1000.algorithms.quality.scoring import ReviewTable, score_reviews
 from nic1000.algorithms.selection import GroupQuota, SelectionCandidate, SelectionInfeasible, select
 
 __all__ = ["SensitivityEntry", "shifted_rubrics", "weight_sensitivity"]
@@ -62,6 +62,7 @@ def weight_sensitivity(
 ) -> list[SensitivityEntry]:
     """One entry per criterion and direction (criteria in rubric order, + before −)."""
     codes = list(dict.fromkeys(c.code for crits in rubrics.values() for c in crits))
+    table = ReviewTable(reviews, rubrics)
     out: list[SensitivityEntry] = []
     for code in codes:
         for delta in (step, -step):
@@ -70,7 +71,7 @@ def weight_sensitivity(
                 continue
             weights = {str(k): c.weight for k, cs in shifted.items() for c in cs if c.code == code}
             entry = SensitivityEntry(code, delta, weights)
-            scores = score_reviews(reviews, shifted, method=method, adjust=adjust).scores
+            scores = score_reviews(table, shifted, method=method, adjust=adjust).scores
             moved = [replace(c, score=scores.get(c.id, c.score)) for c in candidates]
             try:
                 chosen = set(select(moved, total, quotas, explain_window=0).selected)

@@ -219,3 +219,18 @@ def test_alpha_per_group_says_when_too_few() -> None:
     rel = alpha_by_group(triples, groups)
     assert rel["big"].alpha is not None and rel["big"].alpha > 0.5
     assert rel["small"].alpha is None and "too few reviews" in rel["small"].note
+
+
+def test_the_design_cache_changes_nothing() -> None:
+    triples = _round(80, 5, lenient=8.0)
+    cache: dict[str, object] = {}
+    first = evaluator_effects(triples, cache=cache)
+    moved = [(c, e, t * 0.9 + 3.0) for c, e, t in triples]  # other weights: same reviewers, other totals
+    again = evaluator_effects(moved, cache=cache)
+    assert "eigh" in cache
+    plain = evaluator_effects(moved)
+    assert first.effects[0].effect != again.effects[0].effect
+    for ev, e in plain.effects.items():
+        assert again.effects[ev].effect == pytest.approx(e.effect) and again.effects[ev].se == pytest.approx(
+            e.se
+        )

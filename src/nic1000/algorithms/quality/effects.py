@@ -22,6 +22,7 @@ from __future__ import annotations
 import math
 from collections.abc import Hashable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
@@ -67,8 +68,12 @@ def evaluator_effects(
     min_panels: int = 10,
     shrinkage: float | None = None,
     iterations: int = 200,
+    cache: dict[str, Any] | None = None,
 ) -> EvaluatorEffects:
-    """Effects from ``(candidacy, evaluator, total)`` triples of one round; ``shrinkage`` fixes λ (None: EM)."""
+    """Effects from ``(candidacy, evaluator, total)`` triples of one round; ``shrinkage`` fixes λ (None: EM).
+
+    ``cache``: a dict kept between calls on the same reviews with other totals (weight scenarios): the
+    eigendecomposition of M₀ depends only on who reviewed what, so it is computed once."""
     counts_all: dict[Hashable, int] = {}
     panels: dict[Hashable, list[int]] = {}
     for i, (cand, ev, _tot) in enumerate(triples):
@@ -93,7 +98,7 @@ def evaluator_effects(
         )
     # one BLAS thread: the matrices are small, and threads fighting over a busy machine's cores cost 50×
     with threadpool_limits(limits=1, user_api="blas"):
-        lam, b, minv, sigma2, tau2 = _fit(triples, pair, ei, shrinkage, iterations)
+        lam, b, minv, sigma2, tau2 = _fit(triples, pair, ei, shrinkage, iterations, cache)
     sigma = math.sqrt(sigma2)
     effects: dict[Hashable, EvaluatorEffect] = {}
     for ev, n in counts_all.items():
@@ -117,6 +122,7 @@ def _fit(
     ei: dict[Hashable, int],
     shrinkage: float | None,
     iterations: int,
+    cache: dict[str, Any] | None = None,
 ) -> tuple[float, np.ndarray, np.ndarray, float, float]:
     """Ridge estimate of the effects with λ fixed or by EM: (λ, b, (M₀+λI)⁻¹, σ², τ²)."""
     ne, nc = len(ei), len(pair)
@@ -131,8 +137,14 @@ def _fit(
     m0 = np.diag(np.asarray(inc.sum(axis=0)).ravel()) - (inc.T @ sp.diags(1.0 / n_c) @ inc).toarray()
     r = np.bincount(ev_of, weights=centred, minlength=ne)
     n_obs = len(rows)
-    mu, q = np.linalg.eigh(m0)  # M₀ = Q diag(μ) Qᵀ: every λ costs O(E²), not a new inverse
-    mu = np.maximum(mu, 0.0)
+    key = (tuple(ev_of.tolist()), tuple(cand_of.tolist()))
+    if cache is not None and cache.get("design") == key:
+        mu, q = cache["eigh"]
+    else:
+        mu, q = np.linalg.eigh(m0)  # M₀ = Q diag(μ) Qᵀ: every λ costs O(E²), not a new inverse
+        mu = np.maximum(mu, 0.0)
+        if cache is not None:
+            cache["design"], cache["eigh"] = key, (mu, q)
     qr = q.T @ r
 
     def effects_for(lam: float) -> tuple[np.ndarray, float, float]:

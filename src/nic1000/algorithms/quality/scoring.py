@@ -85,6 +85,7 @@ def score_reviews(
     method: str = "mean",
     adjust: bool = False,
     effects: EvaluatorEffects | None = None,
+    cache: dict[str, Any] | None = None,
 ) -> Scored:
     """Scores per candidacy; ``adjust`` subtracts each evaluator's effect (estimated here unless given)."""
     if isinstance(reviews, ReviewTable):
@@ -93,7 +94,7 @@ def score_reviews(
         table = ReviewTable(reviews, rubrics)
         tots = table.totals().tolist()
     triples = list(zip(table.candidacy, table.evaluator, tots, strict=True))
-    eff = effects if effects is not None else evaluator_effects(triples)
+    eff = effects if effects is not None else evaluator_effects(triples, cache=cache)
     use = adjust and eff.available
     totals: dict[Hashable, list[float]] = {}
     for cand, ev, tot in triples:

@@ -11,8 +11,10 @@ from __future__ import annotations
 
 from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 from nic1000.algorithms.aggregation import Criterion, Review
+from nic1000.algorithms.quality.effects import EvaluatorEffects
 from nic1000.algorithms.quality.scoring import ReviewTable, score_reviews
 from nic1000.algorithms.selection import GroupQuota, SelectionCandidate, SelectionInfeasible, select
 
@@ -63,6 +65,7 @@ def weight_sensitivity(
     """One entry per criterion and direction (criteria in rubric order, + before −)."""
     codes = list(dict.fromkeys(c.code for crits in rubrics.values() for c in crits))
     table = ReviewTable(reviews, rubrics)
+    cache: dict[str, Any] = {}  # the effects' eigendecomposition: the same reviewers in every scenario
     out: list[SensitivityEntry] = []
     for code in codes:
         for delta in (step, -step):
@@ -71,7 +74,11 @@ def weight_sensitivity(
                 continue
             weights = {str(k): c.weight for k, cs in shifted.items() for c in cs if c.code == code}
             entry = SensitivityEntry(code, delta, weights)
-            scores = score_reviews(table, shifted, method=method, adjust=adjust).scores
+            # raw scores need no evaluator effects: skip estimating them
+            skip = None if adjust else EvaluatorEffects(False, "not adjusted", "raw")
+            scores = score_reviews(
+                table, shifted, method=method, adjust=adjust, effects=skip, cache=cache
+            ).scores
             moved = [replace(c, score=scores.get(c.id, c.score)) for c in candidates]
             try:
                 chosen = set(select(moved, total, quotas, explain_window=0).selected)

@@ -6,7 +6,7 @@
 * ``outlier``: in a panel of three or more, one review is far from the others by a robust measure:
   ``d = x − median(rest of the panel)`` scaled by the round's ``1.4826 · median |d|`` (a MAD); flagged when
   the largest ``|z|`` of the panel exceeds ``robust_z`` (3.5, Iglewicz and Hoaglin's cut-off), naming that
-  evaluator.
+  evaluator (a panel that is both gets this reason: naming the evaluator says more than the spread).
 
 ``min_range`` (the round's setting, points of 100) keeps a spread flag off panels whose range is small in
 absolute terms, however they rank (a round where everyone agrees closely flags nobody).

@@ -20,6 +20,7 @@ from nic1000.rounds.models import (
     Criterion,
     EvaluatorEffect,
     Review,
+    ReviewScore,
     Round,
     RoundSettings,
     SelectionQuality,
@@ -52,20 +53,32 @@ def submitted_reviews(
     rubric_of = {
         c.pk: (str(c.lead_body_id) if str(c.lead_body_id) in rubrics else DEFAULT_RUBRIC) for c in candidacies
     }
-    reviews = (
-        Review.objects.filter(assignment__round=rnd, assignment__active=True, state=Review.State.SUBMITTED)
-        .select_related("assignment")
-        .prefetch_related("scores__criterion", "bonus_items")
+    submitted = Review.objects.filter(
+        assignment__round=rnd, assignment__active=True, state=Review.State.SUBMITTED
     )
+    # three flat queries (rows, scores, bonus) rather than model instances: a round has thousands of reviews
+    rows = list(
+        submitted.order_by("id").values_list("id", "assignment__candidacy_id", "assignment__evaluator_id")
+    )
+    scores: dict[int, dict[str, float]] = defaultdict(dict)
+    for review_id, key, score in ReviewScore.objects.filter(review__in=submitted).values_list(
+        "review_id", "criterion__key", "score"
+    ):
+        scores[review_id][key] = score
+    bonus: dict[int, float] = defaultdict(float)
+    for review_id, points in Review.bonus_items.through.objects.filter(review__in=submitted).values_list(
+        "review_id", "bonusitem__points"
+    ):
+        bonus[review_id] += float(points)
     return [
         aggregation_model.Review(
-            candidacy_id=r.assignment.candidacy_id,
-            evaluator_id=r.assignment.evaluator_id,
-            scores={s.criterion.key: s.score for s in r.scores.all()},
-            bonus=float(sum(b.points for b in r.bonus_items.all())),
-            round=rubric_of[r.assignment.candidacy_id],
+            candidacy_id=cand,
+            evaluator_id=ev,
+            scores=scores[review_id],
+            bonus=bonus[review_id],
+            round=rubric_of[cand],
         )
-        for r in reviews
+        for review_id, cand, ev in rows
     ]
 
 

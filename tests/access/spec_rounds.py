@@ -155,6 +155,8 @@ CASES = [
     ),
     Case("rounds:review_status", OFFICE, kwargs=_round("r_eval")),
     Case("rounds:results", OFFICE, kwargs=_round("r_eval")),
+    # evaluator effects (leniency): the programme office only; evaluators (and everyone else) never see them
+    Case("rounds:evaluator_effects", PO, kwargs=_round("r_eval")),
     Case("rounds:aggregate", PO, method="POST", kwargs=_round("r_eval"), ok=POST_OK),
     Case("rounds:select", PO, method="POST", kwargs=_round("r_eval"), ok=POST_OK),
     Case("rounds:decide", PO, method="POST", kwargs=_round("r_eval"), data={"note": "의결"}, ok=POST_OK),

@@ -90,6 +90,11 @@ def test_demo_stage_holds_the_five_rounds(reference_data) -> None:  # type: igno
     assert summary["designated"] == memberships == summary["selected"] == PublishedSelection.objects.count()
     assert Membership.objects.values("company_id").distinct().count() == memberships
     assert summary["removals"] == Membership.objects.filter(status="removed").count()
+    # decision quality of the latest round (issue 16): alpha, flags on at most a tenth, agenda, leniency preview
+    last = Candidacy.objects.filter(round=rounds[-1]).count()
+    assert 0.0 < summary["alpha"] < 1.0
+    assert summary["disagreement_flags"] <= 0.10 * last
+    assert summary["uncertain_at_cutoff"] >= 0 and summary["leniency_changes"] >= 0
     # The audit trail keeps the wall clock.
     published = AuditEntry.objects.filter(action__startswith="round.publish").latest("seq")
     assert timezone.now() - published.at < dt.timedelta(hours=1)

@@ -38,8 +38,9 @@ def test_aggregate_mean_spread_and_disagreement(personas, scored) -> None:
     got = {c.pk: c for c in Candidacy.objects.filter(round=rnd)}
     assert got[cands[0].pk].score == pytest.approx(100.0)
     assert got[cands[1].pk].score == pytest.approx(87.5) and got[cands[1].pk].spread == pytest.approx(25.0)
-    assert got[cands[5].pk].disagreement  # 5 and 1: range 100
-    assert not got[cands[0].pk].disagreement
+    # six panels are too few to judge disagreement against the round's own spread: nobody is flagged
+    # (tests/rounds/test_services_quality.py covers the flags)
+    assert not any(c.disagreement for c in got.values())
     assert got[cands[0].pk].reviews_count == 2
 
 
@@ -151,7 +152,7 @@ def test_aggregate_median_option(personas) -> None:
     scores_aggregate(round=rnd, acting_user=personas.program_office)
     c.refresh_from_db()
     assert c.score == pytest.approx(75.0)  # the median evaluator (4 on 1–5), not the mean (66.7)
-    assert c.reviews_count == 3 and c.disagreement
+    assert c.reviews_count == 3  # one panel: too few to judge disagreement against the round
 
 
 def test_an_ineligible_candidacy_is_never_selected(personas, scored) -> None:

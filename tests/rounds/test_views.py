@@ -292,3 +292,22 @@ def test_opening_a_file_is_an_explicit_confirmation_never_a_get(personas) -> Non
     assert AuditEntry.objects.filter(action="assignment.open").count() == 1
     # Another evaluator cannot open it.
     assert _client(personas.evaluator2).post(open_url, {"no_conflict": "on"}).status_code == 404
+
+
+def test_the_office_chooses_raw_or_leniency_adjusted_scores(personas) -> None:
+    from nic1000.rounds.models import RoundSettings
+
+    rnd = make_round(acting_user=personas.program_office, state="nominating")
+    s = RoundSettings.objects.get(round=rnd)
+    po = _client(personas.program_office)
+    url = f"/rounds/{rnd.pk}/settings/"
+    data = {
+        f: getattr(s, f)
+        for f in ("reviews_per_candidacy", "load_min", "load_max", "score_min", "score_max", "aggregation")
+    }
+    data["disagreement_threshold"] = s.disagreement_threshold
+    assert 'name="leniency"' in po.get(url).content.decode()
+    assert po.post(url, {**data, "leniency": "adjusted"}).status_code == 302
+    assert RoundSettings.objects.get(round=rnd).leniency == RoundSettings.Leniency.ADJUSTED
+    assert po.post(url, {**data, "leniency": "raw"}).status_code == 302
+    assert RoundSettings.objects.get(round=rnd).leniency == RoundSettings.Leniency.RAW

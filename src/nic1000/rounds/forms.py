@@ -89,6 +89,17 @@ class SettingsForm(BoundedTextForm):
     disagreement_threshold = forms.FloatField(
         label=_("Disagreement flag above (spread, points)"), min_value=0, widget=forms.NumberInput(INPUT)
     )
+    leniency = forms.ChoiceField(
+        label=_("Evaluator calibration"),
+        choices=RoundSettings.Leniency.choices,
+        required=False,
+        widget=forms.Select(SELECT),
+        help_text=_(
+            "Adjusted: each evaluator's estimated leniency (from all of their reviews, shrunk towards zero for "
+            "evaluators with few reviews) is taken off their totals before averaging. The evaluator effects "
+            "page shows what switching would change."
+        ),
+    )
     scoring_deadline = forms.DateTimeField(
         label=_("Scoring deadline"),
         required=False,
@@ -100,6 +111,9 @@ class SettingsForm(BoundedTextForm):
     rule_capital_impairment = forms.BooleanField(
         label=_("Exclude full capital impairment in the last fiscal year"), required=False
     )
+
+    def clean_leniency(self) -> str:
+        return str(self.cleaned_data.get("leniency") or RoundSettings.Leniency.RAW)
 
     def settings(self) -> dict[str, Any]:
         """The settings and the scoring deadline, keyed as `round_settings_update` takes them."""

@@ -80,6 +80,14 @@ class RoundSettings(models.Model):
         _("Disagreement flag: evaluators' spread (points of 100) above"), default=15.0
     )
 
+    class Leniency(models.TextChoices):
+        RAW = "raw", _("Raw scores")
+        ADJUSTED = "adjusted", _("Adjusted for each evaluator's leniency")
+
+    leniency = models.CharField(
+        _("Evaluator calibration"), max_length=10, choices=Leniency.choices, default=Leniency.RAW
+    )
+
     class Meta:
         constraints = [
             models.CheckConstraint(
@@ -100,6 +108,7 @@ ROUND_SETTINGS_FIELDS = (
     "score_max",
     "aggregation",
     "disagreement_threshold",
+    "leniency",
 )
 
 
@@ -201,6 +210,11 @@ class Quota(models.Model):
 class Candidacy(models.Model):
     """One company in one round, however many bodies nominated it."""
 
+    class DisagreementReason(models.TextChoices):
+        NONE = "", _("None")
+        SPREAD = "spread", _("Spread among the round's widest")
+        OUTLIER = "outlier", _("One evaluator far from the rest of the panel")
+
     class Forced(models.TextChoices):
         NONE = "", _("Not forced")
         IN = "in", _("Forced in")
@@ -219,12 +233,22 @@ class Candidacy(models.Model):
     spread = models.FloatField(null=True, blank=True)
     reviews_count = models.PositiveSmallIntegerField(default=0)
     disagreement = models.BooleanField(default=False)
+    disagreement_reason = models.CharField(
+        max_length=10, choices=DisagreementReason.choices, default=DisagreementReason.NONE, blank=True
+    )
+    disagreement_sd = models.FloatField(null=True, blank=True)  # the panel's standard deviation
+    disagreement_z = models.FloatField(null=True, blank=True)  # the outlying review's robust z
+    disagreement_evaluator = models.ForeignKey(
+        "EvaluatorProfile", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     # Selection (written by the selection service)
     forced = models.CharField(max_length=3, choices=Forced.choices, default=Forced.NONE, blank=True)
     force_reason = models.TextField(blank=True)
     selected = models.BooleanField(null=True)
     rank = models.PositiveIntegerField(null=True, blank=True)
     deciding_quota = models.CharField(max_length=200, blank=True)
+    # Share of bootstrap draws of the reviews in which the selection chose it (written by the selection run)
+    selection_probability = models.FloatField(null=True, blank=True)
 
     class Meta:
         ordering = ["round_id", "id"]
@@ -383,6 +407,52 @@ class SelectionRun(models.Model):
 
     class Meta:
         ordering = ["-run_at", "-id"]
+
+
+class SelectionQuality(models.Model):
+    """How sure a selection run is: reliability, evaluator calibration, uncertainty and weight sensitivity,
+    computed by the run and only read by pages and reports. Per candidacy figures sit on `Candidacy`
+    (`selection_probability`, the disagreement fields); per evaluator in `EvaluatorEffect`."""
+
+    run = models.OneToOneField(SelectionRun, on_delete=models.CASCADE, related_name="quality")
+    leniency = models.CharField(max_length=10, choices=RoundSettings.Leniency.choices)
+    alpha = models.FloatField(null=True, blank=True)  # Krippendorff's alpha (interval), whole round
+    alpha_units = models.PositiveIntegerField(default=0)
+    alpha_note = models.CharField(max_length=300, blank=True)
+    # [{"body": code, "alpha": float | None, "units": int, "note": str}, ...]
+    alpha_by_body = models.JSONField(default=list, blank=True)
+    effects_available = models.BooleanField(default=False)
+    effects_note = models.CharField(max_length=300, blank=True)
+    effects_sigma = models.FloatField(null=True, blank=True)
+    effects_tau = models.FloatField(null=True, blank=True)
+    effects_shrinkage = models.FloatField(null=True, blank=True)
+    # The other setting's selection compared with this run's: candidacy ids entering and leaving
+    leniency_enter = models.JSONField(default=list, blank=True)
+    leniency_leave = models.JSONField(default=list, blank=True)
+    draws = models.PositiveIntegerField(default=0)
+    uncertain_count = models.PositiveIntegerField(default=0)  # probability between 10% and 90%
+    flagged_count = models.PositiveIntegerField(default=0)
+    # [{"criterion": key, "delta": ±10, "weights": {rubric: w}, "enter": [ids], "leave": [ids],
+    #   "infeasible": [messages]}, ...]
+    sensitivity = models.JSONField(default=list, blank=True)
+    seconds = models.FloatField(default=0.0)
+
+
+class EvaluatorEffect(models.Model):
+    """One evaluator's estimated leniency in a selection run (programme office only)."""
+
+    quality = models.ForeignKey(SelectionQuality, on_delete=models.CASCADE, related_name="effects")
+    evaluator = models.ForeignKey(EvaluatorProfile, on_delete=models.CASCADE, related_name="+")
+    n_reviews = models.PositiveIntegerField()
+    effect = models.FloatField(null=True, blank=True)  # None: too few reviews
+    se = models.FloatField(null=True, blank=True)
+    applied = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["quality_id", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["quality", "evaluator"], name="one_effect_per_evaluator")
+        ]
 
 
 class CommitteeDecision(models.Model):

@@ -4,6 +4,7 @@ shows is composed from these in `rounds.pages`."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
@@ -20,12 +21,14 @@ from nic1000.rounds.models import (
     Candidacy,
     Criterion,
     EligibilityRule,
+    EvaluatorEffect,
     EvaluatorProfile,
     Nomination,
     PublishedSelection,
     Quota,
     Review,
     Round,
+    SelectionQuality,
     SelectionRun,
 )
 from nic1000.rounds.workflows import RoundAction, states_allowing
@@ -412,3 +415,199 @@ def results_for(*, round: Round) -> QuerySet[Candidacy]:
         .select_related("company", "lead_body")
         .order_by(F("rank").asc(nulls_last=True), F("score").desc(nulls_last=True), "id")
     )
+
+
+# --- decision quality (stored with the selection run by `services.quality`) ---------------------------------
+
+#: Krippendorff's conventional thresholds: below the first, the data do not support conclusions; between the
+#: two, only tentative ones.
+ALPHA_TENTATIVE, ALPHA_RELIABLE = 0.667, 0.8
+UNCERTAIN_LO, UNCERTAIN_HI = 0.1, 0.9
+
+
+@dataclass(frozen=True)
+class AlphaFigure:
+    """Krippendorff's alpha for the round or one body, with what it means in words."""
+
+    label: str  # "round" or the body's code
+    alpha: float | None
+    units: int  # candidacies with two or more reviews
+    band: str  # "reliable" | "tentative" | "low" | "not_computed"
+    meaning: str  # translated explanation
+
+
+@dataclass(frozen=True)
+class SensitivityFigure:
+    criterion: str  # the criterion's name
+    delta: float  # percentage points
+    weight: float | None  # its new weight (the default set's, or the first set's)
+    enter: list[Candidacy]
+    leave: list[Candidacy]
+    infeasible: list[str]
+
+
+@dataclass(frozen=True)
+class FlagFigure:
+    candidacy: Candidacy
+    reason: str  # the reason's label
+    explanation: str  # in words, with the figures and the outlying evaluator
+
+
+@dataclass(frozen=True)
+class EffectFigure:
+    evaluator: str
+    evaluator_id: int
+    n_reviews: int
+    effect: float | None  # None: too few reviews
+    se: float | None
+    low: float | None  # 95% interval
+    high: float | None
+    applied: bool
+
+
+@dataclass(frozen=True)
+class SelectionQualityFigures:
+    """Everything the results page and the round report show about how sure the selection is."""
+
+    run: SelectionRun
+    leniency: str  # the setting's label
+    alpha: AlphaFigure
+    alpha_by_body: list[AlphaFigure]
+    draws: int
+    agenda: list[Candidacy]  # probability of selection between 10% and 90%, most likely first
+    flags: list[FlagFigure]  # disagreement flags with reason and outlying evaluator
+    sensitivity: list[SensitivityFigure]
+    leniency_enter: list[Candidacy]  # what the other calibration would add …
+    leniency_leave: list[Candidacy]  # … and drop
+    effects_available: bool
+    effects_note: str
+    # the demo's summary figures
+    disagreement_flags: int
+    uncertain_at_cutoff: int
+    leniency_changes: int
+
+
+def alpha_meaning(alpha: float | None, units: int) -> tuple[str, str]:
+    """(band, explanation in words) for an alpha value, by Krippendorff's conventional thresholds."""
+    if alpha is None:
+        return "not_computed", _(
+            "Not computed: too few reviews (%(units)s candidacies with two or more reviews; at least %(min)s "
+            "needed). Nothing is said about agreement rather than a guess."
+        ) % {"units": units, "min": 10}
+    if alpha >= ALPHA_RELIABLE:
+        return "reliable", _(
+            "Reliable: evaluators agree well enough to rank on the scores (at or above 0.8, Krippendorff's "
+            "conventional threshold)."
+        )
+    if alpha >= ALPHA_TENTATIVE:
+        return "tentative", _(
+            "Tentative: agreement supports only tentative conclusions (between the conventional thresholds "
+            "0.667 and 0.8); look closely at candidacies near the cut-off."
+        )
+    return "low", _(
+        "Low: evaluators disagree too much for the scores alone to decide close cases (below the conventional "
+        "minimum 0.667). The agenda lists the candidacies whose selection depends on who reviewed them."
+    )
+
+
+def _alpha_figure(label: str, alpha: float | None, units: int) -> AlphaFigure:
+    band, meaning = alpha_meaning(alpha, units)
+    return AlphaFigure(label, alpha, units, band, meaning)
+
+
+def flag_reason(c: Candidacy) -> str:
+    """A disagreement flag's reason in words."""
+    if c.disagreement_reason == Candidacy.DisagreementReason.OUTLIER:
+        who = str(c.disagreement_evaluator.user) if c.disagreement_evaluator else _("an evaluator")
+        return _("%(who)s scored far from the rest of the panel (robust z %(z)s).") % {
+            "who": who,
+            "z": f"{c.disagreement_z:+.1f}" if c.disagreement_z is not None else "?",
+        }
+    if c.disagreement_reason == Candidacy.DisagreementReason.SPREAD:
+        return _(
+            "Evaluators' standard deviation %(sd)s points: among the widest 10%% of the round's panels."
+        ) % {"sd": f"{c.disagreement_sd:.1f}" if c.disagreement_sd is not None else "?"}
+    return ""
+
+
+def selection_quality(*, round: Round) -> SelectionQualityFigures | None:
+    """The latest feasible run's quality figures (None before one has them). Reads only."""
+    q = (
+        SelectionQuality.objects.filter(run__round=round, run__feasible=True)
+        .select_related("run")
+        .order_by("-run__run_at", "-run__id")
+        .first()
+    )
+    if q is None:
+        return None
+    ids: set[int] = set(q.leniency_enter) | set(q.leniency_leave)
+    for s in q.sensitivity:
+        ids |= set(s["enter"]) | set(s["leave"])
+    base = Candidacy.objects.filter(round=round).select_related(
+        "company", "lead_body", "disagreement_evaluator__user"
+    )
+    named = {c.pk: c for c in base.filter(pk__in=ids)}
+    names = {c.key: c.name_ko for c in Criterion.objects.filter(round=round).order_by("body_id", "order")}
+    agenda = list(
+        base.filter(
+            selection_probability__gte=UNCERTAIN_LO, selection_probability__lte=UNCERTAIN_HI
+        ).order_by("-selection_probability", "rank", "id")
+    )
+    flags = list(base.filter(disagreement=True).order_by("rank", "id"))
+
+    def cands(xs: list[int]) -> list[Candidacy]:
+        return [named[i] for i in xs if i in named]
+
+    return SelectionQualityFigures(
+        run=q.run,
+        leniency=q.get_leniency_display(),
+        alpha=_alpha_figure("round", q.alpha, q.alpha_units),
+        alpha_by_body=[_alpha_figure(b["body"], b["alpha"], b["units"]) for b in q.alpha_by_body],
+        draws=q.draws,
+        agenda=agenda,
+        flags=[FlagFigure(c, c.get_disagreement_reason_display(), flag_reason(c)) for c in flags],
+        sensitivity=[
+            SensitivityFigure(
+                criterion=names.get(s["criterion"], s["criterion"]),
+                delta=float(s["delta"]),
+                weight=next(iter(s["weights"].values()), None),
+                enter=cands(s["enter"]),
+                leave=cands(s["leave"]),
+                infeasible=list(s["infeasible"]),
+            )
+            for s in q.sensitivity
+        ],
+        leniency_enter=cands(q.leniency_enter),
+        leniency_leave=cands(q.leniency_leave),
+        effects_available=q.effects_available,
+        effects_note=q.effects_note,
+        disagreement_flags=q.flagged_count,
+        uncertain_at_cutoff=q.uncertain_count,
+        leniency_changes=len(q.leniency_enter) + len(q.leniency_leave),
+    )
+
+
+def evaluator_effects(*, round: Round) -> list[EffectFigure]:
+    """Each evaluator's estimated effect in the latest feasible run, most lenient first (office only: the view
+    checks the role; evaluators never see these)."""
+    run = SelectionRun.objects.filter(round=round, feasible=True, quality__isnull=False).first()
+    if run is None:
+        return []
+    rows = (
+        EvaluatorEffect.objects.filter(quality__run=run)
+        .select_related("evaluator__user")
+        .order_by(F("effect").desc(nulls_last=True), "evaluator_id")
+    )
+    return [
+        EffectFigure(
+            evaluator=str(e.evaluator.user),
+            evaluator_id=e.evaluator_id,
+            n_reviews=e.n_reviews,
+            effect=e.effect,
+            se=e.se,
+            low=e.effect - 1.96 * e.se if e.effect is not None and e.se is not None else None,
+            high=e.effect + 1.96 * e.se if e.effect is not None and e.se is not None else None,
+            applied=e.applied,
+        )
+        for e in rows
+    ]

@@ -47,6 +47,7 @@ urlpatterns = [
     path("me/assignments/<int:pk>/conflict/", evaluation.conflict_declare, name="conflict_declare"),
     # selection and publication
     path("<int:pk>/results/", selection.results, name="results"),
+    path("<int:pk>/results/evaluators/", selection.evaluator_effects, name="evaluator_effects"),
     path("<int:pk>/results/aggregate/", selection.aggregate, name="aggregate"),
     path("<int:pk>/results/select/", selection.select, name="select"),
     path("<int:pk>/results/decide/", selection.decide, name="decide"),

@@ -34,6 +34,7 @@ from nic1000.designations.selectors import active_memberships
 from nic1000.monitoring.selectors import vacancies_by_body_for_next_round
 from nic1000.monitoring.services import membership_remove
 from nic1000.registry.models import Body, Company
+from nic1000.rounds import selectors as rounds_selectors
 from nic1000.rounds.models import (
     Assignment,
     BonusItem,
@@ -138,7 +139,7 @@ class _Lap:
         return f" ({self.t - previous:.1f} s)"
 
 
-def run(ctx: DemoContext) -> dict[str, int]:
+def run(ctx: DemoContext) -> dict[str, float]:
     """The five rounds, oldest first, each on a simulated clock from the day its nominations opened."""
     hist = _History(scale=history.scale_for(companies=ctx.companies, fast=ctx.fast))
     totals: Counter[str] = Counter()
@@ -157,6 +158,7 @@ def run(ctx: DemoContext) -> dict[str, int]:
         "selected": totals["selected"],
         "designated": Membership.objects.values("company_id").distinct().count(),
         "removals": totals["removals"],
+        **(_quality_summary(ctx, hist.previous) if hist.previous is not None else {}),
     }
 
 
@@ -203,6 +205,26 @@ def _hold_round(
         "selected": publication.selected_count,
         "removals": removed,
     }
+
+
+def _quality_summary(ctx: DemoContext, rnd: Round) -> dict[str, float]:
+    """How sure the round's selection is (issue 16; the latest round), from the figures stored with its selection run."""
+    q = rounds_selectors.selection_quality(round=rnd)
+    if q is None:
+        return {}
+    ctx.out(
+        f"  quality: alpha {q.alpha.alpha}, {q.disagreement_flags} disagreement flags, "
+        f"{q.uncertain_at_cutoff} uncertain at the cut-off, leniency adjustment would change "
+        f"{q.leniency_changes} selections"
+    )
+    figures: dict[str, float] = {
+        "disagreement_flags": q.disagreement_flags,
+        "uncertain_at_cutoff": q.uncertain_at_cutoff,
+        "leniency_changes": q.leniency_changes,
+    }
+    if q.alpha.alpha is not None:  # too few reviews: no alpha rather than a guess
+        figures["alpha"] = float(q.alpha.alpha)
+    return figures
 
 
 REMOVAL_REASONS = (

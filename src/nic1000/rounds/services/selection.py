@@ -3,9 +3,6 @@ a MILP), committee overrides and the committee's decision."""
 
 from __future__ import annotations
 
-import math
-from collections import defaultdict
-from collections.abc import Hashable
 from typing import Any, Literal, cast
 
 from django.db import transaction
@@ -15,7 +12,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from nic1000.accounts.models import User
-from nic1000.algorithms import aggregation as aggregation_model
 from nic1000.algorithms import selection as selection_model
 from nic1000.audit.services import audit_record
 from nic1000.core.access import require_role
@@ -26,7 +22,6 @@ from nic1000.core.text import text_check
 from nic1000.rounds.models import (
     Candidacy,
     CommitteeDecision,
-    Criterion,
     Quota,
     Review,
     ReviewScore,
@@ -34,6 +29,7 @@ from nic1000.rounds.models import (
     RoundSettings,
     SelectionRun,
 )
+from nic1000.rounds.services import quality as quality_services
 from nic1000.rounds.workflows import RoundAction, require_round_allows
 
 # Stored in English with each run; pages show it translated.
@@ -41,95 +37,32 @@ TIE_BREAK = gettext_noop(
     "score (higher first), then the technology-differentiation score (higher first), then the earlier "
     "nomination, then the candidacy id"
 )
-_DEFAULT_RUBRIC = "default"
 
 
 # --- aggregation ---------------------------------------------------------------------------------------------
 
 
-Rubrics = dict[Hashable, list[aggregation_model.Criterion]]
-
-
-def _rubrics(rnd: Round, settings: RoundSettings) -> Rubrics:
-    """Each criteria set of the round (the default set, and a body's own set under its id) on the round's scale."""
-    out: Rubrics = defaultdict(list)
-    for c in Criterion.objects.filter(round=rnd).order_by("order", "id"):
-        out[str(c.body_id or _DEFAULT_RUBRIC)].append(
-            aggregation_model.Criterion(c.key, c.weight, settings.score_min, settings.score_max)
-        )
-    return dict(out)  # a set that does not exist is an error, not an empty rubric
-
-
-def _submitted_reviews(
-    rnd: Round, candidacies: list[Candidacy], rubrics: Rubrics
-) -> list[aggregation_model.Review]:
-    """The active submitted reviews, each scored on its candidacy's criteria set (its `round` is the set's key)."""
-    rubric_of = {
-        c.pk: (str(c.lead_body_id) if str(c.lead_body_id) in rubrics else _DEFAULT_RUBRIC)
-        for c in candidacies
-    }
-    reviews = (
-        Review.objects.filter(assignment__round=rnd, assignment__active=True, state=Review.State.SUBMITTED)
-        .select_related("assignment")
-        .prefetch_related("scores__criterion", "bonus_items")
-    )
-    return [
-        aggregation_model.Review(
-            candidacy_id=r.assignment.candidacy_id,
-            evaluator_id=r.assignment.evaluator_id,
-            scores={s.criterion.key: s.score for s in r.scores.all()},
-            bonus=float(sum(b.points for b in r.bonus_items.all())),
-            round=rubric_of[r.assignment.candidacy_id],
-        )
-        for r in reviews
-    ]
-
-
-def _alpha(result: aggregation_model.AggregationResult) -> float | None:
-    """Krippendorff's alpha of the review totals across the round (None when it cannot be computed)."""
-    totals = [(r.candidacy_id, r.evaluator_id, r.total) for r in result.reviews]
-    alpha = aggregation_model.reliability("round", totals).alpha
-    return None if alpha is None or math.isnan(alpha) else float(f"{alpha:.4f}")
-
-
 @transaction.atomic
 def scores_aggregate(*, round: Round, acting_user: User) -> dict[str, Any]:
-    """Per candidacy: weighted criteria plus bonus, averaged (or median) across the submitted reviews, with the
-    evaluators' spread and a disagreement flag. Returns summary figures (count, flagged, alpha)."""
+    """Per candidacy: weighted criteria plus bonus, averaged (or median) across the submitted reviews — after
+    taking off each evaluator's estimated leniency when the round's setting says so — with the evaluators'
+    spread and a disagreement flag judged against the round's own spread (reason and outlying evaluator
+    stored). Returns summary figures (count, scored, flagged, alpha, leniency)."""
     require_role(acting_user, OFFICE)
     rnd = Round.objects.select_for_update().get(pk=round.pk)
     require_round_allows(rnd, RoundAction.AGGREGATE)
     settings = RoundSettings.objects.get(round=rnd)
-    rubrics = _rubrics(rnd, settings)
     candidacies = list(Candidacy.objects.filter(round=rnd).order_by("id"))
-    reviews = _submitted_reviews(rnd, candidacies, rubrics)
-    scored: dict[Any, aggregation_model.CandidacyScore] = {}
-    alpha = None
-    if reviews:
-        result = aggregation_model.aggregate(
-            reviews,
-            rubrics,
-            aggregation_model.AggregationConfig(
-                method="median" if settings.aggregation == RoundSettings.Aggregation.MEDIAN else "mean",
-                max_range=settings.disagreement_threshold,
-            ),
-        )
-        scored = {c.candidacy_id: c for c in result.candidacies}
-        alpha = _alpha(result)
-    for c in candidacies:
-        s = scored.get(c.pk)
-        c.score = float(s.score) if s else None
-        c.spread = float(s.range) if s and s.n_reviews > 1 else None
-        c.disagreement = bool(s and s.disagreement)
-        c.reviews_count = s.n_reviews if s else 0
-    Candidacy.objects.bulk_update(
-        candidacies, ["score", "spread", "disagreement", "reviews_count"], batch_size=1000
-    )
+    scores, _reviews, _rubrics = quality_services.round_scores(rnd, settings, candidacies)
+    fields = quality_services.apply_scores(candidacies, scores)
+    Candidacy.objects.bulk_update(candidacies, fields, batch_size=1000)
+    alpha = scores.alpha
     summary = {
         "candidacies": len(candidacies),
         "scored": sum(1 for c in candidacies if c.score is not None),
         "flagged": sum(1 for c in candidacies if c.disagreement),
         "alpha": alpha,
+        "leniency": RoundSettings.Leniency.ADJUSTED if scores.scored.adjusted else RoundSettings.Leniency.RAW,
     }
     audit_record(
         actor=acting_user,
@@ -223,7 +156,9 @@ def _record_run(
 def selection_run(*, round: Round, acting_user: User) -> SelectionRun:
     """Run the optimiser: maximise total score under the quotas and eligibility, committee forces respected,
     deterministic tie-break. An infeasible run is recorded with its diagnosis (quotas named) and returned;
-    the candidacies keep their previous result."""
+    the candidacies keep their previous result. A feasible run also stores its quality figures
+    (`services.quality.quality_record`: alpha per body, evaluator effects, 200 bootstrap re-solves, the weight
+    scenarios; about a second for the demo's round)."""
     require_role(acting_user, OFFICE)
     rnd = Round.objects.select_for_update().get(pk=round.pk)
     require_round_allows(rnd, RoundAction.SELECT)
@@ -234,8 +169,9 @@ def selection_run(*, round: Round, acting_user: User) -> SelectionRun:
         )
     candidacies = list(Candidacy.objects.filter(round=rnd).select_related("lead_body").order_by("id"))
     total, quotas = _quotas(rnd)
+    candidates = _selection_candidates(rnd, candidacies)
     try:
-        result = selection_model.select(_selection_candidates(rnd, candidacies), total, quotas)
+        result = selection_model.select(candidates, total, quotas)
     except selection_model.SelectionInfeasible as exc:
         diagnosis = [
             {"quota": ", ".join(d.constraints) or d.code, "message": d.message, "code": d.code}
@@ -250,7 +186,33 @@ def selection_run(*, round: Round, acting_user: User) -> SelectionRun:
         c.selected = c.pk in chosen
         c.rank = ranks.get(c.pk)
         c.deciding_quota = deciding.get(c.pk, "")[:200]
-    Candidacy.objects.bulk_update(candidacies, ["selected", "rank", "deciding_quota"], batch_size=1000)
+    quality = quality_services.quality_record(
+        run=run,
+        settings=RoundSettings.objects.get(round=rnd),
+        candidacies=candidacies,
+        candidates=candidates,
+        total=total,
+        quotas=quotas,
+        selected=result.selected,
+    )
+    Candidacy.objects.bulk_update(
+        candidacies, ["selected", "rank", "deciding_quota", "selection_probability"], batch_size=1000
+    )
+    audit_record(
+        actor=acting_user,
+        action="selection.quality",
+        obj=run,
+        changes={
+            "alpha": {"before": None, "after": quality.alpha},
+            "leniency": {"before": None, "after": quality.leniency},
+            "uncertain_count": {"before": None, "after": quality.uncertain_count},
+            "flagged_count": {"before": None, "after": quality.flagged_count},
+            "leniency_changes": {
+                "before": None,
+                "after": len(quality.leniency_enter) + len(quality.leniency_leave),
+            },
+        },
+    )
     return run
 
 

@@ -36,10 +36,24 @@ def results(request: AuthedRequest, pk: int) -> HttpResponse:
         "withdraw_form": DecisionWithdrawForm(),
         "force_form": ForceForm(),
         "is_office": is_office,
+        "quality": selectors.selection_quality(round=rnd),
         # The committee's overrides, one per row, until it has decided.
         "force_column": is_office and page.allowed[RoundAction.FORCE] and page.decision is None,
     }
     return render(request, "rounds/results.html", context)
+
+
+@role_required(OFFICE)
+def evaluator_effects(request: AuthedRequest, pk: int) -> HttpResponse:
+    """Each evaluator's estimated leniency with its uncertainty, and what switching the round's calibration
+    would change (the programme office only: neither evaluators nor the audit see it)."""
+    rnd = selectors.access_round(user=request.user, pk=pk)
+    context = {
+        "round": rnd,
+        "quality": selectors.selection_quality(round=rnd),
+        "effects": selectors.evaluator_effects(round=rnd),
+    }
+    return render(request, "rounds/evaluator_effects.html", context)
 
 
 def _office_action(

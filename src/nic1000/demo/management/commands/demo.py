@@ -19,7 +19,7 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from types import FrameType
 from typing import Any
 
@@ -36,7 +36,8 @@ from nic1000.finance.reference import load_products
 from nic1000.registry.models import Body, Company, Institution, KsicCode
 from nic1000.registry.reference import load_reference_data
 
-Stage = Callable[[DemoContext], dict[str, int]]
+# counts (summed over stages) and figures such as a round's alpha (floats: the latest is kept)
+Stage = Callable[[DemoContext], Mapping[str, float]]
 STAGES: dict[str, Stage] = {
     "registry": registry.run,
     "rounds": rounds.run,
@@ -77,7 +78,7 @@ def run_demo(
     out: Callable[[str], None] = print,
     stages: tuple[str, ...] = tuple(STAGES),
     keep_going: bool = False,
-) -> tuple[dict[str, int], DemoContext]:
+) -> tuple[dict[str, float], DemoContext]:
     """Run the named stages (keys of STAGES) in STAGES order; returns the summary counts and the context.
 
     The registry stage runs in one transaction; later stages manage their own (their services are atomic).
@@ -86,7 +87,7 @@ def run_demo(
     stays). The registry stage always raises: nothing works without it.
     """
     ctx = DemoContext(seed=seed, companies=companies, out=out, fast=fast)
-    summary: dict[str, int] = {}
+    summary: dict[str, float] = {}
     for stage, run in STAGES.items():
         if stage not in stages:
             continue
@@ -105,7 +106,10 @@ def run_demo(
             summary["stages_failed"] = summary.get("stages_failed", 0) + 1
             continue
         for key, value in counts.items():
-            summary[key] = summary.get(key, 0) + int(value)
+            if isinstance(value, float):  # a figure, not a count
+                summary[key] = value
+            else:
+                summary[key] = summary.get(key, 0) + int(value)
         out(f"stage {name}: done in {time.perf_counter() - started:.1f} s")
     summary["users"] = User.objects.count()
     first = ("companies", "patents", "statements", "users", "rounds", "designated")
@@ -157,7 +161,7 @@ class Command(BaseCommand):
                 "The database already holds registry data, so the demo will not load over it. "
                 "Delete var/nic1000.sqlite3 (then `nic1000 migrate`) or run `nic1000 demo --reset`."
             )
-        summary: dict[str, int] | None = None
+        summary: dict[str, float] | None = None
         if not loaded:
             summary, ctx = run_demo(
                 seed=options["seed"],

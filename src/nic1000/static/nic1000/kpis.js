@@ -1,0 +1,43 @@
+/* The programme KPI charts. Each canvas.nic-kpi-chart names the json_script block holding its data
+   (data-source); the same numbers are in the table beside it. No inline script (Content-Security-Policy). */
+(function () {
+  "use strict";
+  var COLOURS = ["#256ef4", "#0b7a4b", "#b15e00", "#d63d2a", "#6d3fc0", "#1d8a9a", "#8a6d00"];
+
+  function draw(canvas) {
+    if (canvas.dataset.drawn) return;
+    var source = document.getElementById(canvas.dataset.source);
+    if (!source) return;
+    var d = JSON.parse(source.textContent);
+    if (!d || !d.labels.length) return;
+    canvas.dataset.drawn = "1";
+    var datasets = d.datasets.map(function (s, i) {
+      var c = COLOURS[i % COLOURS.length];
+      return {label: s.label, data: s.data, type: s.line ? "line" : undefined, order: s.line ? 0 : 1,
+              backgroundColor: c, borderColor: c, tension: 0.2, spanGaps: true};
+    });
+    var value = {stacked: d.stacked, beginAtZero: true, title: {display: !!d.unit, text: d.unit}};
+    var label = {stacked: d.stacked};
+    new Chart(canvas, {
+      type: d.kind,
+      data: {labels: d.labels, datasets: datasets},
+      options: {
+        indexAxis: d.horizontal ? "y" : "x",
+        interaction: {mode: "index", intersect: false},
+        scales: d.horizontal ? {x: value, y: label} : {x: label, y: value}
+      }
+    });
+  }
+
+  function drawAll() {
+    if (!window.Chart) return;
+    Array.prototype.forEach.call(document.querySelectorAll("canvas.nic-kpi-chart"), draw);
+  }
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", drawAll);
+  } else {
+    drawAll();
+  }
+  document.addEventListener("htmx:afterSettle", drawAll);
+})();

@@ -5,108 +5,65 @@ Pure reads returning plain dataclasses. Every figure is aggregated in SQL (GROUP
 so the number of queries is fixed whatever the number of companies, applications or inspections; the few loops
 in Python run over rounds, quarters, months or institutions, never over companies. Figures can be taken "as of"
 a date (the quarterly report) or for a window of dates (`start`..`end`, both inclusive, Asia/Seoul days).
+
+The figures live in parts: `kpis_base` (dates, the plan), this module (designations), `kpis_finance` and
+`kpis_monitoring`; this module names them all, so callers read `kpis.<figure>`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
-from django.db.models import Case, CharField, Count, Max, Min, Q, QuerySet, Sum, Value, When
-from django.db.models.functions import TruncQuarter
-from django.utils import timezone
+from django.db.models import Case, CharField, Count, Max, Min, Q, QuerySet, Value, When
 from django.utils.translation import gettext as _
 
-from nic1000.core.money import JO
 from nic1000.designations.models import Membership
-from nic1000.finance.models import REPORT_GROUP, Application, Disbursement, Purpose, Repayment
-from nic1000.finance.workflows import APPROVED_STATES
-from nic1000.monitoring.models import AlertLevel, DifficultySurvey, InspectionResult, MonthlySurvey
-from nic1000.registry.models import Body, Institution, KsicCode
+from nic1000.registry.models import KsicCode
 from nic1000.registry.regions import Region
-from nic1000.rounds.models import Program
+from nic1000.reports.kpis_base import (
+    DEFAULT_TARGET,
+    FINANCE_PLAN_KRW,
+    FINANCE_PLAN_YEARS,
+    Plan,
+    day_end_exclusive,
+    day_start,
+    half_end,
+    month_end,
+    plan,
+    quarter_end,
+    quarter_label,
+    today,
+)
+from nic1000.reports.kpis_finance import (
+    GROUPS,
+    FinancedShare,
+    InstitutionFinance,
+    MinistryRow,
+    ProductFinance,
+    QuarterFinance,
+    YearFinance,
+    by_institution,
+    by_ministry_detail,
+    by_product,
+    finance_by_quarter,
+    finance_by_year,
+    financed_share,
+)
+from nic1000.reports.kpis_monitoring import (
+    MONITORING_PERIODS,
+    SURVEY_PERIODS,
+    LevelCounts,
+    ResponseRate,
+    difficulty_response_rates,
+    monitoring_levels,
+    monthly_response_rates,
+)
 
-# The plan of policy finance for designated companies: KRW 40 trillion over three years (FSC guideline of
-# May 2021; /work/shared/guide/program-facts.md, "What selected companies get": "Scale: a plan of KRW 40 trillion
-# over three years"). Counted from the programme's start (`Program.starts_on`), spread evenly over the months.
-FINANCE_PLAN_KRW = 40 * JO
-FINANCE_PLAN_YEARS = 3
-# The programme's target when no programme row exists yet (`Program.target_companies` otherwise).
-DEFAULT_TARGET = 1000
 # Company age bands (years since founding at the reference date). "Under seven years" is the band the
 # programme reports (program-facts: "over 44% were under seven years old").
 AGE_BANDS: tuple[tuple[int, int | None], ...] = ((0, 3), (3, 7), (7, 10), (10, None))
-# How far back the time series of monitoring and surveys reach.
-MONITORING_PERIODS = 24
-SURVEY_PERIODS = 12
-
-GROUPS = ("loans", "guarantees", "investment")
-
-
-# ---------------------------------------------------------------- dates
-
-
-def today() -> dt.date:
-    return timezone.localdate()
-
-
-def day_start(day: dt.date) -> dt.datetime:
-    """The first instant of a day in the programme's time zone (Asia/Seoul), aware."""
-    return dt.datetime.combine(day, dt.time.min, tzinfo=timezone.get_current_timezone())
-
-
-def day_end_exclusive(day: dt.date) -> dt.datetime:
-    return day_start(day + dt.timedelta(days=1))
-
-
-def month_end(period: str) -> dt.date:
-    """'2026-03' → 2026-03-31."""
-    year, month = int(period[:4]), int(period[5:7])
-    first_next = dt.date(year + month // 12, month % 12 + 1, 1)
-    return first_next - dt.timedelta(days=1)
-
-
-def half_end(half: str) -> dt.date:
-    """'2026H1' → 2026-06-30, '2026H2' → 2026-12-31."""
-    year = int(half[:4])
-    return dt.date(year, 6, 30) if half.endswith("1") else dt.date(year, 12, 31)
-
-
-def quarter_label(day: dt.date) -> str:
-    return f"{day.year}Q{(day.month - 1) // 3 + 1}"
-
-
-def quarter_end(day: dt.date) -> dt.date:
-    q = (day.month - 1) // 3
-    return month_end(f"{day.year}-{q * 3 + 3:02d}")
-
-
-# ---------------------------------------------------------------- the programme
-
-
-@dataclass(frozen=True)
-class Plan:
-    target: int
-    starts_on: dt.date | None
-    finance_plan_krw: int = FINANCE_PLAN_KRW
-    finance_plan_years: int = FINANCE_PLAN_YEARS
-
-    def plan_to(self, day: dt.date) -> int:
-        """The share of the finance plan due by the end of `day` (even over the plan's months)."""
-        if self.starts_on is None or day < self.starts_on:
-            return 0
-        months = (day.year - self.starts_on.year) * 12 + day.month - self.starts_on.month + 1
-        total_months = self.finance_plan_years * 12
-        return self.finance_plan_krw * min(months, total_months) // total_months
-
-
-def plan() -> Plan:
-    program = Program.objects.order_by("starts_on", "id").values("target_companies", "starts_on").first()
-    if program is None:
-        return Plan(target=DEFAULT_TARGET, starts_on=None)
-    return Plan(target=int(program["target_companies"]), starts_on=program["starts_on"])
 
 
 # ---------------------------------------------------------------- designations over rounds
@@ -341,435 +298,50 @@ def by_age(*, as_of: dt.date | None = None) -> list[Share]:
     )
 
 
-# ---------------------------------------------------------------- policy finance
-
-
-@dataclass
-class QuarterFinance:
-    quarter: str  # 2026Q3
-    ends_on: dt.date
-    cases: int = 0
-    approved: int = 0
-    by_group: dict[str, int] = field(default_factory=lambda: dict.fromkeys(GROUPS, 0))
-    disbursed: int = 0
-    cumulative_approved: int = 0
-    plan_to_date: int = 0
-
-    @property
-    def plan_share(self) -> float:
-        return self.cumulative_approved / FINANCE_PLAN_KRW
-
-
-@dataclass
-class YearFinance:
-    year: int
-    cases: int = 0
-    approved: int = 0
-    by_group: dict[str, int] = field(default_factory=lambda: dict.fromkeys(GROUPS, 0))
-    disbursed: int = 0
-    cumulative_approved: int = 0
-    plan_to_date: int = 0
-
-
-def _approved() -> QuerySet[Application]:
-    return Application.objects.filter(state__in=APPROVED_STATES, decided_at__isnull=False)
-
-
-def finance_by_quarter(*, as_of: dt.date | None = None) -> list[QuarterFinance]:
-    """Approved (by decision date) and disbursed (by payment date) KRW per quarter, from the first quarter
-    with money up to the quarter of `as_of`, with the cumulative approved amount against the plan (2 queries)."""
-    as_of = as_of or today()
-    approved = (
-        _approved()
-        .filter(decided_at__lt=day_end_exclusive(as_of))
-        .annotate(q=TruncQuarter("decided_at"))
-        .values("q", "product__kind")
-        .annotate(cases=Count("id"), amount=Sum("approved_amount"))
-        .order_by("q")
-    )
-    disbursed = (
-        Disbursement.objects.filter(on__lte=as_of)
-        .annotate(q=TruncQuarter("on"))
-        .values("q")
-        .annotate(amount=Sum("amount"))
-        .order_by("q")
-    )
-    quarters: dict[str, QuarterFinance] = {}
-
-    def row(day: dt.date | dt.datetime) -> QuarterFinance:
-        d = timezone.localtime(day).date() if isinstance(day, dt.datetime) else day
-        key = quarter_label(d)
-        if key not in quarters:
-            quarters[key] = QuarterFinance(quarter=key, ends_on=quarter_end(d))
-        return quarters[key]
-
-    for r in approved:
-        q = row(r["q"])
-        amount = int(r["amount"] or 0)
-        q.cases += int(r["cases"])
-        q.approved += amount
-        q.by_group[REPORT_GROUP[Purpose(r["product__kind"])]] += amount
-    for r in disbursed:
-        row(r["q"]).disbursed += int(r["amount"] or 0)
-    if not quarters:
-        return []
-    # Every quarter between the first and the last, with money or not.
-    first = min(q.ends_on for q in quarters.values())
-    day = first
-    while day <= quarter_end(as_of):
-        row(day)
-        day = quarter_end(day + dt.timedelta(days=1))
-    the_plan = plan()
-    out = sorted(quarters.values(), key=lambda q: q.ends_on)
-    running = 0
-    for q in out:
-        running += q.approved
-        q.cumulative_approved = running
-        q.plan_to_date = the_plan.plan_to(min(q.ends_on, as_of))
-    return out
-
-
-def finance_by_year(*, as_of: dt.date | None = None) -> list[YearFinance]:
-    years: dict[int, YearFinance] = {}
-    for q in finance_by_quarter(as_of=as_of):
-        y = years.setdefault(q.ends_on.year, YearFinance(year=q.ends_on.year))
-        y.cases += q.cases
-        y.approved += q.approved
-        y.disbursed += q.disbursed
-        for g, v in q.by_group.items():
-            y.by_group[g] += v
-        y.cumulative_approved = q.cumulative_approved
-        y.plan_to_date = q.plan_to_date
-    return [years[k] for k in sorted(years)]
-
-
-@dataclass(frozen=True)
-class InstitutionFinance:
-    """One institution's figures; `*_in_window` count what happened between `start` and `end`, the others
-    everything up to `end`."""
-
-    code: str
-    name: str
-    applications_in_window: int
-    cases_in_window: int
-    approved_in_window: int
-    disbursed_in_window: int
-    cases: int
-    companies: int
-    approved: int
-    disbursed: int
-    repaid: int
-
-    @property
-    def outstanding(self) -> int:
-        return self.disbursed - self.repaid
-
-
-def _money_by(
-    model: type[Disbursement] | type[Repayment], key: str, start: dt.date | None, end: dt.date
-) -> tuple[dict[object, int], dict[object, int]]:
-    """Money paid (or repaid) up to `end`, and within the window, grouped by `key` (one query)."""
-    window = Q(on__lte=end) & (Q(on__gte=start) if start else Q())
-    rows = (
-        model.objects.filter(on__lte=end)
-        .values_list(key)
-        .annotate(total=Sum("amount"), in_window=Sum("amount", filter=window))
-        .order_by()
-    )
-    total = {k: int(t or 0) for k, t, _w in rows}
-    in_window = {k: int(w or 0) for k, _t, w in rows}
-    return total, in_window
-
-
-def by_institution(*, start: dt.date | None = None, end: dt.date | None = None) -> list[InstitutionFinance]:
-    """Every institution (with money or not), in their order (four queries)."""
-    end = end or today()
-    end_x = day_end_exclusive(end)
-    window = Q(decided_at__lt=end_x) & (Q(decided_at__gte=day_start(start)) if start else Q())
-    created = Q(created_at__lt=end_x) & (Q(created_at__gte=day_start(start)) if start else Q())
-    approved = Q(state__in=APPROVED_STATES, decided_at__lt=end_x)
-    rows = {
-        r["institution_id"]: r
-        for r in Application.objects.values("institution_id")
-        .annotate(
-            applications_in_window=Count("id", filter=created),
-            cases_in_window=Count("id", filter=approved & window),
-            approved_in_window=Sum("approved_amount", filter=approved & window),
-            cases=Count("id", filter=approved),
-            companies=Count("company_id", filter=approved, distinct=True),
-            approved=Sum("approved_amount", filter=approved),
-        )
-        .order_by()
-    }
-    paid, paid_window = _money_by(Disbursement, "application__institution_id", start, end)
-    repaid, _repaid_window = _money_by(Repayment, "application__institution_id", start, end)
-    out = []
-    for inst in Institution.objects.order_by("sort_order", "code").values("id", "code", "name_ko"):
-        r = rows.get(inst["id"], {})
-        out.append(
-            InstitutionFinance(
-                code=inst["code"],
-                name=inst["name_ko"],
-                applications_in_window=int(r.get("applications_in_window") or 0),
-                cases_in_window=int(r.get("cases_in_window") or 0),
-                approved_in_window=int(r.get("approved_in_window") or 0),
-                disbursed_in_window=paid_window.get(inst["id"], 0),
-                cases=int(r.get("cases") or 0),
-                companies=int(r.get("companies") or 0),
-                approved=int(r.get("approved") or 0),
-                disbursed=paid.get(inst["id"], 0),
-                repaid=repaid.get(inst["id"], 0),
-            )
-        )
-    return out
-
-
-@dataclass(frozen=True)
-class ProductFinance:
-    code: str
-    name: str
-    institution_code: str
-    kind: str
-    kind_label: str
-    cases: int
-    approved: int
-    disbursed: int
-    repaid: int
-
-    @property
-    def outstanding(self) -> int:
-        return self.disbursed - self.repaid
-
-
-def by_product(*, as_of: dt.date | None = None) -> list[ProductFinance]:
-    """Every product with approved money up to `as_of` (one query; running totals kept on the application)."""
-    as_of = as_of or today()
-    rows = (
-        _approved()
-        .filter(decided_at__lt=day_end_exclusive(as_of))
-        .values("product__code", "product__name_ko", "institution__code", "product__kind")
-        .annotate(
-            cases=Count("id"),
-            approved=Sum("approved_amount"),
-            disbursed=Sum("disbursed_total"),
-            repaid=Sum("repaid_total"),
-            order=Min("product__sort_order"),
-        )
-        .order_by("order", "product__code")
-    )
-    labels = dict(Purpose.choices)
-    return [
-        ProductFinance(
-            code=r["product__code"],
-            name=r["product__name_ko"],
-            institution_code=r["institution__code"],
-            kind=r["product__kind"],
-            kind_label=str(labels.get(r["product__kind"], r["product__kind"])),
-            cases=int(r["cases"]),
-            approved=int(r["approved"] or 0),
-            disbursed=int(r["disbursed"] or 0),
-            repaid=int(r["repaid"] or 0),
-        )
-        for r in rows
-    ]
-
-
-@dataclass(frozen=True)
-class FinancedShare:
-    """Designated companies (ever, up to the date) and how many of them had policy finance approved."""
-
-    designated: int
-    financed: int
-    active: int
-    active_financed: int
-
-    @property
-    def share(self) -> float:
-        return self.financed / self.designated if self.designated else 0.0
-
-    @property
-    def active_share(self) -> float:
-        return self.active_financed / self.active if self.active else 0.0
-
-
-def financed_share(*, as_of: dt.date | None = None) -> FinancedShare:
-    """Two queries: designated companies, and those of them with an approval decided by `as_of`."""
-    as_of = as_of or today()
-    financed_ids = (
-        _approved().filter(decided_at__lt=day_end_exclusive(as_of)).values("company_id").distinct().order_by()
-    )
-    designated = Membership.objects.filter(selected_on__lte=as_of)
-    active = Q(ended_on__isnull=True) | Q(ended_on__gt=as_of)
-    agg = designated.aggregate(
-        designated=Count("company_id", distinct=True),
-        financed=Count("company_id", distinct=True, filter=Q(company_id__in=financed_ids)),
-        active=Count("company_id", distinct=True, filter=active),
-        active_financed=Count("company_id", distinct=True, filter=active & Q(company_id__in=financed_ids)),
-    )
-    return FinancedShare(**{k: int(v or 0) for k, v in agg.items()})
-
-
-# ---------------------------------------------------------------- per ministry
-
-
-@dataclass(frozen=True)
-class MinistryRow:
-    """One nominating body: designations (`new`/`removed` within the window, the others up to `end`) and the
-    policy finance its designated companies received."""
-
-    code: str
-    name: str
-    designated: int
-    active: int
-    new_in_window: int
-    removed_in_window: int
-    removed: int
-    financed_companies: int
-    approved_in_window: int
-    approved: int
-
-    @property
-    def financed_share(self) -> float:
-        return self.financed_companies / self.designated if self.designated else 0.0
-
-
-def by_ministry_detail(*, start: dt.date | None = None, end: dt.date | None = None) -> list[MinistryRow]:
-    """Every body with designations (three queries)."""
-    end = end or today()
-    end_x = day_end_exclusive(end)
-    since = Q(selected_on__gte=start) if start else Q()
-    ended_since = Q(ended_on__gte=start) if start else Q()
-    removed = Q(status=Membership.Status.REMOVED, ended_on__lte=end)
-    members = {
-        r["body_id"]: r
-        for r in Membership.objects.filter(selected_on__lte=end)
-        .values("body_id")
-        .annotate(
-            designated=Count("id"),
-            active=Count("id", filter=Q(ended_on__isnull=True) | Q(ended_on__gt=end)),
-            new=Count("id", filter=since),
-            removed_window=Count("id", filter=removed & ended_since),
-            removed=Count("id", filter=removed),
-        )
-        .order_by()
-    }
-    window = Q(decided_at__gte=day_start(start)) if start else Q()
-    money = {
-        r["membership__body_id"]: r
-        for r in _approved()
-        .filter(decided_at__lt=end_x)
-        .values("membership__body_id")
-        .annotate(
-            companies=Count("company_id", distinct=True),
-            approved=Sum("approved_amount"),
-            approved_window=Sum("approved_amount", filter=window),
-        )
-        .order_by()
-    }
-    out = []
-    for body in Body.objects.filter(pk__in=list(members)).order_by("sort_order", "code"):
-        m, f = members[body.pk], money.get(body.pk, {})
-        out.append(
-            MinistryRow(
-                code=body.code,
-                name=body.name_ko,
-                designated=int(m["designated"]),
-                active=int(m["active"]),
-                new_in_window=int(m["new"]),
-                removed_in_window=int(m["removed_window"]),
-                removed=int(m["removed"]),
-                financed_companies=int(f.get("companies") or 0),
-                approved_in_window=int(f.get("approved_window") or 0),
-                approved=int(f.get("approved") or 0),
-            )
-        )
-    return out
-
-
-# ---------------------------------------------------------------- monitoring and surveys
-
-
-@dataclass(frozen=True)
-class LevelCounts:
-    period: str
-    counts: dict[str, int]
-
-    @property
-    def total(self) -> int:
-        return sum(self.counts.values())
-
-
-def monitoring_levels(
-    *, start: dt.date | None = None, end: dt.date | None = None, limit: int = MONITORING_PERIODS
-) -> list[LevelCounts]:
-    """Companies at each alert level per inspected month, the last `limit` months up to `end` (one query)."""
-    end = end or today()
-    qs = InspectionResult.objects.filter(period__lte=f"{end:%Y-%m}")
-    if start:
-        qs = qs.filter(period__gte=f"{start:%Y-%m}")
-    periods = list(qs.values_list("period", flat=True).distinct().order_by("-period")[:limit])
-    if not periods:
-        return []
-    rows = (
-        qs.filter(period__gte=min(periods)).values_list("period", "level").annotate(n=Count("id")).order_by()
-    )
-    counts: dict[str, dict[str, int]] = defaultdict(lambda: dict.fromkeys(AlertLevel.values, 0))
-    for period, level, n in rows:
-        counts[period][level] = int(n)
-    return [LevelCounts(period=p, counts=counts[p]) for p in sorted(periods)]
-
-
-@dataclass(frozen=True)
-class ResponseRate:
-    period: str  # 2026-03 (monthly) or 2026H1 (six-monthly)
-    expected: int  # designations active at the end of the period
-    responded: int
-
-    @property
-    def rate(self) -> float:
-        return self.responded / self.expected if self.expected else 0.0
-
-
-def _rates(responses: dict[str, int], ends: dict[str, dt.date]) -> list[ResponseRate]:
-    """The expected answers of each period: designations active at its end (one query for all periods)."""
-    if not ends:
-        return []
-    agg = Membership.objects.aggregate(
-        **{
-            f"p{i}": Count(
-                "id", filter=Q(selected_on__lte=day) & (Q(ended_on__isnull=True) | Q(ended_on__gt=day))
-            )
-            for i, day in enumerate(ends.values())
-        }
-    )
-    return [
-        ResponseRate(period=p, expected=int(agg[f"p{i}"] or 0), responded=responses.get(p, 0))
-        for i, p in enumerate(ends)
-    ]
-
-
-def monthly_response_rates(
-    *, start: dt.date | None = None, end: dt.date | None = None, limit: int = SURVEY_PERIODS
-) -> list[ResponseRate]:
-    """The monthly survey's answers per month against the designations active at its end (two queries)."""
-    end = end or today()
-    qs = MonthlySurvey.objects.filter(period__lte=f"{end:%Y-%m}")
-    if start:
-        qs = qs.filter(period__gte=f"{start:%Y-%m}")
-    rows = list(qs.values_list("period").annotate(n=Count("id")).order_by("-period")[:limit])
-    responses = {str(p): int(n) for p, n in rows}
-    return _rates(responses, {p: month_end(p) for p in sorted(responses)})
-
-
-def difficulty_response_rates(
-    *, start: dt.date | None = None, end: dt.date | None = None, limit: int = SURVEY_PERIODS
-) -> list[ResponseRate]:
-    """The six-monthly survey's answers per half-year (two queries)."""
-    end = end or today()
-    last = f"{end.year}H{1 if end.month <= 6 else 2}"
-    qs = DifficultySurvey.objects.filter(half__lte=last)
-    if start:
-        qs = qs.filter(half__gte=f"{start.year}H{1 if start.month <= 6 else 2}")
-    rows = list(qs.values_list("half").annotate(n=Count("id")).order_by("-half")[:limit])
-    responses = {str(h): int(n) for h, n in rows}
-    return _rates(responses, {h: half_end(h) for h in sorted(responses)})
+__all__ = [
+    "AGE_BANDS",
+    "DEFAULT_TARGET",
+    "FINANCE_PLAN_KRW",
+    "FINANCE_PLAN_YEARS",
+    "GROUPS",
+    "MONITORING_PERIODS",
+    "SURVEY_PERIODS",
+    "FinancedShare",
+    "InstitutionFinance",
+    "LevelCounts",
+    "MinistryRow",
+    "Plan",
+    "ProductFinance",
+    "ProgressNow",
+    "QuarterFinance",
+    "ResponseRate",
+    "RoundProgress",
+    "Share",
+    "YearFinance",
+    "active_at",
+    "age_band_label",
+    "by_age",
+    "by_institution",
+    "by_ministry",
+    "by_ministry_detail",
+    "by_product",
+    "by_region",
+    "by_sector",
+    "by_sme",
+    "day_end_exclusive",
+    "day_start",
+    "designation_progress",
+    "difficulty_response_rates",
+    "finance_by_quarter",
+    "finance_by_year",
+    "financed_share",
+    "half_end",
+    "monitoring_levels",
+    "month_end",
+    "monthly_response_rates",
+    "plan",
+    "progress_now",
+    "quarter_end",
+    "quarter_label",
+    "today",
+]  # fmt: skip

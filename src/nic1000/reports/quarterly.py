@@ -18,14 +18,15 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from nic1000.core.errors import ValidationFailed
 from nic1000.core.excel import Sheet, xlsx_write
 from nic1000.reports import kpis, tables
 
 _PERIOD = re.compile(r"^(\d{4})Q([1-4])$")
 
 
-class ReportError(ValueError):
-    """The report cannot be made as asked (the command shows the message)."""
+class ReportError(ValidationFailed):
+    """The report cannot be made as asked (commands show the message: `ApplicationError` → CommandError)."""
 
 
 class PeriodError(ReportError):
@@ -62,11 +63,14 @@ def parse_quarter(text: str) -> Quarter:
             _(
                 "%(text)r is not a quarter: write the year and the quarter as YYYYQn, e.g. 2026Q3 (n from 1 to 4)."
             )
-            % {"text": text}
+            % {"text": text},
+            code="bad_quarter",
         )
     year = int(m.group(1))
     if year < 2000 or year > 2100:
-        raise PeriodError(_("%(text)r is not a quarter of the programme's years.") % {"text": text})
+        raise PeriodError(
+            _("%(text)r is not a quarter of the programme's years.") % {"text": text}, code="bad_quarter"
+        )
     return Quarter(year=year, number=int(m.group(2)))
 
 
@@ -159,15 +163,22 @@ def _render_pdf(html: str) -> bytes:
     return data
 
 
-def write_report(period: str, out: Path) -> Path:
-    """The command's work: the file named by `out`, as .xlsx or .pdf by its suffix."""
+def quarterly_file(period: str, out: Path) -> bytes:
+    """The report for the file named by `out`: a workbook for .xlsx, a PDF for .pdf (ReportError otherwise).
+    `nic1000 report quarter PERIOD --out FILE` calls this."""
     q = parse_quarter(period)
     suffix = out.suffix.lower()
     if suffix == ".xlsx":
-        data = quarterly_xlsx(q)
-    elif suffix == ".pdf":
-        data = quarterly_pdf(q)
-    else:
-        raise ReportError(_("The output file must end in .xlsx or .pdf, not %(name)s.") % {"name": out.name})
+        return quarterly_xlsx(q)
+    if suffix == ".pdf":
+        return quarterly_pdf(q)
+    raise ReportError(
+        _("The output file must end in .xlsx or .pdf, not %(name)s.") % {"name": out.name}, code="bad_suffix"
+    )
+
+
+def write_report(period: str, out: Path) -> Path:
+    """Make the report and write it to `out` (nothing is written when the report cannot be made)."""
+    data = quarterly_file(period, out)
     out.write_bytes(data)
     return out

@@ -206,3 +206,31 @@ def test_query_counts_do_not_grow_with_rows(reference_data: None) -> None:
     after = {name: _queries(fn) for name, fn in KPI_CALLS.items()}
     assert after == before
     assert max(after.values()) <= 5
+
+
+def test_five_rounds_of_the_programme(reference_data: None) -> None:
+    """The programme's five rounds (program-facts: 32, 247, 321, 235, 208 selected), scaled down by ten, with a
+    removal before each later round: every round is a row, and the places removed are refilled."""
+    from nic1000.designations.models import Membership
+    from nic1000.rounds.models import Program
+    from tests.reports.world import _end, _member, _round
+
+    program = Program.objects.create(name_ko="p", name_en="p", starts_on=dt.date(2020, 7, 1))
+    days = [
+        dt.date(2020, 7, 30),
+        dt.date(2020, 11, 20),
+        dt.date(2021, 5, 20),
+        dt.date(2021, 12, 10),
+        dt.date(2022, 10, 5),
+    ]
+    sizes = [3, 25, 32, 24, 21]
+    for n, (day, size) in enumerate(zip(days, sizes, strict=True)):
+        rnd = _round(program, n + 1, day)
+        members = [_member(CompanyFactory(), rnd, "MSS", day, "ict") for _ in range(size)]
+        if n < 4:
+            _end(members[0], Membership.Status.REMOVED, day + dt.timedelta(days=30))
+    rows = kpis.designation_progress()
+    assert [r.number for r in rows] == [1, 2, 3, 4, 5]
+    assert [r.refilled for r in rows] == [0, 1, 1, 1, 1]
+    assert rows[-1].designated_total == 105 and rows[-1].active_after == 101
+    assert kpis.progress_now().active == 101

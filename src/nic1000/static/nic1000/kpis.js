@@ -11,20 +11,32 @@
     var d = JSON.parse(source.textContent);
     if (!d || !d.labels.length) return;
     canvas.dataset.drawn = "1";
+    var mixed = d.kind === "bar" && d.datasets.some(function (s) { return s.line; });
     var datasets = d.datasets.map(function (s, i) {
       var c = COLOURS[i % COLOURS.length];
-      return {label: s.label, data: s.data, type: s.line ? "line" : undefined, order: s.line ? 0 : 1,
-              backgroundColor: c, borderColor: c, tension: 0.2, spanGaps: true};
+      var set = {label: s.label, data: s.data, type: s.line ? "line" : undefined, order: s.line ? 0 : 1,
+                 backgroundColor: c, borderColor: c, tension: 0.2, spanGaps: true};
+      if (mixed && !d.horizontal) set.yAxisID = s.line ? "y2" : "y";
+      return set;
     });
+    // The box's height: a row per label for horizontal bars, else a fixed height (the page has no inline style).
+    var box = canvas.parentNode;
+    box.style.height = (d.horizontal ? Math.max(200, d.labels.length * d.datasets.length * 18 + 90) : 300) + "px";
     var value = {stacked: d.stacked, beginAtZero: true, title: {display: !!d.unit, text: d.unit}};
     var label = {stacked: d.stacked};
+    var scales = d.horizontal ? {x: value, y: label} : {x: label, y: value};
+    if (mixed && !d.horizontal) {
+      scales.y2 = {position: "right", beginAtZero: true, grid: {drawOnChartArea: false},
+                   title: {display: !!d.unit, text: d.unit}};
+    }
     new Chart(canvas, {
       type: d.kind,
       data: {labels: d.labels, datasets: datasets},
       options: {
+        maintainAspectRatio: false,
         indexAxis: d.horizontal ? "y" : "x",
         interaction: {mode: "index", intersect: false},
-        scales: d.horizontal ? {x: value, y: label} : {x: label, y: value}
+        scales: scales
       }
     });
   }

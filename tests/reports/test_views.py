@@ -51,7 +51,8 @@ def test_designations_page_shows_rounds_and_breakdowns(world: World, personas: A
         assert f'data-testid="kpi-{slug}"' in html
         assert reverse("reports:kpi_xlsx", args=[slug]) in html
     chart = _chart(html, "designations")
-    assert chart["labels"] == ["1차 선정", "2차 선정", "3차 선정"]
+    with translation.override("ko"):
+        assert chart["labels"] == [tables.round_label(n) for n in (1, 2, 3)]
     active = next(
         d for d in chart["datasets"] if d["label"] == str(tables.designations_table().columns[7].label)
     )
@@ -60,7 +61,8 @@ def test_designations_page_shows_rounds_and_breakdowns(world: World, personas: A
     # The table beside the chart holds the same numbers.
     table = html[html.index('id="kpi-designations-table"') :]
     table = table[: table.index("</table>")]
-    assert re.search(r"<th scope=\"row\">3차 선정</th><td class=\"nic-num\">2</td>", table)
+    with translation.override("ko"):
+        assert f'<th scope="row">{tables.round_label(3)}</th><td class="nic-num">2</td>' in table
     assert 'data-testid="kpi-cards"' in html
 
 
@@ -90,7 +92,7 @@ def test_public_summary_has_no_company_level_detail(world: World) -> None:
     response = _client().get(reverse("reports:public_summary"))
     assert response.status_code == 200
     html = response.content.decode()
-    assert "1차 선정" in html and 'data-testid="kpi-finance_years"' in html
+    assert 'data-testid="kpi-designations"' in html and 'data-testid="kpi-finance_years"' in html
     for m in world.members:
         assert m.company.name_ko not in html
         assert m.company.brn not in html
@@ -138,13 +140,22 @@ def test_excel_download_of_one_table(world: World, personas: Any) -> None:
 
 
 def test_excel_is_formula_safe(world: World, personas: Any) -> None:
-    world.rounds[0].name = '=HYPERLINK("http://evil")'
-    world.rounds[0].save()
+    m = world.members[0]
+    m.sector = '=HYPERLINK("http://evil")'
+    m.save()
+    content = _client(personas.program_office).get(reverse("reports:kpi_xlsx", args=["by_sector"])).content
+    ws = load_workbook(io.BytesIO(content)).active
+    labels = [ws.cell(row=r, column=1).value for r in range(2, ws.max_row + 1)]
+    assert '\'=HYPERLINK("http://evil")' in labels
+    assert ws.cell(row=2, column=3).number_format == tables.PCT_FORMAT
+
+
+def test_excel_keeps_numbers_with_formats(world: World, personas: Any) -> None:
     content = _client(personas.program_office).get(reverse("reports:kpi_xlsx", args=["designations"])).content
     ws = load_workbook(io.BytesIO(content)).active
-    assert ws.cell(row=2, column=1).value == '\'=HYPERLINK("http://evil")'
-    assert ws.cell(row=2, column=10).number_format == tables.PCT_FORMAT
-    assert ws.cell(row=2, column=10).value == pytest.approx(0.003)
+    assert [ws.cell(row=r, column=8).value for r in (2, 3, 4)] == [3, 6, 7]  # active after each round
+    assert ws.cell(row=4, column=10).number_format == tables.PCT_FORMAT
+    assert ws.cell(row=4, column=10).value == pytest.approx(0.007)
 
 
 def test_the_workbook_holds_every_table(world: World, personas: Any) -> None:

@@ -154,6 +154,11 @@ JO_UNIT = _("KRW trillion (조원)")
 # ---------------------------------------------------------------- designations
 
 
+def round_label(number: int) -> str:
+    """A round's short name in tables and charts (its full name is the office's, often long)."""
+    return str(_("Round %(number)d") % {"number": number})
+
+
 def designations_table(as_of: dt.date | None = None) -> Table:
     rows = kpis.designation_progress(as_of=as_of)
     return Table(
@@ -173,7 +178,7 @@ def designations_table(as_of: dt.date | None = None) -> Table:
         ),
         rows=[
             (
-                r.name,
+                round_label(r.number),
                 r.selected,
                 r.removed_before,
                 r.ended_before,

@@ -23,6 +23,7 @@
     var box = canvas.parentNode;
     box.style.height = (d.horizontal ? Math.max(200, d.labels.length * d.datasets.length * 18 + 90) : 300) + "px";
     var value = {stacked: d.stacked, beginAtZero: true, title: {display: !!d.unit, text: d.unit}};
+    if (d.unit === "%") value.max = 100;
     var label = {stacked: d.stacked};
     var scales = d.horizontal ? {x: value, y: label} : {x: label, y: value};
     if (mixed && !d.horizontal) {

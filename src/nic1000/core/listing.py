@@ -30,7 +30,9 @@ def wants_xlsx(request: HttpRequest) -> bool:
     return request.GET.get(EXPORT_PARAM) == EXPORT_FORMAT
 
 
-def rows_of(qs: QuerySet[M] | Iterable[M], row: Callable[[M], Sequence[object]]) -> Iterator[Sequence[object]]:
+def rows_of(
+    qs: QuerySet[M] | Iterable[M], row: Callable[[M], Sequence[object]]
+) -> Iterator[Sequence[object]]:
     """Rows for a sheet, read from the database in chunks (memory bounded on long lists)."""
     items: Iterable[M] = qs.iterator(chunk_size=CHUNK) if isinstance(qs, QuerySet) else qs
     for item in items:
@@ -46,7 +48,9 @@ def local_naive(value: Any) -> Any:
 
 def xlsx_response(*, name: str, header: Sequence[Any], rows: Iterable[Sequence[object]]) -> HttpResponse:
     """One sheet as a download named nic1000-<name>-<date>.xlsx."""
-    return xlsx_sheets_response(name=name, sheets=[Sheet(title=name, header=[str(h) for h in header], rows=rows)])
+    return xlsx_sheets_response(
+        name=name, sheets=[Sheet(title=name, header=[str(h) for h in header], rows=rows)]
+    )
 
 
 def xlsx_sheets_response(*, name: str, sheets: Sequence[Sheet]) -> HttpResponse:

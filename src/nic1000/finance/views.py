@@ -21,13 +21,13 @@ from nic1000.core.errors import ApplicationError
 from nic1000.core.listing import wants_xlsx
 from nic1000.core.pagination import paginate
 from nic1000.core.roles import OFFICE, PROGRAMME_READERS, Role
+from nic1000.core.sorting import sort_from
 from nic1000.core.workflow import Label
 from nic1000.designations.selectors import membership_active_for
 from nic1000.finance import forms as F
 from nic1000.finance import selectors as S
 from nic1000.finance import services
 from nic1000.finance import tokens as token_services
-from nic1000.core.sorting import sort_from
 from nic1000.finance.exports import APPLICATION_SORT, application_list_xlsx, finance_xlsx
 from nic1000.finance.models import ApiToken, Application
 from nic1000.finance.workflows import APPLICATION

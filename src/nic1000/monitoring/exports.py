@@ -79,7 +79,16 @@ def results_xlsx(*, results: QuerySet[InspectionResult]) -> HttpResponse:
 
 
 def cases_xlsx(*, cases: QuerySet[SupportCase]) -> HttpResponse:
-    header = [_("Number"), _("Company"), _("BRN"), _("Level"), _("State"), _("Owner"), _("Due date"), _("Opened")]
+    header = [
+        _("Number"),
+        _("Company"),
+        _("BRN"),
+        _("Level"),
+        _("State"),
+        _("Owner"),
+        _("Due date"),
+        _("Opened"),
+    ]
 
     def row(c: SupportCase) -> Sequence[object]:
         return [
@@ -96,9 +105,7 @@ def cases_xlsx(*, cases: QuerySet[SupportCase]) -> HttpResponse:
     return xlsx_response(name="cases", header=header, rows=rows_of(cases, row))
 
 
-def surveys_xlsx(
-    *, monthly: QuerySet[MonthlySurvey], difficulty: QuerySet[DifficultySurvey]
-) -> HttpResponse:
+def surveys_xlsx(*, monthly: QuerySet[MonthlySurvey], difficulty: QuerySet[DifficultySurvey]) -> HttpResponse:
     def monthly_row(s: MonthlySurvey) -> Sequence[object]:
         return [
             s.period,
@@ -128,14 +135,29 @@ def surveys_xlsx(
     sheets = [
         Sheet(
             title=_("Monthly status surveys"),
-            header=[_("Month"), _("Company"), _("BRN"), _("Support status"), _("Financing needed (KRW)"),
-                    _("Financing plans"), _("Wants contact"), *reviewed],  # fmt: skip
+            header=[
+                _("Month"),
+                _("Company"),
+                _("BRN"),
+                _("Support status"),
+                _("Financing needed (KRW)"),
+                _("Financing plans"),
+                _("Wants contact"),
+                *reviewed,
+            ],
             rows=rows_of(monthly, monthly_row),
         ),
         Sheet(
             title=_("Six-monthly difficulty surveys"),
-            header=[_("Half-year"), _("Company"), _("BRN"), _("Satisfaction"), _("Difficulties"),
-                    _("Improvements needed"), *reviewed],  # fmt: skip
+            header=[
+                _("Half-year"),
+                _("Company"),
+                _("BRN"),
+                _("Satisfaction"),
+                _("Difficulties"),
+                _("Improvements needed"),
+                *reviewed,
+            ],
             rows=rows_of(difficulty, difficulty_row),
         ),
     ]

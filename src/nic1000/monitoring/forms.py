@@ -43,7 +43,9 @@ class ResultFilterForm(BoundedTextForm):
 
 class CaseFilterForm(BoundedTextForm):
     state = forms.ChoiceField(required=False, label=_("State"), widget=forms.Select(attrs=SELECT))
-    q = forms.CharField(required=False, max_length=100, label=_("Company"), widget=forms.TextInput(attrs=INPUT))
+    q = forms.CharField(
+        required=False, max_length=100, label=_("Company"), widget=forms.TextInput(attrs=INPUT)
+    )
 
     def __init__(self, *args: Any, states: Mapping[str, Any], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

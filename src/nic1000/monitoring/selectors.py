@@ -175,7 +175,9 @@ def case_list(*, user: Viewer, state: str = "", q: str = "") -> QuerySet[Support
     q = q.strip()
     if q:
         qs = qs.filter(
-            Q(company__name_ko__icontains=q) | Q(company__name_en__icontains=q) | Q(company__brn=brn_compact(q))
+            Q(company__name_ko__icontains=q)
+            | Q(company__name_en__icontains=q)
+            | Q(company__brn=brn_compact(q))
         )
     return _scope(qs, user)
 

@@ -23,8 +23,8 @@ from nic1000.core.access import has_role, role_required
 from nic1000.core.errors import ApplicationError
 from nic1000.core.listing import wants_xlsx
 from nic1000.core.pagination import paginate
-from nic1000.core.sorting import sort_from
 from nic1000.core.roles import MONITORING_ACTORS, MONITORING_READERS, OFFICE, PROGRAMME_READERS, Role
+from nic1000.core.sorting import sort_from
 from nic1000.monitoring import company_side, selectors
 from nic1000.monitoring.exports import (
     CASE_SORT,

@@ -81,7 +81,9 @@ def _pager_numbers(page: Page[Any] | ListPage) -> tuple[int, int | None]:
 
 
 @register.inclusion_tag("includes/pager.html", takes_context=True)
-def pager(context: template.Context, page: Page[Any] | ListPage | None, hx_target: str = "") -> dict[str, Any]:
+def pager(
+    context: template.Context, page: Page[Any] | ListPage | None, hx_target: str = ""
+) -> dict[str, Any]:
     """Previous / "Page X of Y" / next and a page-jump form keeping the other parameters."""
     if page is None:
         return {"show": False}
@@ -147,5 +149,7 @@ def hidden_sort(context: template.Context) -> SafeString:
     """The current sort as hidden inputs, so a filter form's submit keeps it."""
     params = _params(context)
     return format_html_join(
-        "", '<input type="hidden" name="{}" value="{}">', ((k, params[k]) for k in ("sort", "dir") if params.get(k))
+        "",
+        '<input type="hidden" name="{}" value="{}">',
+        ((k, params[k]) for k in ("sort", "dir") if params.get(k)),
     )

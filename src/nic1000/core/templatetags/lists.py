@@ -7,6 +7,7 @@
   `core.pagination.ListPage`.
 - `{% result_count page_obj %}`: "1,234 results" (or "More than 10,000 results").
 - `{% export_link %}`: "Download Excel (these filters)" to the same page with `format=xlsx` and no page.
+- `user|may_search`: whether the header shows the global search box (staff roles; not companies, not the public).
 """
 
 from __future__ import annotations
@@ -21,8 +22,10 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from nic1000.core.access import has_role
 from nic1000.core.listing import EXPORT_FORMAT, EXPORT_PARAM
 from nic1000.core.pagination import ListPage
+from nic1000.core.roles import STAFF_ROLES
 from nic1000.core.sorting import Sort
 
 register = template.Library()
@@ -153,3 +156,9 @@ def hidden_sort(context: template.Context) -> SafeString:
         '<input type="hidden" name="{}" value="{}">',
         ((k, params[k]) for k in ("sort", "dir") if params.get(k)),
     )
+
+
+@register.filter
+def may_search(user: Any) -> bool:
+    """Staff roles get the global search box (`search` app); companies and the public do not."""
+    return has_role(user, STAFF_ROLES)

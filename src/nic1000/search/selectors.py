@@ -70,15 +70,16 @@ def _company_q(q: str, prefix: str) -> Q:
 
 
 def global_search(*, user: User, q: str, limit: int = LIMIT) -> SearchResults:
-    """At most `limit` of each kind the user may see; nothing for a text under MIN_LENGTH characters."""
+    """At most `limit` of each kind the user may see; nothing for a text under MIN_LENGTH characters (a number
+    of any length is looked up)."""
     q = normalise(q)
     out = SearchResults(query=q)
     if not may_search(user):
         return out
-    if len(q) < MIN_LENGTH:
+    number = _number(q)
+    if len(q) < MIN_LENGTH and number is None:  # "7" is a number worth looking up; "a" is not
         out.too_short = bool(q)
         return out
-    number = _number(q)
     if has_role(user, REGISTRY_READERS):
         out.companies = list(company_list(user=user, q=q)[:limit])
     apps = application_list(user=user)

@@ -24,6 +24,16 @@ from nic1000.rounds.models import (
     Round,
 )
 
+ROUND_SORT = SortSpec(
+    columns={
+        "number": ("number",),
+        "name": ("name",),
+        "state": ("state",),
+        "candidacies": ("n_candidacies",),
+    },
+    default="number",
+    default_dir=DESC,
+)
 NOMINATION_SORT = SortSpec(
     columns={
         "company": ("candidacy__company__name_ko",),

@@ -16,4 +16,6 @@ from nic1000.search.selectors import LIMIT, MIN_LENGTH, global_search
 @require_GET
 def search(request: AuthedRequest) -> HttpResponse:
     results = global_search(user=request.user, q=request.GET.get("q", ""))
-    return render(request, "search/results.html", {"results": results, "limit": LIMIT, "min_length": MIN_LENGTH})
+    return render(
+        request, "search/results.html", {"results": results, "limit": LIMIT, "min_length": MIN_LENGTH}
+    )

@@ -31,6 +31,8 @@ MIN_LENGTH = 2
 MAX_LENGTH = 100
 # "F-00123", "f123", "#12", "12": a number, with the application's F- or a case's # in front.
 _NUMBER = re.compile(r"^(?:f-?|#)?\s*0*(\d{1,12})$", re.IGNORECASE)
+# With the F- or # in front it is only a number: no company is named so, and scanning 100,000 names costs.
+_MARKED = re.compile(r"^(?:f-?|#)\s*\d", re.IGNORECASE)
 
 
 @dataclass

@@ -160,3 +160,13 @@ def test_query_count_does_not_grow_with_matches(world: dict[str, Any]) -> None:
     few = count()
     more(4)
     assert count() == few
+
+
+def test_a_marked_number_is_looked_up_as_a_number_only(world: dict[str, Any]) -> None:
+    """ "F-00012" or "#12" names no company: two primary-key reads, no scan of the registry's names."""
+    po = world["p"].program_office
+    with CaptureQueriesContext(connection) as ctx:
+        res = global_search(user=po, q=str(world["app_kdb"]))
+    assert _pks(res.applications) == {world["app_kdb"].pk}
+    assert res.companies == [] and res.candidacies == []
+    assert not any("registry_company" in q["sql"].split("FROM")[1][:40] for q in ctx.captured_queries)

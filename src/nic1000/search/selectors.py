@@ -82,15 +82,17 @@ def global_search(*, user: User, q: str, limit: int = LIMIT) -> SearchResults:
     if len(q) < MIN_LENGTH and number is None:  # "7" is a number worth looking up; "a" is not
         out.too_short = bool(q)
         return out
+    if number is not None and _MARKED.match(q):
+        out.applications = list(application_list(user=user).filter(pk=number)[:limit])
+        out.cases = list(case_list(user=user).filter(pk=number)[:limit])
+        return out
     if has_role(user, REGISTRY_READERS):
         out.companies = list(company_list(user=user, q=q)[:limit])
-    apps = application_list(user=user)
     match = _company_q(q, "company__")
     if number is not None:
         match |= Q(pk=number)
-    out.applications = list(apps.filter(match).order_by("-pk")[:limit])
-    cases = case_list(user=user)
-    out.cases = list(cases.filter(match).order_by("-opened_at", "-pk")[:limit])
+    out.applications = list(application_list(user=user).filter(match).order_by("-pk")[:limit])
+    out.cases = list(case_list(user=user).filter(match).order_by("-opened_at", "-pk")[:limit])
     out.candidacies = list(
         candidacies_visible(user=user)
         .filter(_company_q(q, "company__"))

@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "nic1000.finance",
     "nic1000.monitoring",
     "nic1000.reports",
+    "nic1000.search",
     "nic1000.demo",
     "csp",
     "health_check",

@@ -24,6 +24,7 @@ LAYERS = (
     "finance",
     "monitoring",
     "reports",
+    "search",
     "demo",
     "ops",
 )

@@ -5,6 +5,19 @@ from datetime import date
 from django.db.models import QuerySet
 
 from nic1000.audit.models import AuditEntry
+from nic1000.core.sorting import DESC, SortSpec
+
+AUDIT_SORT = SortSpec(
+    columns={
+        "seq": ("seq",),
+        "at": ("at",),
+        "actor": ("actor_label",),
+        "action": ("action",),
+        "object": ("object_type", "object_id"),
+    },
+    default="seq",
+    default_dir=DESC,
+)
 
 
 def audit_entry_list(

@@ -1,29 +1,72 @@
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any
+
 from django import forms
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from nic1000.audit.selectors import audit_entry_list, audit_filter_choices
+from nic1000.audit.models import AuditEntry
+from nic1000.audit.selectors import AUDIT_SORT, audit_entry_list, audit_filter_choices
 from nic1000.core.access import role_required
+from nic1000.core.listing import local_naive, rows_of, wants_xlsx, xlsx_response
+from nic1000.core.pagination import paginate
 from nic1000.core.roles import OFFICE_AND_AUDIT
+from nic1000.core.sorting import sort_from
+
+INPUT = {"class": "krds-input"}
 
 
 class AuditFilterForm(forms.Form):
-    actor = forms.CharField(required=False)
-    action = forms.CharField(required=False)
-    object_type = forms.CharField(required=False)
-    object_id = forms.CharField(required=False)
-    since = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    until = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    actor = forms.CharField(
+        label=gettext_lazy("Who"), required=False, max_length=100, widget=forms.TextInput(INPUT)
+    )
+    action = forms.CharField(
+        label=gettext_lazy("Action"), required=False, max_length=100, widget=forms.TextInput(INPUT)
+    )
+    object_type = forms.ChoiceField(
+        label=gettext_lazy("Object type"),
+        required=False,
+        widget=forms.Select(attrs={"class": "krds-form-select"}),
+    )
+    object_id = forms.CharField(
+        label=gettext_lazy("Object id"), required=False, max_length=64, widget=forms.TextInput(INPUT)
+    )
+    since = forms.DateField(
+        label=gettext_lazy("Since"), required=False, widget=forms.DateInput(attrs={"type": "date", **INPUT})
+    )
+    until = forms.DateField(
+        label=gettext_lazy("Until"), required=False, widget=forms.DateInput(attrs={"type": "date", **INPUT})
+    )
+
+    def __init__(self, *args: Any, object_types: Sequence[str], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["object_type"].choices = [("", "—"), *((t, t) for t in object_types)]  # type: ignore[attr-defined]
+
+
+def _audit_xlsx(qs: Any) -> HttpResponse:
+    header = [_("Number"), _("When"), _("Who"), _("Action"), _("Object type"), _("Object id"), _("Object"),
+              _("Changes"), _("Reason")]  # fmt: skip
+
+    def row(e: AuditEntry) -> Sequence[object]:
+        return [e.seq, local_naive(e.at), e.actor_label, e.action, e.object_type, e.object_id, e.object_repr,
+                str(e.changes), e.reason]  # fmt: skip
+
+    return xlsx_response(name="audit", header=header, rows=rows_of(qs, row))
 
 
 @role_required(OFFICE_AND_AUDIT)
 def audit_list(request: HttpRequest) -> HttpResponse:
-    form = AuditFilterForm(request.GET or None)
+    choices = audit_filter_choices()
+    form = AuditFilterForm(request.GET or None, object_types=choices["object_types"])
     filters = form.cleaned_data if form.is_valid() else {}
-    qs = audit_entry_list(**{k: v for k, v in filters.items() if v})
-    page = Paginator(qs, 50).get_page(request.GET.get("page"))
-    context = {"form": form, "page_obj": page, **audit_filter_choices()}
+    sort = sort_from(request.GET, AUDIT_SORT)
+    qs = sort.apply(audit_entry_list(**{k: v for k, v in filters.items() if v}))
+    if wants_xlsx(request):
+        return _audit_xlsx(qs)
+    page = paginate(qs, request.GET.get("page"), 50)
+    context = {"form": form, "page_obj": page, "sort": sort}
     return render(request, "audit/list.html", context)

@@ -7,6 +7,7 @@ from django.views.decorators.http import require_POST
 
 from nic1000.core.access import login_only, public
 from nic1000.core.models import Notification
+from nic1000.core.pagination import paginate
 
 
 @public
@@ -16,8 +17,9 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @login_only
 def notifications(request: HttpRequest) -> HttpResponse:
-    items = Notification.objects.filter(recipient_id=request.user.pk)[:200]
-    return render(request, "core/notifications.html", {"items": items})
+    items = Notification.objects.filter(recipient_id=request.user.pk).order_by("-created_at", "-id")
+    page = paginate(items, request.GET.get("page"), 50)
+    return render(request, "core/notifications.html", {"items": page, "page_obj": page})
 
 
 @login_only

@@ -6,11 +6,33 @@ import datetime as dt
 from collections.abc import Iterable, Iterator, Sequence
 
 from django.db.models import QuerySet
+from django.http import HttpResponse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from nic1000.core.excel import Sheet, xlsx_write
+from nic1000.core.identifiers import brn_format
+from nic1000.core.listing import local_naive, rows_of, xlsx_response
+from nic1000.core.sorting import DESC, SortSpec
 from nic1000.finance import selectors
 from nic1000.finance.models import Application
+from nic1000.finance.workflows import APPLICATION
+
+# The application list's sortable columns (finance/application_list.html).
+APPLICATION_SORT = SortSpec(
+    columns={
+        "number": ("pk",),
+        "company": ("company__name_ko",),
+        "institution": ("institution__code",),
+        "product": ("product__name_ko",),
+        "requested": ("amount_requested",),
+        "approved": ("approved_amount",),
+        "state": ("state",),
+        "since": ("state_since",),
+    },
+    default="number",
+    default_dir=DESC,
+)
 
 APPLICATION_HEADER = [
     "id",
@@ -96,3 +118,36 @@ def finance_xlsx(*, applications: QuerySet[Application]) -> bytes:
             Sheet(title="totals", header=["figure", "value"], rows=totals),
         ]
     )
+
+
+def application_list_xlsx(*, applications: QuerySet[Application]) -> HttpResponse:
+    """The application list as shown (its filters and sort), every row."""
+    header = [
+        _("Number"),
+        _("Company"),
+        _("BRN"),
+        _("Institution"),
+        _("Product"),
+        _("Channel"),
+        _("Requested (KRW)"),
+        _("Approved (KRW)"),
+        _("State"),
+        _("In this state since"),
+    ]
+    states = APPLICATION.states
+
+    def row(a: Application) -> Sequence[object]:
+        return [
+            str(a),
+            a.company.name_ko,
+            brn_format(a.company.brn),
+            a.institution.code,
+            a.product.name_ko,
+            a.get_channel_display(),
+            a.amount_requested,
+            a.approved_amount,
+            str(states.get(a.state, a.state)),
+            local_naive(getattr(a, "state_since", None)),
+        ]
+
+    return xlsx_response(name="applications", header=header, rows=rows_of(applications, row))

@@ -18,15 +18,17 @@ from nic1000.accounts.models import User
 from nic1000.accounts.second_factor import recent_second_factor_required
 from nic1000.core.access import public, role_required
 from nic1000.core.errors import ApplicationError
+from nic1000.core.listing import wants_xlsx
 from nic1000.core.pagination import paginate
 from nic1000.core.roles import OFFICE, PROGRAMME_READERS, Role
+from nic1000.core.sorting import sort_from
 from nic1000.core.workflow import Label
 from nic1000.designations.selectors import membership_active_for
 from nic1000.finance import forms as F
 from nic1000.finance import selectors as S
 from nic1000.finance import services
 from nic1000.finance import tokens as token_services
-from nic1000.finance.exports import finance_xlsx
+from nic1000.finance.exports import APPLICATION_SORT, application_list_xlsx, finance_xlsx
 from nic1000.finance.models import ApiToken, Application
 from nic1000.finance.workflows import APPLICATION
 from nic1000.registry.models import Company
@@ -137,11 +139,15 @@ def application_list(request: AuthedRequest) -> HttpResponse:
             qs = qs.filter(state=form.cleaned_data["state"])
         if form.cleaned_data.get("institution"):
             qs = qs.filter(institution=form.cleaned_data["institution"])
+    sort = sort_from(request.GET, APPLICATION_SORT)
+    qs = sort.apply(qs)
+    if wants_xlsx(request):
+        return application_list_xlsx(applications=qs)
     page = paginate(qs, request.GET.get("page"), 50)
     return render(
         request,
         "finance/application_list.html",
-        {"form": form, "page_obj": page, "states": APPLICATION.states},
+        {"form": form, "page_obj": page, "states": APPLICATION.states, "sort": sort},
     )
 
 

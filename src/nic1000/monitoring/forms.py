@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
@@ -39,6 +40,17 @@ class ResultFilterForm(BoundedTextForm):
         widget=forms.Select(attrs=SELECT),
     )
     q = forms.CharField(required=False, label=_("Company"), widget=forms.TextInput(attrs=INPUT))
+
+
+class CaseFilterForm(BoundedTextForm):
+    state = forms.ChoiceField(required=False, label=_("State"), widget=forms.Select(attrs=SELECT))
+    q = forms.CharField(
+        required=False, max_length=100, label=_("Company"), widget=forms.TextInput(attrs=INPUT)
+    )
+
+    def __init__(self, *args: Any, states: Mapping[str, Any], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["state"].choices = [("", "—"), *states.items()]  # type: ignore[attr-defined]
 
 
 class MonthlySurveyForm(BoundedTextForm):

@@ -26,6 +26,7 @@ from django.utils.translation import get_language
 from nic1000.accounts.models import User
 from nic1000.algorithms.early_warning import programme as programme_risk
 from nic1000.core.access import has_role
+from nic1000.core.identifiers import brn_compact
 from nic1000.core.models import StateChange
 from nic1000.core.roles import MONITORING_READERS, PROGRAMME_READERS, Role
 from nic1000.designations.models import Membership
@@ -170,10 +171,17 @@ def exposure(*, company_id: int) -> list[Any]:
 # ---------------------------------------------------------------- cases
 
 
-def case_list(*, user: Viewer, state: str = "") -> QuerySet[SupportCase]:
+def case_list(*, user: Viewer, state: str = "", q: str = "") -> QuerySet[SupportCase]:
     qs = SupportCase.objects.select_related("company", "owner")
     if state:
         qs = qs.filter(state=state)
+    q = q.strip()
+    if q:
+        qs = qs.filter(
+            Q(company__name_ko__icontains=q)
+            | Q(company__name_en__icontains=q)
+            | Q(company__brn=brn_compact(q))
+        )
     return _scope(qs, user)
 
 

@@ -21,13 +21,25 @@ from django.views.decorators.http import require_POST
 from nic1000.accounts.models import User
 from nic1000.core.access import has_role, role_required
 from nic1000.core.errors import ApplicationError
+from nic1000.core.listing import wants_xlsx
 from nic1000.core.pagination import paginate
 from nic1000.core.roles import MONITORING_ACTORS, MONITORING_READERS, OFFICE, PROGRAMME_READERS, Role
+from nic1000.core.sorting import sort_from
 from nic1000.monitoring import company_side, selectors
+from nic1000.monitoring.exports import (
+    CASE_SORT,
+    REMOVAL_SORT,
+    RESULT_SORT,
+    cases_xlsx,
+    removals_xlsx,
+    results_xlsx,
+    surveys_xlsx,
+)
 from nic1000.monitoring.forms import (
     BaseRateForm,
     CaseActionForm,
     CaseAssignForm,
+    CaseFilterForm,
     CaseTransitionForm,
     DifficultySurveyForm,
     MonthlySurveyForm,
@@ -84,8 +96,13 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     qs = selectors.result_list(
         user=request.user, period=period, level=data.get("level", ""), q=data.get("q", "")
     )
+    sort = sort_from(request.GET, RESULT_SORT)
+    qs = sort.apply(qs)
+    if wants_xlsx(request):
+        return results_xlsx(results=qs)
     ctx = {
         "form": form,
+        "sort": sort,
         "page_obj": (page_obj := paginate(qs, request.GET.get("page"), 50)),
         "risk": selectors.with_programme_risk(page_obj),
         "period": period,
@@ -158,14 +175,17 @@ def company_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @role_required(MONITORING_READERS)
 def case_list(request: HttpRequest) -> HttpResponse:
-    state = request.GET.get("state", "")
-    if state not in CASE_WORKFLOW.states:
-        state = ""
-    qs = selectors.case_list(user=request.user, state=state)
+    form = CaseFilterForm(request.GET or None, states=CASE_WORKFLOW.states)
+    data = form.cleaned_data if form.is_valid() else {}
+    qs = selectors.case_list(user=request.user, state=data.get("state") or "", q=data.get("q") or "")
+    sort = sort_from(request.GET, CASE_SORT)
+    qs = sort.apply(qs)
+    if wants_xlsx(request):
+        return cases_xlsx(cases=qs)
     ctx = {
         "page_obj": paginate(qs, request.GET.get("page"), 50),
-        "state": state,
-        "states": CASE_WORKFLOW.states,
+        "form": form,
+        "sort": sort,
     }
     return render(request, "monitoring/cases.html", ctx)
 
@@ -284,6 +304,8 @@ def case_transition(request: HttpRequest, pk: int) -> HttpResponse:
 @role_required(SURVEY_READERS)
 def survey_list(request: HttpRequest) -> HttpResponse:
     lists = selectors.survey_lists(user=request.user)
+    if wants_xlsx(request):
+        return surveys_xlsx(monthly=lists.monthly, difficulty=lists.difficulty)
     ctx = {
         "monthly": lists.monthly[:200],
         "difficulty": lists.difficulty[:200],
@@ -370,8 +392,13 @@ def survey_review(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
 
 @role_required(PROGRAMME_READERS)
 def removal_list(request: HttpRequest) -> HttpResponse:
+    sort = sort_from(request.GET, REMOVAL_SORT)
+    qs = sort.apply(selectors.removal_list())
+    if wants_xlsx(request):
+        return removals_xlsx(removals=qs)
     ctx = {
-        "removals": selectors.removal_list()[:500],
+        "sort": sort,
+        "removals": qs[:500],
         "vacancies": selectors.vacancies_for_next_round(),
         "by_body": selectors.vacancies_by_body_for_next_round(),
     }

@@ -96,6 +96,9 @@ class Company(models.Model):
             models.Index(fields=["name_ko", "id"]),
             models.Index(fields=["ksic_section", "name_ko", "id"]),
             models.Index(fields=["region", "name_ko", "id"]),
+            # The list sorted by these columns (core.sorting adds the id): read in order, not sorted in full.
+            models.Index(fields=["founded_on", "id"], name="registry_co_founded_id"),
+            models.Index(fields=["employees", "id"], name="registry_co_employees_id"),
         ]
         verbose_name_plural = "companies"
 

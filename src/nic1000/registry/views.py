@@ -23,6 +23,7 @@ from nic1000.core.identifiers import brn_format
 from nic1000.core.money import krw
 from nic1000.core.pagination import list_page
 from nic1000.core.roles import OFFICE, OFFICE_AND_AUDIT, REGISTRY_READERS, Role
+from nic1000.core.sorting import SortSpec, sort_from
 from nic1000.registry import selectors
 from nic1000.registry.exporting import registry_export_xlsx
 from nic1000.registry.fields import KIND_LABELS, KINDS
@@ -32,6 +33,18 @@ from nic1000.registry.regions import Region
 from nic1000.registry.statement_items import ALL_ITEMS
 
 EXPORTERS = OFFICE_AND_AUDIT
+# The company list's sortable columns ((name, id) and the unique BRN are indexed).
+COMPANY_SORT = SortSpec(
+    columns={
+        "name": ("name_ko",),
+        "brn": ("brn",),
+        "ksic": ("ksic_id",),
+        "region": ("region",),
+        "founded": ("founded_on",),
+        "employees": ("employees",),
+    },
+    default="name",
+)
 
 # Ratios shown on a company's page: (key in the ratio frame, label, format).
 KEY_RATIOS: tuple[tuple[str, Any, str], ...] = (
@@ -87,9 +100,11 @@ def company_list(request: HttpRequest) -> HttpResponse:
     form = CompanyFilterForm(request.GET or None)
     filters = form.filters()
     size = form.rows_per_page()
-    qs = selectors.company_list(user=request.user, **filters)
+    sort = sort_from(request.GET, COMPANY_SORT)
+    qs = sort.apply(selectors.company_list(user=request.user, **filters))
     page = list_page(qs, request.GET.get("page"), size, count=not filters["q"])
     context = {
+        "sort": sort,
         "form": form,
         "page": page,
         "rows": _company_rows(page.rows),

@@ -526,3 +526,39 @@ class ReviewForm(BoundedTextForm):
 
     def bonus_item_ids(self) -> list[int]:
         return [int(x) for x in self.cleaned_data.get("bonus_items", [])]
+
+
+def _body_choices() -> list[tuple[str, Any]]:
+    bodies = Body.objects.filter(active=True).exclude(kind=Body.Kind.FSC).order_by("code")
+    return [("", _("All bodies")), *((b.code, b.code) for b in bodies)]
+
+
+class NominationFilterForm(BoundedTextForm):
+    """The nomination list's filters (the body only for readers of every body)."""
+
+    q = forms.CharField(label=_("Company"), required=False, max_length=100, widget=forms.TextInput(INPUT))
+    body = forms.ChoiceField(label=_("Body"), required=False, widget=forms.Select(attrs=SELECT))
+
+    def __init__(self, *args: Any, all_bodies: bool, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if all_bodies:
+            self.fields["body"].choices = _body_choices()  # type: ignore[attr-defined]
+        else:
+            del self.fields["body"]
+
+    def filters(self) -> dict[str, str]:
+        data = self.cleaned_data if self.is_valid() else {}
+        return {"q": (data.get("q") or "").strip(), "body_code": data.get("body") or ""}
+
+
+class CandidacyFilterForm(NominationFilterForm):
+    eligible = forms.ChoiceField(
+        label=_("Eligibility"),
+        required=False,
+        choices=[("", "—"), ("yes", _("Eligible")), ("no", _("Not eligible"))],
+        widget=forms.Select(attrs=SELECT),
+    )
+
+    def filters(self) -> dict[str, str]:
+        data = self.cleaned_data if self.is_valid() else {}
+        return {**super().filters(), "eligible": data.get("eligible") or ""}

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from nic1000.accounts.models import User
 from nic1000.core.access import has_role
+from nic1000.core.identifiers import brn_compact
 from nic1000.core.roles import OFFICE_AND_AUDIT, PROGRAMME_READERS, Role, RoleSet
 from nic1000.registry.models import Body, Company, FinancialStatement
 from nic1000.rounds.models import (
@@ -192,7 +193,16 @@ def _nominated_by_own_body(user: User) -> Exists:
     return Exists(Nomination.objects.filter(candidacy=OuterRef("pk"), body_id=_own_body_id(user)))
 
 
-def nominations_for(*, user: User, round: Round, body_code: str = "") -> QuerySet[Nomination]:
+def _company_match(q: str, prefix: str) -> Q:
+    """A company by name (either language) or BRN (with or without dashes)."""
+    return (
+        Q(**{f"{prefix}name_ko__icontains": q})
+        | Q(**{f"{prefix}name_en__icontains": q})
+        | Q(**{f"{prefix}brn": brn_compact(q)})
+    )
+
+
+def nominations_for(*, user: User, round: Round, body_code: str = "", q: str = "") -> QuerySet[Nomination]:
     qs = Nomination.objects.filter(candidacy__round=round).select_related(
         "candidacy__company", "body", "nominated_by"
     )
@@ -202,6 +212,8 @@ def nominations_for(*, user: User, round: Round, body_code: str = "") -> QuerySe
         return qs.none()
     if body_code:
         qs = qs.filter(body__code=body_code)
+    if q.strip():
+        qs = qs.filter(_company_match(q.strip(), "candidacy__company__"))
     return qs.order_by("-created_at", "-id")
 
 
@@ -224,23 +236,28 @@ def candidacies_for(
         qs = qs.filter(sector=sector)
     if eligible in ("yes", "no"):
         qs = qs.filter(eligible=eligible == "yes")
-    if q:
-        qs = qs.filter(
-            Q(company__name_ko__icontains=q) | Q(company__name_en__icontains=q) | Q(company__brn=q)
-        )
+    if q.strip():
+        qs = qs.filter(_company_match(q.strip(), "company__"))
     return qs.order_by("company__name_ko", "id")
 
 
-def access_candidacy(*, user: User, pk: int) -> Candidacy:
-    qs = Candidacy.objects.select_related("round__settings", "company__ksic", "lead_body")
+def candidacies_visible(*, user: User) -> QuerySet[Candidacy]:
+    """Every candidacy (of any round) the user may open: the office and auditors all, a ministry officer those
+    its body nominated, an evaluator those assigned to them; nobody else any."""
+    qs = Candidacy.objects.all()
     if has_role(user, OFFICE_AND_AUDIT):
-        pass
-    elif has_role(user, {Role.MINISTRY_OFFICER}):
-        qs = qs.filter(_nominated_by_own_body(user))
-    elif has_role(user, {Role.EVALUATOR}):
-        qs = qs.filter(assignments__evaluator__user=user, assignments__active=True)
-    else:
-        raise Http404
+        return qs
+    if has_role(user, {Role.MINISTRY_OFFICER}):
+        return qs.filter(_nominated_by_own_body(user))
+    if has_role(user, {Role.EVALUATOR}):
+        return qs.filter(
+            Exists(Assignment.objects.filter(candidacy=OuterRef("pk"), evaluator__user=user, active=True))
+        )
+    return qs.none()
+
+
+def access_candidacy(*, user: User, pk: int) -> Candidacy:
+    qs = candidacies_visible(user=user).select_related("round__settings", "company__ksic", "lead_body")
     c = qs.filter(pk=pk).first()
     if c is None:
         raise Http404

@@ -12,9 +12,11 @@ from django.views.decorators.http import require_POST
 
 from nic1000.core.access import has_role, role_required
 from nic1000.core.errors import ApplicationError
+from nic1000.core.listing import wants_xlsx
 from nic1000.core.pagination import paginate
 from nic1000.core.roles import OFFICE, OFFICE_AND_AUDIT, Role
 from nic1000.rounds import pages, selectors
+from nic1000.rounds.exports import assignments_xlsx, reviews_xlsx, round_assignments
 from nic1000.rounds.forms import AssignmentChangeForm, OpenFileForm, ReasonForm, ReviewForm
 from nic1000.rounds.models import Assignment
 from nic1000.rounds.services import assignment as assignment_services
@@ -29,6 +31,8 @@ from nic1000.rounds.workflows import RoundAction, round_allows
 @role_required(OFFICE_AND_AUDIT)
 def assignment_page(request: AuthedRequest, pk: int) -> HttpResponse:
     rnd = selectors.access_round(user=request.user, pk=pk)
+    if wants_xlsx(request):
+        return assignments_xlsx(assignments=round_assignments(round=rnd))
     overview = pages.assignment_overview(round=rnd)
     context = {
         "round": rnd,
@@ -94,6 +98,8 @@ def assignment_change(request: AuthedRequest, pk: int) -> HttpResponse:
 @role_required(OFFICE_AND_AUDIT)
 def review_status(request: AuthedRequest, pk: int) -> HttpResponse:
     rnd = selectors.access_round(user=request.user, pk=pk)
+    if wants_xlsx(request):
+        return reviews_xlsx(round=rnd, assignments=round_assignments(round=rnd))
     status = selectors.review_status(round=rnd)
     return render(
         request, "rounds/review_status.html", {"round": rnd, "status": status, "now": timezone.now()}

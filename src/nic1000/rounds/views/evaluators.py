@@ -14,9 +14,12 @@ from django.views.decorators.http import require_POST
 from nic1000.accounts.models import User
 from nic1000.core.access import has_role, role_required
 from nic1000.core.errors import ApplicationError
+from nic1000.core.listing import wants_xlsx
 from nic1000.core.pagination import paginate
 from nic1000.core.roles import OFFICE, OFFICE_AND_AUDIT, Role
+from nic1000.core.sorting import sort_from
 from nic1000.rounds import pages, selectors
+from nic1000.rounds.exports import EVALUATOR_SORT, evaluators_xlsx
 from nic1000.rounds.forms import EvaluatorProfileForm, RelationshipForm
 from nic1000.rounds.services import evaluators as evaluator_services
 from nic1000.rounds.views.common import AuthedRequest, error_status, form_error
@@ -24,9 +27,14 @@ from nic1000.rounds.views.common import AuthedRequest, error_status, form_error
 
 @role_required(OFFICE_AND_AUDIT)
 def evaluator_list(request: AuthedRequest) -> HttpResponse:
-    page = paginate(selectors.evaluator_pool(), request.GET.get("page"), 50)
+    sort = sort_from(request.GET, EVALUATOR_SORT)
+    qs = sort.apply(selectors.evaluator_pool())
+    if wants_xlsx(request):
+        return evaluators_xlsx(evaluators=qs)
+    page = paginate(qs, request.GET.get("page"), 50)
     can_edit = has_role(request.user, OFFICE)
     context = {
+        "sort": sort,
         "page_obj": page,
         "can_edit": can_edit,
         "without": selectors.evaluators_without_profile() if can_edit else [],

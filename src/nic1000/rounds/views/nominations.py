@@ -12,11 +12,14 @@ from django.views.decorators.http import require_POST
 
 from nic1000.core.access import has_role, role_required
 from nic1000.core.errors import ApplicationError, ErrorDetail, ValidationFailed
+from nic1000.core.listing import wants_xlsx
 from nic1000.core.pagination import paginate
 from nic1000.core.roles import OFFICE, OFFICE_AND_AUDIT, Role
+from nic1000.core.sorting import sort_from
 from nic1000.designations.selectors import membership_active_for
 from nic1000.rounds import pages, selectors
-from nic1000.rounds.forms import NominationForm, OverrideForm
+from nic1000.rounds.exports import CANDIDACY_SORT, NOMINATION_SORT, candidacies_xlsx, nominations_xlsx
+from nic1000.rounds.forms import CandidacyFilterForm, NominationFilterForm, NominationForm, OverrideForm
 from nic1000.rounds.models import Nomination
 from nic1000.rounds.services import nominations as nomination_services
 from nic1000.rounds.views.common import AuthedRequest, error_status, form_error
@@ -104,28 +107,32 @@ def eligibility_check(request: AuthedRequest, pk: int) -> HttpResponse:
 @role_required(Role.MINISTRY_OFFICER, OFFICE_AND_AUDIT)
 def nomination_list(request: AuthedRequest, pk: int) -> HttpResponse:
     rnd = selectors.access_round(user=request.user, pk=pk)
-    qs = selectors.nominations_for(user=request.user, round=rnd, body_code=request.GET.get("body", ""))
+    form = NominationFilterForm(request.GET or None, all_bodies=has_role(request.user, OFFICE_AND_AUDIT))
+    qs = selectors.nominations_for(user=request.user, round=rnd, **form.filters())
+    sort = sort_from(request.GET, NOMINATION_SORT)
+    qs = sort.apply(qs)
+    if wants_xlsx(request):
+        return nominations_xlsx(nominations=qs)
     page = paginate(qs, request.GET.get("page"), 50)
     can_nominate = has_role(request.user, {Role.MINISTRY_OFFICER}) and round_allows(rnd, RoundAction.NOMINATE)
-    return render(
-        request, "rounds/nominations.html", {"round": rnd, "page_obj": page, "can_nominate": can_nominate}
-    )
+    context = {"round": rnd, "page_obj": page, "can_nominate": can_nominate, "form": form, "sort": sort}
+    return render(request, "rounds/nominations.html", context)
 
 
 @role_required(Role.MINISTRY_OFFICER, OFFICE_AND_AUDIT)
 def candidacy_list(request: AuthedRequest, pk: int) -> HttpResponse:
     rnd = selectors.access_round(user=request.user, pk=pk)
+    form = CandidacyFilterForm(request.GET or None, all_bodies=has_role(request.user, OFFICE_AND_AUDIT))
     qs = selectors.candidacies_for(
-        user=request.user,
-        round=rnd,
-        body_code=request.GET.get("body", ""),
-        sector=request.GET.get("sector", ""),
-        eligible=request.GET.get("eligible", ""),
-        q=request.GET.get("q", "").strip(),
+        user=request.user, round=rnd, sector=request.GET.get("sector", ""), **form.filters()
     )
+    sort = sort_from(request.GET, CANDIDACY_SORT)
+    qs = sort.apply(qs)
+    if wants_xlsx(request):
+        return candidacies_xlsx(candidacies=qs)
     page = paginate(qs, request.GET.get("page"), 50)
     template = "rounds/_candidacy_rows.html" if request.htmx else "rounds/candidacies.html"
-    return render(request, template, {"round": rnd, "page_obj": page})
+    return render(request, template, {"round": rnd, "page_obj": page, "form": form, "sort": sort})
 
 
 @role_required(Role.MINISTRY_OFFICER, Role.EVALUATOR, OFFICE_AND_AUDIT)

@@ -12,9 +12,12 @@ from django.views.decorators.http import require_POST
 
 from nic1000.core.access import has_role, role_required
 from nic1000.core.errors import ApplicationError
+from nic1000.core.listing import wants_xlsx
 from nic1000.core.pagination import paginate
 from nic1000.core.roles import OFFICE, OFFICE_AND_AUDIT
+from nic1000.core.sorting import sort_from
 from nic1000.rounds import pages, selectors
+from nic1000.rounds.exports import RESULT_SORT, results_xlsx
 from nic1000.rounds.forms import DecisionForm, DecisionWithdrawForm, ForceForm
 from nic1000.rounds.models import Round
 from nic1000.rounds.services import selection as selection_services
@@ -25,13 +28,18 @@ from nic1000.rounds.workflows import RoundAction
 @role_required(OFFICE_AND_AUDIT)
 def results(request: AuthedRequest, pk: int) -> HttpResponse:
     rnd = selectors.access_round(user=request.user, pk=pk)
+    sort = sort_from(request.GET, RESULT_SORT)
+    ranked = sort.apply(selectors.results_for(round=rnd))
+    if wants_xlsx(request):
+        return results_xlsx(candidacies=ranked)
     page = pages.results_page(round=rnd)
     is_office = has_role(request.user, OFFICE)
     context = {
         "round": rnd,
         "page": page,
         "allowed": page.allowed,
-        "page_obj": paginate(selectors.results_for(round=rnd), request.GET.get("page"), 100),
+        "page_obj": paginate(ranked, request.GET.get("page"), 100),
+        "sort": sort,
         "decision_form": DecisionForm(),
         "withdraw_form": DecisionWithdrawForm(),
         "force_form": ForceForm(),

@@ -13,7 +13,9 @@ from nic1000.accounts.second_factor import recent_second_factor_required
 from nic1000.core.access import has_role, role_required
 from nic1000.core.errors import ApplicationError
 from nic1000.core.roles import OFFICE
+from nic1000.core.sorting import sort_from
 from nic1000.rounds import pages, selectors
+from nic1000.rounds.exports import ROUND_SORT
 from nic1000.rounds.forms import (
     BodyRulesForm,
     BonusItemForm,
@@ -31,10 +33,10 @@ from nic1000.rounds.views.common import AuthedRequest, error_status, form_error
 
 @role_required(selectors.ROUND_READERS)
 def round_list(request: AuthedRequest) -> HttpResponse:
-    rounds = selectors.round_list(user=request.user)
-    return render(
-        request, "rounds/list.html", {"rounds": rounds, "can_create": has_role(request.user, OFFICE)}
-    )
+    sort = sort_from(request.GET, ROUND_SORT)
+    rounds = sort.apply(selectors.round_list(user=request.user))
+    context = {"rounds": rounds, "can_create": has_role(request.user, OFFICE), "sort": sort}
+    return render(request, "rounds/list.html", context)
 
 
 @role_required(OFFICE)

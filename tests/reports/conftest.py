@@ -92,7 +92,7 @@ def monitored_company(personas: Any) -> Any:
                 fiscal_year=2024,
                 z_score=1.37,
                 rules=["model_warning"] if level == "warning" else [],
-            )  # fmt: skip
+            )
         )
     case = SupportCase.objects.create(
         company=company, membership=m, opened_from=results[-1], level="warning", opened_at=now,

@@ -29,7 +29,7 @@ from nic1000.accounts.models import User
 from nic1000.core.access import has_role
 from nic1000.core.errors import NotFound
 from nic1000.core.identifiers import brn_compact, brn_format
-from nic1000.core.roles import OFFICE_AND_AUDIT, Role
+from nic1000.core.roles import PROGRAMME_READERS, Role
 from nic1000.designations.models import Membership
 from nic1000.reports.pdf import render_pdf
 
@@ -41,10 +41,11 @@ def _memberships() -> QuerySet[Membership]:
 
 
 def access_certificate(*, user: User, pk: int) -> Membership:
-    """An active designation whose certificate the user may download: the programme office and auditors any,
-    a ministry officer those of their body, a company representative their company's. Http404 otherwise."""
+    """An active designation whose certificate the user may download: programme readers (office, auditors, the
+    support group) any, a ministry officer those of their body, a company representative their company's.
+    Http404 otherwise (missing, removed and forbidden alike)."""
     qs = _memberships().filter(pk=pk, status=Membership.Status.ACTIVE)
-    if not has_role(user, OFFICE_AND_AUDIT):
+    if not has_role(user, PROGRAMME_READERS):
         if has_role(user, {Role.MINISTRY_OFFICER}) and user.body_id:
             qs = qs.filter(body_id=user.body_id)
         elif has_role(user, {Role.COMPANY}) and user.company_id:

@@ -31,7 +31,7 @@ def build(world: dict[str, Any]) -> None:
             state="approved",
             approved_amount=500_000_000,
             decided_at=timezone.now(),
-        ),  # fmt: skip
+        ),
     }
 
 

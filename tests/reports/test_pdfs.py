@@ -79,6 +79,10 @@ def test_round_report_numbers_match_the_database(selected_round: Any) -> None:
     assert sorted(e.reviews for e in quality.leniency) == [6, 6, 6]
     # The cut-off is the lowest score selected on merit.
     assert quality.cutoff_score == pytest.approx(min(c.score for c in selected if not c.forced))
+    # Near the cut-off (73.33): MOTIE's selected candidacy and the MSS one that tied with it and lost.
+    near = {r.company: r.selected for r in quality.near_cutoff}
+    tied = [c for c in cands if c.score is not None and abs(c.score - quality.cutoff_score) < 0.01]
+    assert len(tied) == 2 and {near[c.company.name_ko] for c in tied} == {True, False}
     assert text.page_count >= 2
 
 

@@ -40,3 +40,18 @@ def test_charts_escape_labels_and_count_right() -> None:
     assert box("x", []) is None
     assert box_plots([b], title="b", low=0, high=5).startswith("<svg")
     assert histogram(counted, title="h").count("<rect") == 10
+
+
+def test_any_template_prints_on_a4_in_the_korean_font(tmp_path, settings) -> None:  # type: ignore[no-untyped-def]
+    from nic1000.reports.pdf import render_pdf
+    from tests.reports.pdftext import pdf_text
+
+    (tmp_path / "bare.html").write_text("<p>한글 문서 {{ n }}</p>", encoding="utf-8")
+    settings.TEMPLATES = [{**settings.TEMPLATES[0], "DIRS": [tmp_path]}]
+    data = render_pdf("bare.html", {"n": 7})
+    from nic1000.reports.pdfread import objects, page_numbers
+
+    found = objects(data)
+    assert [b"/MediaBox [0 0 595.275591 841.889764]" in found[n][0] for n in page_numbers(found)] == [True]
+    text = pdf_text(data)
+    assert "한글 문서 7" in text.text and all("Noto-Sans-CJK-KR" in f for f in text.fonts)

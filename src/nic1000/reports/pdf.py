@@ -17,13 +17,16 @@ from urllib.parse import unquote, urlsplit
 from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.template.loader import render_to_string
-from weasyprint import HTML, Document
+from weasyprint import CSS, HTML, Document
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 # Relative URLs in a document resolve against this base; the fetcher maps its /static/ paths to files on disk.
 LOCAL_BASE_URL = "https://nic1000.invalid/"
 FONT_FAMILY = "Noto Sans CJK KR"
+# Under every document's own styles (a user stylesheet: the template's CSS wins): A4 and the Korean font, so a
+# template that does not extend reports/base_pdf.html still prints on A4 without tofu.
+DEFAULTS_CSS = f"@page {{ size: A4; }} html {{ font-family: '{FONT_FAMILY}', sans-serif; }}"
 
 
 class FetchRefused(ValueError):
@@ -59,17 +62,20 @@ class LocalURLFetcher(URLFetcher):  # type: ignore[misc]  # WeasyPrint is untype
 
 
 def render_document(template_name: str, context: dict[str, Any], *, base_url: str | None = None) -> Document:
-    """The laid-out document (pages, boxes): what `render_pdf` writes; tests read its pages and text."""
+    """The laid-out document (its `pages`): what `render_pdf` writes."""
     html = render_to_string(template_name, context)
     font_config = FontConfiguration()
-    document: Document = HTML(
-        string=html, base_url=base_url or LOCAL_BASE_URL, url_fetcher=LocalURLFetcher(fail_on_errors=False)
-    ).render(font_config=font_config)
+    fetcher = LocalURLFetcher(fail_on_errors=False)
+    defaults = CSS(string=DEFAULTS_CSS, font_config=font_config, url_fetcher=fetcher)
+    document: Document = HTML(string=html, base_url=base_url or LOCAL_BASE_URL, url_fetcher=fetcher).render(
+        stylesheets=[defaults], font_config=font_config
+    )
     return document
 
 
 def render_pdf(template_name: str, context: dict[str, Any], *, base_url: str | None = None) -> bytes:
-    """The template rendered with its context as an A4 PDF (the page size is set by reports/base_pdf.html)."""
+    """The template rendered with its context as an A4 PDF. Templates extend `reports/base_pdf.html` for the
+    KRDS look (header band, tables, page numbers); `kpis` and others call this with their own templates."""
     document = render_document(template_name, context, base_url=base_url)
     data: bytes = document.write_pdf()
     return data

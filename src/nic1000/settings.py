@@ -396,6 +396,10 @@ CACHES = {
 }
 # A published selection's public page is kept this long in the cache (it never changes once published).
 NIC1000_PUBLIC_CACHE_SECONDS = env_int("NIC1000_PUBLIC_CACHE_SECONDS", 3600)
+# Reports (issue 14): the site's address printed in certificates' QR codes when a certificate is made by the
+# command line (pages use the request's own address); and how many verifications one client may make a minute.
+NIC1000_SITE_URL = os.environ.get("NIC1000_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+NIC1000_VERIFY_PER_MINUTE = env_int("NIC1000_VERIFY_PER_MINUTE", 30)
 # Production serves hashed, compressed static files (collected by `nic1000 serve`/collectstatic); DEBUG
 # serves them straight from the sources.
 # NIC1000_STATIC_MANIFEST=0: pages rendered in-process without collectstatic (the page benchmark).

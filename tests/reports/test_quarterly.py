@@ -109,9 +109,9 @@ def test_pdf_holds_the_figures(world: World) -> None:
 
 def test_command_writes_xlsx_and_pdf(world: World, tmp_path: Path) -> None:
     out = io.StringIO()
-    call_command("report_quarter", "2022Q3", out=tmp_path / "q.xlsx", stdout=out)
+    call_command("report", "quarter", "2022Q3", out=tmp_path / "q.xlsx", stdout=out)
     assert (tmp_path / "q.xlsx").read_bytes()[:2] == b"PK"
-    call_command("report_quarter", "2022Q3", out=tmp_path / "q.pdf", stdout=out)
+    call_command("report", "quarter", "2022Q3", out=tmp_path / "q.pdf", stdout=out)
     assert (tmp_path / "q.pdf").read_bytes()[:4] == b"%PDF"
 
 
@@ -125,10 +125,10 @@ def test_command_writes_xlsx_and_pdf(world: World, tmp_path: Path) -> None:
 )
 def test_command_refuses_bad_input(tmp_path: Path, period: str, name: str, message: str) -> None:
     with translation.override("en"), pytest.raises(CommandError, match=message):
-        call_command("report_quarter", period, out=tmp_path / name)
+        call_command("report", "quarter", period, out=tmp_path / name)
     assert not (tmp_path / name).exists()
 
 
-def test_command_refuses_a_missing_folder(tmp_path: Path) -> None:
-    with pytest.raises(CommandError, match="does not exist"):
-        call_command("report_quarter", "2026Q1", out=tmp_path / "nope" / "q.xlsx")
+def test_command_makes_a_missing_folder(world: World, tmp_path: Path) -> None:
+    call_command("report", "quarter", "2026Q1", out=tmp_path / "new" / "q.xlsx", stdout=io.StringIO())
+    assert (tmp_path / "new" / "q.xlsx").read_bytes()[:2] == b"PK"

@@ -7,8 +7,17 @@ Written only through `designations.services`.
 
 from __future__ import annotations
 
+import secrets
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+
+def new_certificate_code() -> str:
+    """A designation certificate's verification code: 20 random base32 characters (100 bits), unguessable,
+    printed on the certificate and in its QR code (`/verify/<code>/`)."""
+    alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud or typed from paper
+    return "".join(secrets.choice(alphabet) for _ in range(20))
 
 
 class Membership(models.Model):
@@ -34,6 +43,11 @@ class Membership(models.Model):
     ended_on = models.DateField(null=True, blank=True)
     removal_reason = models.CharField(max_length=30, choices=RemovalReason.choices, blank=True)
     removal_note = models.TextField(blank=True)
+    # Stored (not derived) so it can be looked up by the public verifier and audited with the designation; made
+    # with the designation. A removed designation keeps its code: the verifier then says it is no longer valid.
+    certificate_code = models.CharField(
+        max_length=20, unique=True, default=new_certificate_code, editable=False
+    )
 
     class Meta:
         db_table = "rounds_membership"  # made by the rounds app before designations had their own module

@@ -57,6 +57,7 @@ def designations_create(
                         "company_id": {"before": None, "after": m.company_id},
                         "round_id": {"before": None, "after": round_id},
                         "status": {"before": None, "after": Membership.Status.ACTIVE.value},
+                        "certificate_code": {"before": None, "after": m.certificate_code},
                     },
                 )
                 for m, e in zip(memberships, entries, strict=True)

@@ -151,16 +151,9 @@ def quarterly_html(period: str | Quarter) -> str:
 
 
 def quarterly_pdf(period: str | Quarter) -> bytes:
-    return _render_pdf(quarterly_html(period))
+    from nic1000.reports.pdf import render_pdf
 
-
-def _render_pdf(html: str) -> bytes:
-    # TODO(lead, at merge): use reports.pdf.render_pdf("reports/quarterly_pdf.html", {...}) from the `pdfs`
-    # branch (its URL fetcher serves only local files); this minimal call fetches nothing (no URLs in the page).
-    from weasyprint import HTML
-
-    data: bytes = HTML(string=html, base_url="https://nic1000.invalid/").write_pdf()
-    return data
+    return render_pdf("reports/quarterly_pdf.html", {"report": quarterly_tables(period)})
 
 
 def quarterly_file(period: str, out: Path) -> bytes:

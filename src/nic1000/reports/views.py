@@ -1,102 +1,86 @@
-"""The programme's KPI pages (office and auditors), their Excel downloads, and the public summary."""
+"""PDF downloads (each through its app's `access_*` selector: one 404 for missing and forbidden) and the public
+verification page of designation certificates."""
 
 from __future__ import annotations
 
+from typing import Any
+
+from django.conf import settings
 from django.core.cache import cache
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.template.loader import render_to_string
-from django.utils import timezone
-from django.utils.safestring import mark_safe
-from django.utils.translation import get_language
-from django.utils.translation import gettext_lazy as _
 
 from nic1000.accounts.http import AuthedRequest
+from nic1000.accounts.models import User
+from nic1000.accounts.throttle import client_ip
 from nic1000.core.access import public, role_required
-from nic1000.core.roles import OFFICE_AND_AUDIT
-from nic1000.reports import kpis, tables
+from nic1000.core.roles import MONITORING_READERS, OFFICE_AND_AUDIT, PROGRAMME_READERS, Role
+from nic1000.monitoring import selectors as monitoring
+from nic1000.reports import certificates, finance_letter, profiles, round_report
+from nic1000.rounds.selectors import access_round
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-# The public summary changes as companies are designated and financed: kept this long in the shared cache.
-PUBLIC_SUMMARY_SECONDS = 300
-
-PAGE_TITLES = {
-    "designations": _("Designations"),
-    "finance": _("Policy finance"),
-    "monitoring": _("Monitoring and surveys"),
-}
+CERTIFICATE_READERS = PROGRAMME_READERS | {Role.MINISTRY_OFFICER, Role.COMPANY}
+LETTER_READERS = PROGRAMME_READERS | {Role.INSTITUTION_OFFICER, Role.COMPANY}
 
 
-def _xlsx(content: bytes, name: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=XLSX)
-    response["Content-Disposition"] = (
-        f'attachment; filename="nic1000-{name}-{timezone.localdate():%Y%m%d}.xlsx"'
-    )
+def pdf_response(data: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(data, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Cache-Control"] = "private, no-store"
     return response
 
 
-def _page(request: HttpRequest, page: str) -> HttpResponse:
-    context = {
-        "page": page,
-        "pages": PAGE_TITLES,
-        "title": PAGE_TITLES[page],
-        "tables": tables.page_tables(page),
-        "now": kpis.progress_now() if page == "designations" else None,
-        "plan": kpis.plan(),
-    }
-    return render(request, "reports/kpis.html", context)
+@role_required(CERTIFICATE_READERS)
+def certificate(request: AuthedRequest, pk: int) -> HttpResponse:
+    membership = certificates.access_certificate(user=request.user, pk=pk)
+    data = certificates.certificate_pdf(membership=membership, site_url=request.build_absolute_uri("/"))
+    return pdf_response(data, certificates.certificate_filename(membership))
 
 
 @role_required(OFFICE_AND_AUDIT)
-def kpis_designations(request: AuthedRequest) -> HttpResponse:
-    return _page(request, "designations")
+def round_pdf(request: AuthedRequest, pk: int) -> HttpResponse:
+    rnd = access_round(user=request.user, pk=pk)
+    return pdf_response(round_report.round_report_pdf(round=rnd), round_report.round_report_filename(rnd))
 
 
-@role_required(OFFICE_AND_AUDIT)
-def kpis_finance(request: AuthedRequest) -> HttpResponse:
-    return _page(request, "finance")
+@role_required(LETTER_READERS)
+def letter(request: AuthedRequest, pk: int) -> HttpResponse:
+    application = finance_letter.access_letter(user=request.user, pk=pk)
+    return pdf_response(
+        finance_letter.letter_pdf(application=application), finance_letter.letter_filename(application)
+    )
 
 
-@role_required(OFFICE_AND_AUDIT)
-def kpis_monitoring(request: AuthedRequest) -> HttpResponse:
-    return _page(request, "monitoring")
+@role_required(MONITORING_READERS)
+def risk_profile(request: AuthedRequest, pk: int) -> HttpResponse:
+    company = monitoring.access_company_monitoring(user=request.user, pk=pk)
+    return pdf_response(profiles.risk_pdf(company=company), profiles.risk_filename(company))
 
 
-@role_required(OFFICE_AND_AUDIT)
-def kpi_xlsx(request: AuthedRequest, slug: str) -> HttpResponse:
-    table = tables.table_by_slug(slug)
-    if table is None:
-        raise Http404
-    return _xlsx(tables.workbook([table]), slug.replace("_", "-"))
+@role_required(MONITORING_READERS)
+def case_summary(request: AuthedRequest, pk: int) -> HttpResponse:
+    case = monitoring.access_case(user=request.user, pk=pk)
+    return pdf_response(profiles.case_pdf(case=case), profiles.case_filename(case))
 
 
-@role_required(OFFICE_AND_AUDIT)
-def kpis_workbook(request: AuthedRequest) -> HttpResponse:
-    every = [t for page in tables.PAGES for t in tables.page_tables(page)]
-    return _xlsx(tables.workbook(every), "kpis")
+def _verify_allowed(request: HttpRequest) -> bool:
+    """At most NIC1000_VERIFY_PER_MINUTE look-ups a minute per client address (shared cache, fixed window)."""
+    key = f"nic1000:verify:{client_ip(request) or '-'}"
+    count = 1
+    if not cache.add(key, 1, timeout=60):
+        try:
+            count = cache.incr(key)
+        except ValueError:  # the window ended between add and incr
+            cache.add(key, 1, timeout=60)
+    return bool(count <= int(settings.NIC1000_VERIFY_PER_MINUTE))
 
 
 @public
-def public_summary(request: HttpRequest) -> HttpResponse:
-    """Totals only, never a company: rendered once per language and kept in the shared cache for a few
-    minutes (the page around it still shows who is signed in)."""
-    key = f"nic1000:public-summary:{get_language()}"
-    content = cache.get(key)
-    if content is None:
-        context = {
-            "tables": [build() for build in tables.PUBLIC_TABLES],
-            "now": kpis.progress_now(),
-            "plan": kpis.plan(),
-            "public": True,
-        }
-        content = render_to_string("reports/_kpis_public_content.html", context)
-        cache.set(key, content, timeout=PUBLIC_SUMMARY_SECONDS)
-    return render(request, "reports/kpis_public.html", {"content": mark_safe(content)})  # our template's
-
-
-@public
-def public_xlsx(request: HttpRequest, slug: str) -> HttpResponse:
-    table = tables.table_by_slug(slug, public=True)
-    if table is None:
-        raise Http404
-    return _xlsx(tables.workbook([table]), f"summary-{slug.replace('_', '-')}")
+def verify(request: HttpRequest, code: str) -> HttpResponse:
+    if not _verify_allowed(request):
+        return render(request, "reports/verify.html", {"limited": True}, status=429)
+    result = certificates.verify_code(code)
+    response = render(request, "reports/verify.html", {"result": result, "code": code[:40]})
+    response["Cache-Control"] = "no-store"
+    response["X-Robots-Tag"] = "noindex"
+    return response

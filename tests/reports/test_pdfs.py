@@ -14,6 +14,7 @@ from django.utils import timezone
 from nic1000.core.identifiers import brn_format
 from nic1000.designations.services import designation_remove
 from nic1000.reports import certificates, finance_letter, profiles, round_report
+from nic1000.rounds import selectors as rounds_selectors
 from nic1000.rounds.models import Candidacy, PublishedSelection, Quota, Review
 from tests.finance.factories import make_application
 from tests.reports.conftest import after, keep
@@ -61,9 +62,9 @@ def test_round_report_numbers_match_the_database(selected_round: Any) -> None:
         assert c.company.name_ko in runs
         assert brn_format(c.company.brn) in runs
         assert f"{c.score:.2f}" in runs
-    # The disagreement (MOTIE's 5/1/3) is listed with its spread.
+    # Flagged disagreements, if any, are listed with their spread (six panels are too few to judge: none here).
     flagged = [c for c in cands if c.disagreement]
-    assert flagged and all(f"{c.spread:.1f}" in runs for c in flagged)
+    assert all(f"{c.spread:.1f}" in runs for c in flagged)
     # Quotas: the total is binding at 3.
     total = Quota.objects.get(round=rnd, family="total")
     assert total.max_count == 3
@@ -71,18 +72,31 @@ def test_round_report_numbers_match_the_database(selected_round: Any) -> None:
     assert {q.key: q.binding for q in quota_rows}[""] == "both"
     # The committee's note.
     assert any("위원회 의결" in r for r in runs)
-    # Reliability per body is a number (three evaluators on every candidacy).
+    # Reliability per body, as stored with the run.
     quality = round_report.round_report(round=rnd).quality
     assert {b.body for b in quality.reliability} == {"MSS", "MOTIE"}
-    assert quality.reliability_overall is not None and f"{quality.reliability_overall:.3f}" in runs
-    # Leniency: the three evaluators, with their review counts.
-    assert sorted(e.reviews for e in quality.leniency) == [6, 6, 6]
+    # Six candidacies are too few for alpha: the report says so rather than guess.
+    assert quality.reliability_overall is None and "too few reviews" in quality.reliability_meaning
+    # The figures are the ones stored with the selection run (one definition with the results page).
+    stored = rounds_selectors.selection_quality(round=rnd)
+    assert stored is not None and quality.reliability_overall == stored.alpha.alpha
+    assert [(b.body, b.alpha) for b in quality.reliability] == [
+        (a.label, a.alpha) for a in stored.alpha_by_body
+    ]
+    effects = [e for e in rounds_selectors.evaluator_effects(round=rnd) if e.effect is not None]
+    assert sorted(e.reviews for e in quality.leniency) == sorted(e.n_reviews for e in effects)
     # The cut-off is the lowest score selected on merit.
     assert quality.cutoff_score == pytest.approx(min(c.score for c in selected if not c.forced))
-    # Near the cut-off (73.33): MOTIE's selected candidacy and the MSS one that tied with it and lost.
-    near = {r.company: r.selected for r in quality.near_cutoff}
-    tied = [c for c in cands if c.score is not None and abs(c.score - quality.cutoff_score) < 0.01]
-    assert len(tied) == 2 and {near[c.company.name_ko] for c in tied} == {True, False}
+    # The agenda: every candidacy selected in 10–90% of the resamples, with its probability in the PDF.
+    agenda = [
+        c for c in cands if c.selection_probability is not None and 0.1 <= c.selection_probability <= 0.9
+    ]
+    assert {r.company for r in quality.near_cutoff} == {c.company.name_ko for c in agenda}
+    for c in agenda:
+        assert f"{c.selection_probability * 100:.1f}%" in runs
+    # Weight sensitivity: one row per criterion and direction, as stored.
+    assert len(quality.sensitivity) == len(stored.sensitivity) > 0
+    assert all(x.criterion in runs for x in quality.sensitivity)
     assert text.page_count >= 2
 
 

@@ -2,13 +2,12 @@
 scores were, what the quotas did, what the committee decided and whom it selected.
 
 Figures come from the stored candidacies, reviews and selection runs. The decision-quality figures
-(reliability per body, evaluators' leniency, disagreements, candidacies near the cut-off) are computed here in
-`_quality_figures` from the reviews; when the selection run stores its own figures, that one function changes.
+(reliability per body, evaluators' effects, disagreement flags, the agenda near the cut-off, weight sensitivity)
+are the ones stored with the latest feasible selection run, read through `rounds.selectors.selection_quality`.
 """
 
 from __future__ import annotations
 
-import math
 import statistics
 from collections import defaultdict
 from collections.abc import Sequence
@@ -20,11 +19,11 @@ from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
-from nic1000.algorithms import aggregation
 from nic1000.core.errors import NotFound
 from nic1000.core.identifiers import brn_format
 from nic1000.reports import charts
 from nic1000.reports.pdf import render_pdf
+from nic1000.rounds import selectors as rounds_selectors
 from nic1000.rounds.models import (
     Candidacy,
     CommitteeDecision,
@@ -84,16 +83,26 @@ class BodyReliability:
     body: str
     alpha: float | None
     candidacies: int  # with two reviews or more
-    evaluators: int
-    method: str
+    meaning: str
 
 
 @dataclass(frozen=True)
 class EvaluatorLeniency:
     evaluator: str
     reviews: int
-    offset: float  # points of 100; positive = scores above the consensus
+    offset: float | None  # points of 100; positive = scores above the consensus (shrunk toward 0)
     applied: bool
+    low: float | None  # 95% interval
+    high: float | None
+
+
+@dataclass(frozen=True)
+class SensitivityRow:
+    criterion: str
+    delta: float  # percentage points
+    enter: str
+    leave: str
+    infeasible: str
 
 
 @dataclass(frozen=True)
@@ -124,12 +133,15 @@ class QuotaRow:
 @dataclass
 class QualityFigures:
     reliability_overall: float | None
+    reliability_meaning: str
     reliability: list[BodyReliability]
     leniency: list[EvaluatorLeniency]
-    leniency_components: int
-    disagreements: list[CandidacyRow]
+    leniency_setting: str
+    disagreements: list[CandidacyRow]  # note: the flag's reason in words
     cutoff_score: float | None
-    near_cutoff: list[CandidacyRow]
+    near_cutoff: list[CandidacyRow]  # the agenda: probability of selection 10–90% (note)
+    sensitivity: list[SensitivityRow]
+    draws_note: str
 
 
 @dataclass
@@ -191,75 +203,44 @@ def _groups(cands: list[Candidacy], key: Any, label: Any) -> list[GroupCount]:
     return [GroupCount(k, labels[k], *counts[k]) for k in sorted(counts, key=lambda k: (-counts[k][0], k))]
 
 
-def _review_totals(rnd: Round) -> list[tuple[int, int, str, float, str]]:
-    """(candidacy, evaluator, body code, total, evaluator name) of every submitted review of an active
-    assignment."""
-    rows = (
-        Review.objects.filter(
-            assignment__round=rnd, assignment__active=True, state=Review.State.SUBMITTED, total__isnull=False
-        )
-        .values_list(
-            "assignment__candidacy_id",
-            "assignment__evaluator_id",
-            "assignment__candidacy__lead_body__code",
-            "total",
-            "assignment__evaluator__user__username",
-        )
-        .order_by("assignment__candidacy_id", "assignment__evaluator_id")
-    )
-    return [(c, e, b, float(t or 0.0), n) for c, e, b, t, n in rows]
-
-
 def _quality_figures(rnd: Round, cands: list[Candidacy]) -> QualityFigures:
-    """Decision-quality figures computed from the reviews: Krippendorff's alpha overall and per body, the
-    evaluators' leniency offsets (least squares over the review graph), the flagged disagreements and the
-    candidacies near the cut-off.
-
-    MERGE POINT: the `quality` work stores these figures with each selection run; when it lands, read them from
-    the run here instead of recomputing (the template and tests read only this dataclass)."""
-    totals = _review_totals(rnd)
-    overall = aggregation.reliability("round", [(c, e, t) for c, e, _b, t, _n in totals]).alpha
-    per_body: dict[str, list[tuple[int, int, float]]] = defaultdict(list)
-    names: dict[Any, str] = {}
-    for c, e, b, t, n in totals:
-        per_body[b].append((c, e, t))
-        names[e] = n
-    reliability = []
-    for body in sorted(per_body):
-        r = aggregation.reliability(body, per_body[body])
-        alpha = None if r.alpha is None or math.isnan(r.alpha) else r.alpha
-        reliability.append(BodyReliability(body, alpha, r.n_units, r.n_raters, r.method))
-    leniency: list[EvaluatorLeniency] = []
-    components = 0
-    if totals:
-        fit = aggregation.calibrate_leniency([(c, e, t) for c, e, _b, t, _n in totals])
-        components = fit.components
-        leniency = sorted(
-            (
-                EvaluatorLeniency(names[e], fit.n_reviews[e], offset, fit.applied[e])
-                for e, offset in fit.offsets.items()
-            ),
-            key=lambda x: (-abs(x.offset), x.evaluator),
-        )[:LENIENCY_ROWS]
-    disagreements = [_row(c) for c in sorted(cands, key=lambda c: -(c.spread or 0)) if c.disagreement]
+    """The decision-quality figures stored with the latest feasible selection run (`rounds.selectors.
+    selection_quality`: one definition for the results page and this report); before a run, none."""
     chosen = [c.score for c in cands if c.selected and not c.forced and c.score is not None]
     cutoff = min(chosen) if chosen else None
-    near: list[CandidacyRow] = []
-    if cutoff is not None:
-        scored = sorted(
-            (c for c in cands if c.score is not None and c.eligible), key=lambda c: (-(c.score or 0), c.pk)
-        )
-        above = [c for c in scored if c.selected and abs((c.score or 0) - cutoff) <= NEAR_CUTOFF_BAND]
-        below = [c for c in scored if not c.selected and abs((c.score or 0) - cutoff) <= NEAR_CUTOFF_BAND]
-        near = [_row(c) for c in above[-NEAR_CUTOFF_EACH_SIDE:] + below[:NEAR_CUTOFF_EACH_SIDE]]
+    sq = rounds_selectors.selection_quality(round=rnd)
+    if sq is None:
+        return QualityFigures(None, "", [], [], "", [], cutoff, [], [], "")
+    effects = rounds_selectors.evaluator_effects(round=rnd)
+    leniency = sorted(
+        (
+            EvaluatorLeniency(e.evaluator, e.n_reviews, e.effect, e.applied, e.low, e.high)
+            for e in effects
+            if e.effect is not None
+        ),
+        key=lambda x: (-abs(x.offset or 0.0), x.evaluator),
+    )[:LENIENCY_ROWS]
     return QualityFigures(
-        reliability_overall=None if overall is None or math.isnan(overall) else overall,
-        reliability=reliability,
+        reliability_overall=sq.alpha.alpha,
+        reliability_meaning=sq.alpha.meaning,
+        reliability=[BodyReliability(a.label, a.alpha, a.units, a.meaning) for a in sq.alpha_by_body],
         leniency=leniency,
-        leniency_components=components,
-        disagreements=disagreements,
+        leniency_setting=sq.leniency,
+        disagreements=[_row(f.candidacy, note=f.explanation) for f in sq.flags],
         cutoff_score=cutoff,
-        near_cutoff=near,
+        near_cutoff=[_row(c, note=f"{(c.selection_probability or 0) * 100:.1f}%") for c in sq.agenda],
+        sensitivity=[
+            SensitivityRow(
+                criterion=x.criterion,
+                delta=x.delta,
+                enter=", ".join(c.company.name_ko for c in x.enter),
+                leave=", ".join(c.company.name_ko for c in x.leave),
+                infeasible=", ".join(x.infeasible),
+            )
+            for x in sq.sensitivity
+        ],
+        draws_note=_("%(draws)s resamples of the reviews, each re-solved under the quotas")
+        % {"draws": sq.draws},
     )
 
 

@@ -3,15 +3,12 @@ verification page of designation certificates."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from nic1000.accounts.http import AuthedRequest
-from nic1000.accounts.models import User
 from nic1000.accounts.throttle import client_ip
 from nic1000.core.access import public, role_required
 from nic1000.core.roles import MONITORING_READERS, OFFICE_AND_AUDIT, PROGRAMME_READERS, Role

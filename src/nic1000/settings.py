@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "axes",  # login throttling (accounts' block below)
     "django_htmx",
+    "ninja",  # its static Swagger UI for /api/docs (else django-ninja loads it from a CDN)
     "django_tasks",
     "django_tasks_db",
     "nic1000.core",

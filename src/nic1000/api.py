@@ -34,7 +34,7 @@ api = NinjaAPI(
     docs_url="/docs",
     # Swagger UI from the installed package (ninja in INSTALLED_APPS; templates/ninja/swagger.html), never a
     # CDN: the docs work offline and under the Content-Security-Policy. No validator badge (an outside host).
-    docs=Swagger(settings={"validatorUrl": None}),
+    docs=Swagger(settings={"validatorUrl": None, "deepLinking": False}),
 )
 
 

@@ -217,6 +217,9 @@ _NODE = PROJECT_DIR / "node_modules"
 STATICFILES_DIRS = [
     BASE_DIR / "static",
     ("vendor/krds-uiux/resources", _NODE / "krds-uiux" / "resources"),
+    # KRDS's component.css asks for its icons at ../../img/img/component/icon/ (one "img" too many): serve the
+    # package's icons there too, or selects lose their arrow and ticked check boxes show as solid squares.
+    ("vendor/krds-uiux/resources/img/img", _NODE / "krds-uiux" / "resources" / "img"),
     ("vendor/htmx.org/dist", _NODE / "htmx.org" / "dist"),
     ("vendor/chart.js/dist", _NODE / "chart.js" / "dist"),
 ]

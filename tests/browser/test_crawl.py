@@ -315,7 +315,9 @@ class Crawl:
                 self.problem(f"axe {v['impact']}: {v['id']}", " | ".join(v["nodes"]))
         t2 = time.perf_counter()
         self.timing["axe"] += t2 - t1
-        slug = re.sub(r"[^A-Za-z0-9]+", "-", urlsplit(page.url).path + "-" + urlsplit(page.url).query).strip("-")
+        slug = re.sub(r"[^A-Za-z0-9]+", "-", urlsplit(page.url).path + "-" + urlsplit(page.url).query).strip(
+            "-"
+        )
         folder = ARTIFACTS / role / variant
         folder.mkdir(parents=True, exist_ok=True)
         shot = folder / f"{index:03d}-{slug[:80] or 'home'}.jpg"  # JPEG: several times faster than PNG here
@@ -332,7 +334,7 @@ class Crawl:
     # -------------------------------------------------------------- one role
     def role(self, role: str, username: str | None, password: str, seeds: list[str]) -> None:
         stats = self.stats[role] = RoleStats()
-        context = self.browser.new_context(locale="ko-KR", viewport=DESKTOP)
+        context = self.browser.new_context(locale="ko-KR", viewport=DESKTOP, reduced_motion="reduce")
         context.add_cookies([{"name": "django_language", "value": "ko", "url": self.base}])
         page = context.new_page()
         page.set_default_timeout(30_000)
@@ -407,7 +409,10 @@ class Crawl:
     # -------------------------------------------------------------- the report
     def summary(self, seconds: float) -> str:
         steps = ", ".join(f"{k} {v:.0f} s" for k, v in self.timing.items())
-        lines = [f"Browser crawl: {len(self.stats)} roles in {seconds:.0f} s ({steps}); {self.axe_runs} axe runs", ""]
+        lines = [
+            f"Browser crawl: {len(self.stats)} roles in {seconds:.0f} s ({steps}); {self.axe_runs} axe runs",
+            "",
+        ]
         lines.append("Pages per role (ko-desktop visits / distinct routes / downloads checked):")
         for role, s in self.stats.items():
             lines.append(
@@ -434,7 +439,9 @@ class Crawl:
             roles = ",".join(sorted({p.role for p in ps}))
             variants = ",".join(sorted({p.variant for p in ps}))
             pages = " ".join(sorted({p.url for p in ps})[:3])
-            lines.append(f"- [{kind}] {detail}\n    {len(ps)}x roles={roles} variants={variants} pages: {pages}")
+            lines.append(
+                f"- [{kind}] {detail}\n    {len(ps)}x roles={roles} variants={variants} pages: {pages}"
+            )
         return "\n".join(lines)
 
 

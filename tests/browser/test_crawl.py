@@ -14,7 +14,8 @@ text), then Korean and English at 390 px (overflow; the text is the desktop's). 
 - a visible raw choice code (the codes of every model field with choices; on English pages only the codes
   that are not ordinary words, i.e. with an underscore) or an English sentence on a Korean page;
 - horizontal overflow out of the viewport at 390 px;
-- an axe-core violation of impact serious or critical.
+- an axe-core violation of impact serious or critical;
+- at 390 px, a main menu that is not folded behind its button (or that the button does not unfold).
 
 Screenshots of every page go to test-artifacts/crawl/<role>/<lang>-<width>/; the summary (pages per role, axe
 results, every problem) to test-artifacts/crawl/summary.txt and the test's output.
@@ -405,7 +406,23 @@ class Crawl:
                 if self.visit(page, role, variant, url, i, axe=axe):
                     done.append(url)
             stats.pages[variant] = done
+            if variant == "ko-390":
+                self.phone_menu(page, role)
         context.close()
+
+    def phone_menu(self, page: Any, role: str) -> None:
+        """At 390 px the main menu is folded behind one button that unfolds it."""
+        self.where = (role, "ko-390", "/")
+        page.goto(self.base + "/")
+        menu = page.locator("#nic-gnb-list")
+        if menu.locator("a").count() == 0:
+            return  # nothing to fold
+        if menu.is_visible():
+            self.problem("phone menu", "the main menu is not folded at 390 px")
+            return
+        page.click(".nic-gnb-toggle")
+        if not menu.is_visible() or page.get_attribute(".nic-gnb-toggle", "aria-expanded") != "true":
+            self.problem("phone menu", "the menu button does not unfold the main menu")
 
     # -------------------------------------------------------------- the report
     def summary(self, seconds: float) -> str:

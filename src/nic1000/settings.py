@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "axes",  # login throttling (accounts' block below)
     "django_htmx",
+    "ninja",  # its static Swagger UI for /api/docs (else django-ninja loads it from a CDN)
     "django_tasks",
     "django_tasks_db",
     "nic1000.core",
@@ -217,6 +218,9 @@ _NODE = PROJECT_DIR / "node_modules"
 STATICFILES_DIRS = [
     BASE_DIR / "static",
     ("vendor/krds-uiux/resources", _NODE / "krds-uiux" / "resources"),
+    # KRDS's component.css asks for its icons at ../../img/img/component/icon/ (one "img" too many): serve the
+    # package's icons there too, or selects lose their arrow and ticked check boxes show as solid squares.
+    ("vendor/krds-uiux/resources/img/img", _NODE / "krds-uiux" / "resources" / "img"),
     ("vendor/htmx.org/dist", _NODE / "htmx.org" / "dist"),
     ("vendor/chart.js/dist", _NODE / "chart.js" / "dist"),
 ]

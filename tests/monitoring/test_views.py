@@ -81,6 +81,29 @@ def test_support_group_sees_everything_with_explanation_and_chart(personas, moni
     assert "부채비율이 높음" in company.content.decode() or "liabilities" in company.content.decode()
 
 
+def _script_json(html: str, element_id: str) -> object:
+    import json
+    import re
+
+    found = re.search(rf'<script id="{element_id}" type="application/json">(.*?)</script>', html, re.S)
+    assert found, f"no json_script {element_id}"
+    return json.loads(found.group(1))
+
+
+@pytest.mark.django_db
+def test_risk_trend_data_is_a_list_encoded_once(personas, monitored) -> None:
+    """The chart script maps over a list; a JSON string inside the JSON (encoded twice) never drew."""
+    c = client_for(personas.support)
+    for url in (
+        reverse("monitoring:company_detail", args=[personas.company_a_obj.pk]),
+        reverse("monitoring:case_detail", args=[monitored["case"].pk]),
+    ):
+        data = _script_json(c.get(url).content.decode(), "trend-data")
+        assert isinstance(data, list), (url, data)
+        assert data and data[-1]["period"] == "2026-05" and data[-1]["p"] == pytest.approx(0.41)
+        assert data[-1]["level"] == "warning"
+
+
 @pytest.mark.django_db
 def test_companies_and_institutions_never_see_scores(personas, monitored) -> None:
     for user in (personas.company_a, personas.institution_kdb, personas.evaluator):

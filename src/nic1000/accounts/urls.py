@@ -1,4 +1,5 @@
 from django.urls import path
+from django.utils.translation import gettext_lazy as _
 
 from nic1000.accounts import views
 from nic1000.core.context_processors import register_nav
@@ -20,4 +21,5 @@ urlpatterns = [
     path("password/reset/done/", views.password_reset_complete, name="password_reset_complete"),
 ]
 
-register_nav("accounts:program_settings", "⚙", {Role.PROGRAM_OFFICE})
+# A word, not an icon: "⚙" alone said nothing to a screen reader and little to anyone else.
+register_nav("accounts:program_settings", _("Programme settings"), {Role.PROGRAM_OFFICE})

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -80,9 +79,11 @@ def _form_errors(
         form.add_error((field_for_code or {}).get(exc.code), str(exc))
 
 
-def _trend_json(company_id: int) -> str:
+def _trend_data(company_id: int) -> list[dict[str, object]]:
+    """The risk trend as plain data: the template's `json_script` encodes it once (encoding it here too made
+    the page's script receive a string, and the chart never drew)."""
     trend = selectors.risk_trend(company_id=company_id)
-    return json.dumps([{"period": t.period, "p": t.probability, "level": t.level} for t in trend])
+    return [{"period": t.period, "p": t.probability, "level": t.level} for t in trend]
 
 
 # ---------------------------------------------------------------- inspections
@@ -161,7 +162,7 @@ def company_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "results": results,
         "latest": latest,
         "explanation": selectors.explanation(result=latest) if latest else None,
-        "trend_json": _trend_json(company.pk),
+        "trend_data": _trend_data(company.pk),
         "cases": selectors.case_list(user=request.user).filter(company=company),
         "exposure": selectors.exposure(company_id=company.pk),
         "memberships": selectors.memberships_of(company=company),
@@ -201,7 +202,7 @@ def _case_page(
         "state_label": case.state_label,
         "history": selectors.case_history(case=case),
         "exposure": selectors.exposure(company_id=case.company_id),
-        "trend_json": _trend_json(case.company_id),
+        "trend_data": _trend_data(case.company_id),
         "transitions": CASE_WORKFLOW.available(case.state, [role]) if can_act else [],
         "can_act": can_act and case.state != "closed",
         "assign_form": bound.get("assign_form")

@@ -33,8 +33,8 @@ class FileSystemFinder(BaseFileSystemFinder):
 
 class StaticFilesStorage(CompressedManifestStaticFilesStorage):  # type: ignore[misc]
     """WhiteNoise's storage, tolerant of a vendor stylesheet naming a file its package does not ship (KRDS's
-    component.css points at icons under a wrong path): such a reference is left as written, instead of
-    failing collectstatic; the browser gets a 404 for it exactly as it does today."""
+    component.css points at icons under a wrong path, served there by an extra STATICFILES_DIRS entry): such a
+    reference is left as written instead of failing collectstatic."""
 
     def url_converter(
         self, name: str, hashed_files: dict[str, str], template: str | None = None

@@ -4,6 +4,10 @@
 (function () {
   "use strict";
 
+  // One palette for every chart: distinct, dark enough on white, never two series of a chart in one colour.
+  var PALETTE = ["#256ef4", "#d63d2a", "#0b7a4b", "#b15e00", "#6d3fc0", "#00829b", "#c2185b", "#5d6b00"];
+  function colour(i) { return PALETTE[i % PALETTE.length]; }
+
   function json(id) {
     var el = document.getElementById(id);
     return el ? JSON.parse(el.textContent) : null;
@@ -23,7 +27,8 @@
     new Chart(canvas, {
       type: "line",
       data: {labels: data.map(function (d) { return d.period; }),
-             datasets: [{label: canvas.dataset.label, data: data.map(function (d) { return d.p; }), tension: 0.2}]},
+             datasets: [{label: canvas.dataset.label, data: data.map(function (d) { return d.p; }), tension: 0.2,
+                         borderColor: colour(0), backgroundColor: colour(0)}]},
       options: {scales: {y: {min: 0, max: 1}}}
     });
   }
@@ -37,7 +42,11 @@
       datasets: [{label: funnel.dataset.label, data: JSON.parse(funnel.dataset.values),
                   backgroundColor: ["#256ef4", "#0b7a4b", "#b15e00"]}]},
       options: {indexAxis: "y", plugins: {legend: {display: false}}}});
-    var series = function (obj) { return Object.keys(obj).map(function (k) { return {label: k, data: obj[k].map(eok)}; }); };
+    var series = function (obj) {
+      return Object.keys(obj).map(function (k, i) {
+        return {label: k, data: obj[k].map(eok), backgroundColor: colour(i), borderColor: colour(i)};
+      });
+    };
     var opts = function (canvas) {
       return {plugins: {title: {display: true, text: canvas.dataset.title}},
               scales: {x: {stacked: true}, y: {stacked: true, title: {display: true, text: canvas.dataset.unit}}}};
@@ -52,10 +61,9 @@
     var data = json("ratio-data");
     var canvas = once("ratio-chart");
     if (!canvas || !data) return;
-    var colours = ["#256ef4", "#d63d2a", "#1d8a4a", "#b36b00", "#6d3fc0"];
     var datasets = data.datasets.map(function (d, i) {
-      return {label: d.label + (d.percent ? " (%)" : ""), data: d.data, borderColor: colours[i % colours.length],
-              backgroundColor: colours[i % colours.length], spanGaps: false, tension: 0.2,
+      return {label: d.label + (d.percent ? " (%)" : ""), data: d.data, borderColor: colour(i),
+              backgroundColor: colour(i), spanGaps: false, tension: 0.2,
               yAxisID: d.percent ? "pct" : "num"};
     });
     new Chart(canvas, {
@@ -69,6 +77,9 @@
 
   function drawAll() {
     if (!window.Chart) return;
+    if (window.matchMedia && window.matchMedia("(prefers-reduced-motion: reduce)").matches) {
+      Chart.defaults.animation = false;  // also what the browser crawl asks for, so its screenshots show charts whole
+    }
     riskTrend();
     financeDashboard();
     companyRatios();

@@ -4,6 +4,7 @@ from django import forms
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext_lazy as _
 
 from nic1000.audit.selectors import audit_entry_list, audit_filter_choices
 from nic1000.core.access import role_required
@@ -11,12 +12,12 @@ from nic1000.core.roles import OFFICE_AND_AUDIT
 
 
 class AuditFilterForm(forms.Form):
-    actor = forms.CharField(required=False)
-    action = forms.CharField(required=False)
-    object_type = forms.CharField(required=False)
-    object_id = forms.CharField(required=False)
-    since = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    until = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    actor = forms.CharField(label=_("Who"), required=False)
+    action = forms.CharField(label=_("Action"), required=False)
+    object_type = forms.CharField(label=_("Kind of object"), required=False)
+    object_id = forms.CharField(label=_("Object number"), required=False)
+    since = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    until = forms.DateField(label=_("Until"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
 
 
 @role_required(OFFICE_AND_AUDIT)

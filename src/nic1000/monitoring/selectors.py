@@ -39,6 +39,7 @@ from nic1000.monitoring.models import (
     Removal,
     SupportCase,
 )
+from nic1000.monitoring.workflows import CASE_WORKFLOW
 from nic1000.registry.models import Company, FinancialStatement
 from nic1000.rounds.models import Round
 
@@ -190,7 +191,8 @@ def case_history(*, case: SupportCase) -> list[dict[str, Any]]:
             {
                 "at": sc.at,
                 "kind": "state",
-                "text": f"{sc.from_state} → {sc.to_state}",
+                "text": f"{CASE_WORKFLOW.states.get(sc.from_state, sc.from_state)} → "
+                f"{CASE_WORKFLOW.states.get(sc.to_state, sc.to_state)}",
                 "note": sc.reason,
                 "by": sc.actor,
             }

@@ -8,6 +8,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from nic1000.registry.regions import Region
+from nic1000.rounds.selection_texts import diagnosis_text, explanation_text, quota_label
 from nic1000.rounds.workflows import RoundState
 
 
@@ -194,6 +195,11 @@ class Quota(models.Model):
     def name(self) -> str:
         return f"{self.family}:{self.key}" if self.key else self.family
 
+    @property
+    def label(self) -> str:
+        """The quota as people read it ("Sector ICT and software"), never its codes."""
+        return quota_label(self.family, self.key)
+
 
 # --- Nominations and candidacies ----------------------------------------------------------------------------
 
@@ -233,6 +239,11 @@ class Candidacy(models.Model):
 
     def __str__(self) -> str:
         return f"{self.company} · {self.round}"
+
+    @property
+    def deciding_text(self) -> str:
+        """Why the optimiser included or excluded it, in the reader's language."""
+        return explanation_text(self.deciding_quota)
 
 
 class Nomination(models.Model):
@@ -378,11 +389,16 @@ class SelectionRun(models.Model):
     feasible = models.BooleanField()
     selected_count = models.PositiveIntegerField(default=0)
     objective = models.FloatField(null=True, blank=True)
-    diagnosis = models.JSONField(default=list, blank=True)  # [{"quota": name, "message": ...}, ...]
+    diagnosis = models.JSONField(default=list, blank=True)  # [{"quota", "code", "constraints", "details"}]
     tie_break = models.CharField(max_length=300, blank=True)
 
     class Meta:
         ordering = ["-run_at", "-id"]
+
+    @property
+    def diagnosis_texts(self) -> list[dict[str, str]]:
+        """Why no selection exists, per diagnosis, in the reader's language: {"quota", "message"}."""
+        return [diagnosis_text(d) for d in self.diagnosis or []]
 
 
 class CommitteeDecision(models.Model):

@@ -22,6 +22,7 @@ from nic1000.accounts.models import User
 from nic1000.core.roles import Role
 from nic1000.demo.clock import SimulatedClock, simulated_clock
 from nic1000.demo.context import DemoContext
+from nic1000.demo.names import SECTORS
 from nic1000.registry.models import Body, Company
 from nic1000.rounds.models import (
     Assignment,
@@ -41,6 +42,9 @@ from nic1000.rounds.services import publication as publication_services
 from nic1000.rounds.services import reviews as review_services
 from nic1000.rounds.services import selection as selection_services
 from nic1000.rounds.services import setup as setup_services
+
+# Nomination reasons name the sector as people write it (the key is for quotas).
+_SECTOR_KO = {s.key: s.label_ko for s in SECTORS}
 
 ROUND3_BODIES = ("MSS", "MOTIE", "MSIT", "MOHW", "MOF", "MOLIT", "MCST", "ME", "KIPO")
 MOTIE_BONUS = (
@@ -237,7 +241,7 @@ def _nominate(
         nomination_services.nomination_create(
             round=rnd,
             company=company,
-            reason=f"{sector} 분야 혁신성과 성장성이 뛰어남",
+            reason=f"{_SECTOR_KO.get(sector, sector)} 분야 혁신성과 성장성이 뛰어남",
             evidence="https://www.example.go.kr/evidence/" + company.brn,
             sector=sector,
             acting_user=officers[first],

@@ -16,7 +16,7 @@ class AuditFilterForm(forms.Form):
     action = forms.CharField(label=_("Action"), required=False)
     object_type = forms.CharField(label=_("Kind of object"), required=False)
     object_id = forms.CharField(label=_("Object number"), required=False)
-    since = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    since = forms.DateField(label=_("Since"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     until = forms.DateField(label=_("Until"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
 
 

@@ -97,9 +97,17 @@ NOT_WORDS = {
 def _is_words(node: ast.AST) -> bool:
     """A literal text with a word in it (not a code such as "amount_required"), or an f-string."""
     if isinstance(node, ast.JoinedStr):
-        return any(
+        words = any(
             isinstance(v, ast.Constant) and re.search(r"[A-Za-z]{2,}", str(v.value)) for v in node.values
         )
+        # both languages side by side, f"{ko} ({en})", is no translation either
+        english = any(
+            isinstance(n, ast.Name | ast.Attribute) and re.search(r"(^|_)en$", ast.unparse(n))
+            for v in node.values
+            if isinstance(v, ast.FormattedValue)
+            for n in ast.walk(v.value)
+        )
+        return words or english
     if isinstance(node, ast.Constant) and isinstance(node.value, str):
         return bool(
             re.search(r"[A-Za-z]{2,}\W+[A-Za-z]{2,}", node.value) or re.fullmatch(r"[A-Z][a-z]+", node.value)
@@ -172,8 +180,9 @@ def test_python_scan_finds_bare_messages() -> None:
         'ErrorDetail(message=str(reason), code="not_eligible")\n'
         "forms.CharField(required=False)\n"
         'forms.CharField(label=_("Who"), required=False)\n'
+        'forms.IntegerField(label=f"{ko} ({en})")\n'
     )
-    assert [line for line, _ in python_bypasses(src)] == [1, 2, 3, 6]
+    assert [line for line, _ in python_bypasses(src)] == [1, 2, 3, 6, 8]
 
 
 def test_python_passes_messages_through_gettext() -> None:

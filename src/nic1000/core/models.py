@@ -63,7 +63,7 @@ class Notification(models.Model):
         if not self.params:
             return text
         try:
-            return text % self.params
+            return str(text % self.params)
         except (KeyError, TypeError, ValueError):
             return gettext(msgid)
 

@@ -21,6 +21,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.db.models import Count, Max, Model, Q, QuerySet
 from django.http import Http404
 from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 
 from nic1000.accounts.models import User
 from nic1000.core.access import has_role
@@ -143,9 +144,27 @@ def explanation(*, result: InspectionResult) -> dict[str, Any]:
         stored = _explain_now(result.company_id)
     for f in stored:
         if isinstance(f, dict):
-            text = f.get(lang) or f.get("text") or f.get("en") or f.get("feature", "")
-            factors.append({**f, "text": text})
+            factors.append({**f, "text": _factor_text(f, lang)})
     return {"rules": rules_mod.describe(list(result.rules or [])), "factors": factors}
+
+
+def _factor_text(f: dict[str, Any], lang: str) -> str:
+    """One ratio's push on the risk, worded through gettext from what the engine stored (feature, value,
+    direction); the stored bilingual sentence is only a fallback for entries without a feature."""
+    from nic1000.algorithms.early_warning import feature_label  # the model's package loads only when needed
+
+    feature = str(f.get("feature") or "")
+    if not feature or f.get("direction") not in ("up", "down"):
+        return str(f.get(lang) or f.get("text") or f.get("en") or feature)
+    value = f.get("value")
+    if isinstance(value, int | float):
+        shown = f"{value:,.0f}" if abs(value) >= 1000 else f"{value:.3g}"
+    else:
+        shown = "–"
+    params = {"ratio": feature_label(feature, lang), "value": shown}
+    if f["direction"] == "up":
+        return _("%(ratio)s = %(value)s raises the risk") % params
+    return _("%(ratio)s = %(value)s lowers the risk") % params
 
 
 def _explain_now(company_id: int) -> list[dict[str, Any]]:

@@ -39,7 +39,7 @@ class Notification(models.Model):
     # (`title_text`, `body_text`), so a notification written by a background task is never stuck in English.
     title = models.CharField(max_length=200)
     body = models.TextField(blank=True)
-    params = models.JSONField(default=dict, blank=True)
+    params = models.JSONField(default=dict, blank=True, null=True)  # null: rows inserted by raw SQL
     link = models.CharField(max_length=300, blank=True)
     read_at = models.DateTimeField(null=True, blank=True)
     # Lets a sender notify idempotently (same key, same recipient: one notification).

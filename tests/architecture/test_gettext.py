@@ -216,3 +216,18 @@ def test_every_choice_has_a_translated_label() -> None:
                     bad.append(f"{model._meta.label}.{f.name}={value!r}: {label!r}")
     assert len([m for m in apps.get_models() if m.__module__.startswith("nic1000.")]) > 20
     assert not bad, f"choices without a gettext_lazy label: {bad}"
+
+
+def test_gettext_is_imported_under_names_makemessages_extracts() -> None:
+    """`from django.utils.translation import gettext as t` hides every t("...") from makemessages: the text
+    would never get Korean, and test_locale could not tell. Only `_` or the function's own name."""
+    bad = []
+    for path in sorted(SRC.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.module == "django.utils.translation":
+                bad += [
+                    f"{path.relative_to(SRC)}: {a.name} as {a.asname}"
+                    for a in node.names
+                    if a.asname not in (None, "_", a.name) and "gettext" in a.name
+                ]
+    assert not bad, bad

@@ -8,6 +8,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from nic1000.core.excel import Sheet, xlsx_write
 from nic1000.finance import selectors
@@ -16,7 +17,7 @@ from nic1000.finance.workflows import APPLICATION
 
 # Headers in the exporter's language (lazy labels, written by core.excel); cells show labels, never codes.
 APPLICATION_HEADER = [
-    _("Application number"),
+    pgettext_lazy("finance application", "Application number"),
     _("Company"),
     _("Business registration number"),
     _("Channel"),

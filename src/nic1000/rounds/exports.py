@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from django.utils.translation import gettext as _t
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from nic1000.core.excel import Sheet, xlsx_write
@@ -28,7 +28,7 @@ def selections_xlsx(*, round: Round, rows: Iterable[PublishedSelection]) -> byte
         for r in rows
     )
     sheet = Sheet(
-        title=_t("Round %(n)s") % {"n": round.number},
+        title=gettext("Round %(n)s") % {"n": round.number},
         header=HEADER,
         rows=data,
         widths={0: 10, 1: 40, 2: 14, 3: 24, 4: 18, 5: 16},

@@ -54,7 +54,7 @@ def test_excel_headers_and_cells_are_labels(personas, products) -> None:  # type
     assert not [h for h in header if "_" in str(h)]  # no snake_case
     row = {h: cell.value for h, cell in zip(header, ws[2], strict=True)}
     assert row["상태"] == "승인" and row["용도"] == "운전자금 대출"
-    exposure = [[cell.value for cell in r] for r in wb["기관별 익스포저"].iter_rows()]
+    exposure = [[cell.value for cell in r] for r in wb["상품별 익스포저"].iter_rows()]
     assert exposure[0][:2] == ["정책금융기관", "상품 종류"] and exposure[1][1] == "운전자금 대출"
     totals = [r[0].value for r in wb["프로그램 지원 실적"].iter_rows(min_row=2)]
     assert "승인 건수" in totals and not [t for t in totals if "_" in str(t)]

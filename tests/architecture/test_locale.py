@@ -129,3 +129,20 @@ def test_translations_keep_every_placeholder() -> None:
         if any(ph not in s for s in e.strs)
     ]
     assert not bad, bad[:10]
+
+
+def test_po_fill_keeps_contexts_apart(tmp_path: Path) -> None:
+    """`make messages KO=file.json` fills a pgettext entry from "context\\u0004msgid" before the bare msgid."""
+    sys.path.insert(0, str(SRC.parents[1] / "tools"))
+    from po_fill import fill
+
+    po = tmp_path / "x.po"
+    po.write_text(
+        'msgid ""\nmsgstr ""\n\nmsgid "Open"\nmsgstr ""\n\nmsgctxt "support case state"\nmsgid "Open"\nmsgstr ""\n',
+        encoding="utf-8",
+    )
+    ko = tmp_path / "ko.json"
+    ko.write_text('{"Open": "열기", "support case state\\u0004Open": "접수"}', encoding="utf-8")
+    assert fill(po, [ko]) == (2, 0)
+    parsed = _parse(po)
+    assert parsed["Open"].strs == ["열기"] and parsed["support case state\x04Open"].strs == ["접수"]

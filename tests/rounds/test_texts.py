@@ -104,3 +104,24 @@ def test_a_notification_is_read_in_the_readers_language(personas) -> None:  # ty
     c.force_login(personas.company_a)
     html = c.get("/notifications/").content.decode()
     assert "귀사가 3차 선정에서 선정되었습니다" in html and "Your company" not in html
+
+
+def test_eligibility_reasons_are_worded_for_each_reader(personas) -> None:  # type: ignore[no-untyped-def]
+    from nic1000.rounds.selection_texts import eligibility_text
+
+    stored = {
+        "rule": "capital_impairment",
+        "ok": "no",
+        "msgid": "Full capital impairment in fiscal year %(y)d (equity %(e)s).",
+        "params": {"y": 2025, "e": -120_000_000},
+        "message": "Full capital impairment in fiscal year 2025 (equity KRW -120,000,000).",  # an English officer's
+    }
+    with translation.override("ko"):
+        assert eligibility_text(stored) == "2025 회계연도 완전자본잠식 상태입니다 (자본총계 -120,000,000원)."
+    with translation.override("en"):
+        assert (
+            eligibility_text(stored)
+            == "Full capital impairment in fiscal year 2025 (equity KRW -120,000,000)."
+        )
+    # Reasons stored by an older version keep their words.
+    assert eligibility_text({"ok": "yes", "message": "예전 문장"}) == "예전 문장"

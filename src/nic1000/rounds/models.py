@@ -8,7 +8,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from nic1000.registry.regions import Region
-from nic1000.rounds.selection_texts import diagnosis_text, explanation_text, quota_label
+from nic1000.rounds.selection_texts import diagnosis_text, eligibility_text, explanation_text, quota_label
 from nic1000.rounds.workflows import RoundState
 
 
@@ -239,6 +239,14 @@ class Candidacy(models.Model):
 
     def __str__(self) -> str:
         return f"{self.company} · {self.round}"
+
+    @property
+    def eligibility_texts(self) -> list[dict[str, str]]:
+        """The eligibility check's reasons in the reader's language: {"ok", "message"}."""
+        return [
+            {"ok": str(r.get("ok", "")), "message": eligibility_text(r)}
+            for r in self.eligibility_reasons or []
+        ]
 
     @property
     def deciding_text(self) -> str:

@@ -1,4 +1,4 @@
-"""The selection's reasons in the reader's language.
+"""The selection's reasons (and the eligibility check's) in the reader's language.
 
 The optimiser (`algorithms.selection`, Django-free) gives each explanation and each diagnosis a stable code, the
 bounds concerned ("body:MOTIE:max", "sector:ict_software:min", "total:max") and numbers; its English sentences
@@ -11,9 +11,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
+from nic1000.core.money import krw
 from nic1000.core.sectors import sector_label
 
 # Explanations near the cut-off (see algorithms/selection/__init__.py for the codes).
@@ -121,3 +122,18 @@ def diagnosis_text(d: dict[str, Any]) -> dict[str, str]:
     except (KeyError, TypeError, ValueError):
         message = str(d.get("message", ""))
     return {"quota": quota, "message": message}
+
+
+def eligibility_text(reason: dict[str, Any]) -> str:
+    """One eligibility reason in the active language: from its msgid and values when stored with them
+    (equity shown as the full amount), else the words stored by an older version."""
+    msgid = reason.get("msgid")
+    if not msgid:
+        return str(reason.get("message", ""))
+    params = dict(reason.get("params") or {})
+    if isinstance(params.get("e"), int):
+        params["e"] = krw(params["e"], get_language() or "ko")
+    try:
+        return _(msgid) % params if params else _(msgid)
+    except (KeyError, TypeError, ValueError):
+        return str(reason.get("message", ""))

@@ -125,3 +125,13 @@ def test_eligibility_reasons_are_worded_for_each_reader(personas) -> None:  # ty
         )
     # Reasons stored by an older version keep their words.
     assert eligibility_text({"ok": "yes", "message": "예전 문장"}) == "예전 문장"
+
+
+def test_detected_conflicts_are_worded_for_each_reader() -> None:
+    from nic1000.rounds.models import Conflict
+
+    c = Conflict(source="detected", kind="shareholding", reason="Declared shareholding relationship")
+    with translation.override("ko"):
+        assert c.reason_text == "신고된 관계 (지분 보유)"
+    assert Conflict(source="detected", kind="affiliation", reason="x").reason_text != "x"
+    assert Conflict(source="declared", kind="other", reason="전 직장").reason_text == "전 직장"

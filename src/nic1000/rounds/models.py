@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from nic1000.registry.regions import Region
@@ -326,6 +327,19 @@ class Conflict(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["candidacy", "evaluator"], name="conflict_once")]
+
+    @property
+    def reason_text(self) -> str:
+        """A detected conflict's reason worded for the reader from its kind (an evaluator's own declaration is
+        shown in their words)."""
+        if self.source != self.Source.DETECTED:
+            return self.reason
+        if self.kind == "affiliation":
+            return gettext("Affiliation matches the company")
+        if self.kind in EvaluatorRelationship.Kind.values:
+            label = EvaluatorRelationship.Kind(self.kind).label
+            return gettext("Declared %(kind)s relationship") % {"kind": str(label).lower()}
+        return self.reason
 
 
 class Assignment(models.Model):

@@ -135,3 +135,13 @@ def test_detected_conflicts_are_worded_for_each_reader() -> None:
         assert c.reason_text == "신고된 관계 (지분 보유)"
     assert Conflict(source="detected", kind="affiliation", reason="x").reason_text != "x"
     assert Conflict(source="declared", kind="other", reason="전 직장").reason_text == "전 직장"
+
+
+def test_assignment_diagnoses_are_translated_from_their_codes() -> None:
+    from nic1000.rounds.selection_texts import assignment_diagnosis_text
+
+    details = {"available": 1, "required": 3, "locked": 0}
+    with translation.override("ko"):
+        text = assignment_diagnosis_text("too_few_evaluators", details, "x: only 1 ... needs 3")
+    assert text == "이해충돌이 없고 여력이 있는 평가위원이 1명뿐입니다. 3명이 필요합니다."
+    assert assignment_diagnosis_text("new_code", {}, "the optimiser's words") == "the optimiser's words"

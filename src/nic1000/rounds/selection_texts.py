@@ -137,3 +137,47 @@ def eligibility_text(reason: dict[str, Any]) -> str:
         return _(msgid) % params if params else _(msgid)
     except (KeyError, TypeError, ValueError):
         return str(reason.get("message", ""))
+
+
+# Why no assignment of evaluators exists (algorithms/assignment/diagnosis.py codes and details).
+ASSIGNMENT_DIAGNOSES = {
+    "load_bounds": gettext_lazy("The minimum load %(min_load)s is above the maximum load %(max_load)s."),
+    "locked_forbidden": gettext_lazy("A pair kept by hand is also a conflict of interest."),
+    "locked_exceeds_reviews": gettext_lazy(
+        "%(locked)s evaluators are kept by hand but only %(required)s reviews are needed."
+    ),
+    "locked_exceeds_max_load": gettext_lazy(
+        "%(locked)s candidacies are kept by hand, above the maximum load %(max_load)s."
+    ),
+    "too_few_evaluators": gettext_lazy(
+        "Only %(available)s evaluators without a conflict have room; %(required)s are needed."
+    ),
+    "too_few_candidacies": gettext_lazy(
+        "The minimum load is %(min_load)s but only %(available)s candidacies have no conflict with the evaluator."
+    ),
+    "total_capacity": gettext_lazy(
+        "%(required)s reviews are needed in all, above the evaluators' total maximum load %(max_load)s."
+    ),
+    "total_min_load": gettext_lazy(
+        "The evaluators' minimum loads add up to %(min_load)s, above the %(required)s reviews needed."
+    ),
+    "hall_candidacies": gettext_lazy(
+        "These candidacies need %(required)s more reviews but their evaluators without a conflict can take "
+        "at most %(capacity)s."
+    ),
+    "hall_evaluators": gettext_lazy(
+        "These evaluators need %(required)s reviews for their minimum loads but their candidacies without a "
+        "conflict can give at most %(capacity)s."
+    ),
+}
+
+
+def assignment_diagnosis_text(code: str, details: dict[str, Any], fallback: str) -> str:
+    """An assignment diagnosis in the active language (an unknown code keeps the optimiser's words)."""
+    template = ASSIGNMENT_DIAGNOSES.get(code)
+    if template is None:
+        return fallback
+    try:
+        return str(template) % details
+    except (KeyError, TypeError, ValueError):
+        return fallback

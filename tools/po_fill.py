@@ -66,7 +66,10 @@ def fill(po_path: Path, sources: list[Path]) -> tuple[int, int]:
         if current.strip() and not fuzzy:
             out_blocks.append(block)
             continue
-        translation = ko.get(msgid)
+        # An entry with a context (pgettext) takes "context\u0004msgid" from the JSON first, then the msgid.
+        ctx_line = next((i for i, line in enumerate(lines) if line.startswith("msgctxt ")), None)
+        ctx = _unquote([lines[ctx_line].replace("msgctxt ", "", 1)]) if ctx_line is not None else ""
+        translation = ko.get(f"{ctx}\x04{msgid}", ko.get(msgid)) if ctx else ko.get(msgid)
         if translation is None:
             missing += 1
             out_blocks.append(block)

@@ -207,6 +207,8 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "nic1000 <noreply@loca
 LANGUAGE_CODE = "ko"
 LANGUAGES = [("ko", _("Korean")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Dates, times and numbers per language (docs/architecture.md, Conventions): core/formats/<lang>/formats.py.
+FORMAT_MODULE_PATH = ["nic1000.core.formats"]
 TIME_ZONE = "Asia/Seoul"
 USE_I18N = True
 USE_TZ = True

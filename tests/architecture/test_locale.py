@@ -20,6 +20,7 @@ MO = PO.with_suffix(".mo")
 @dataclass
 class Entry:
     msgid: str = ""
+    context: str = ""
     plural: str = ""
     strs: list[str] = field(default_factory=list)
     fuzzy: bool = False
@@ -48,14 +49,17 @@ def _parse(path: Path) -> dict[str, Entry]:
                     target = key
                     if key.startswith("msgstr"):
                         entry.strs.append("")
-                if target == "msgid":
+                if target == "msgctxt":
+                    entry.context += value
+                elif target == "msgid":
                     entry.msgid += value
                 elif target == "msgid_plural":
                     entry.plural += value
                 elif target and target.startswith("msgstr"):
                     entry.strs[-1] += value
         if entry.msgid:
-            entries[entry.msgid] = entry
+            # A msgid with a context (pgettext) is another message: "Open" a button vs "Open" a case state.
+            entries[f"{entry.context}\x04{entry.msgid}" if entry.context else entry.msgid] = entry
     return entries
 
 
@@ -91,11 +95,27 @@ def test_reader_sees_untranslated_and_fuzzy(tmp_path: Path) -> None:
     assert [m for m, e in parsed.items() if e.translated] == ["a", "d"]
 
 
+def test_reader_keeps_contexts_apart(tmp_path: Path) -> None:
+    po = tmp_path / "x.po"
+    po.write_text(
+        'msgid ""\nmsgstr ""\n\nmsgid "Open"\nmsgstr "열기"\n\n'
+        'msgctxt "support case state"\nmsgid "Open"\nmsgstr "접수"\n',
+        encoding="utf-8",
+    )
+    parsed = _parse(po)
+    assert parsed["Open"].strs == ["열기"]
+    assert parsed["support case state\x04Open"].strs == ["접수"]
+
+
 def test_compiled_catalogue_matches_the_po() -> None:
     with MO.open("rb") as fh:
         compiled = gettext.GNUTranslations(fh)
     stale = [
-        m for m, e in _parse(PO).items() if e.translated and not e.plural and compiled.gettext(m) != e.strs[0]
+        m
+        for m, e in _parse(PO).items()
+        if e.translated
+        and not e.plural
+        and (compiled.pgettext(e.context, e.msgid) if e.context else compiled.gettext(m)) != e.strs[0]
     ]
     assert not stale, f"django.mo is older than django.po (run `make messages`): {stale[:10]}"
 
@@ -105,7 +125,24 @@ def test_translations_keep_every_placeholder() -> None:
         m
         for m, e in _parse(PO).items()
         if e.translated
-        for ph in set(re.findall(r"%\([a-z_0-9]+\)[sdf]", m))
+        for ph in set(re.findall(r"%\([a-z_0-9]+\)[sdf]", e.msgid))
         if any(ph not in s for s in e.strs)
     ]
     assert not bad, bad[:10]
+
+
+def test_po_fill_keeps_contexts_apart(tmp_path: Path) -> None:
+    """`make messages KO=file.json` fills a pgettext entry from "context\\u0004msgid" before the bare msgid."""
+    sys.path.insert(0, str(SRC.parents[1] / "tools"))
+    from po_fill import fill
+
+    po = tmp_path / "x.po"
+    po.write_text(
+        'msgid ""\nmsgstr ""\n\nmsgid "Open"\nmsgstr ""\n\nmsgctxt "support case state"\nmsgid "Open"\nmsgstr ""\n',
+        encoding="utf-8",
+    )
+    ko = tmp_path / "ko.json"
+    ko.write_text('{"Open": "열기", "support case state\\u0004Open": "접수"}', encoding="utf-8")
+    assert fill(po, [ko]) == (2, 0)
+    parsed = _parse(po)
+    assert parsed["Open"].strs == ["열기"] and parsed["support case state\x04Open"].strs == ["접수"]

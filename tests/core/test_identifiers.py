@@ -38,7 +38,8 @@ def test_ninth_digit_tens_term() -> None:
 
 
 def test_krw_formats() -> None:
-    assert krw(1234567) == "₩1,234,567"
+    assert krw(1234567) == "1,234,567원"
+    assert krw(1234567, "en") == "KRW 1,234,567"
     assert krw_short(1_800_000_000_000) == "1.80조원"
     assert krw_short(35_400_000_000) == "354.0억원"
     assert krw_short(35_400_000_000, "en") == "KRW 35.4 billion"

@@ -92,8 +92,13 @@ def test_dashboard_and_excel(personas, products) -> None:  # type: ignore[no-unt
     assert "chart.umd.min.js" in html and "finance-chart-data" in html
     r = c.get("/finance/dashboard/export.xlsx")
     wb = load_workbook(io.BytesIO(r.content))
-    assert wb.sheetnames == ["applications", "by_institution", "by_product", "totals"]
-    assert wb["applications"].cell(row=2, column=1).value == app.pk
+    assert wb.sheetnames == [
+        "신청",
+        "기관별 익스포저",
+        "상품별 익스포저",
+        "프로그램 지원 실적",
+    ]  # Korean by default
+    assert wb["신청"].cell(row=2, column=1).value == app.pk
     assert c.get(f"/finance/applications/{app.pk}/").status_code == 200
 
 

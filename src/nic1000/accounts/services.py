@@ -10,6 +10,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from nic1000.accounts.models import PasswordResetRequest, User
@@ -131,8 +132,8 @@ def second_factor_reset(*, user: User, acting_user: User) -> int:
     notify(
         recipients=[user],
         kind="account",
-        title=_("Your second factor was reset by the programme office"),
-        body=_("Sign in with your password and enrol your authenticator app again."),
+        title=gettext_noop("Your second factor was reset by the programme office"),
+        body=gettext_noop("Sign in with your password and enrol your authenticator app again."),
         link="/accounts/two-factor/",
     )
     return int(removed)
@@ -152,8 +153,8 @@ def password_changed_record(*, user: User, how: str) -> None:
     notify(
         recipients=[user],
         kind="account",
-        title=_("Your password was changed"),
-        body=_("If you did not change it, reset it now and tell the programme office."),
+        title=gettext_noop("Your password was changed"),
+        body=gettext_noop("If you did not change it, reset it now and tell the programme office."),
         link="/accounts/password/reset/",
     )
 

@@ -109,10 +109,14 @@ def notify(
     kind: str,
     title: str,
     body: str = "",
+    params: dict[str, str | int] | None = None,
     link: str = "",
     dedupe_key: str = "",
 ) -> int:
-    """Create in-app notifications; with a dedupe_key a recipient gets it once however often it is sent."""
+    """Create in-app notifications; with a dedupe_key a recipient gets it once however often it is sent.
+
+    `title` and `body` are English msgids marked with gettext_noop and `params` their %(name)s values: each
+    reader sees them in their own language (`Notification.title_text`), whoever or whatever sent them."""
     now = timezone.now()
     rows = [
         Notification(
@@ -121,6 +125,7 @@ def notify(
             kind=kind,
             title=title[:200],
             body=body,
+            params=params or {},
             link=link,
             dedupe_key=dedupe_key,
         )

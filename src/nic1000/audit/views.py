@@ -28,12 +28,12 @@ class AuditFilterForm(forms.Form):
         label=gettext_lazy("Action"), required=False, max_length=100, widget=forms.TextInput(INPUT)
     )
     object_type = forms.ChoiceField(
-        label=gettext_lazy("Object type"),
+        label=gettext_lazy("Kind of object"),
         required=False,
         widget=forms.Select(attrs={"class": "krds-form-select"}),
     )
     object_id = forms.CharField(
-        label=gettext_lazy("Object id"), required=False, max_length=64, widget=forms.TextInput(INPUT)
+        label=gettext_lazy("Object number"), required=False, max_length=64, widget=forms.TextInput(INPUT)
     )
     since = forms.DateField(
         label=gettext_lazy("Since"), required=False, widget=forms.DateInput(attrs={"type": "date", **INPUT})
@@ -48,7 +48,7 @@ class AuditFilterForm(forms.Form):
 
 
 def _audit_xlsx(qs: Any) -> HttpResponse:
-    header = [_("Number"), _("When"), _("Who"), _("Action"), _("Object type"), _("Object id"), _("Object"),
+    header = [_("Number"), _("When"), _("Who"), _("Action"), _("Kind of object"), _("Object number"), _("Object"),
               _("Changes"), _("Reason")]  # fmt: skip
 
     def row(e: AuditEntry) -> Sequence[object]:

@@ -7,8 +7,10 @@ converted; these functions run inside the caller's transaction and write their o
 from __future__ import annotations
 
 import datetime as dt
+import json
 import sqlite3
 from collections.abc import Callable, Sequence
+from functools import partial
 from typing import Any
 
 from django.db import connection, connections, models, transaction
@@ -51,6 +53,8 @@ def insert_returning_ids(
             adapt = ops.adapt_datefield_value
         elif internal == "DateTimeField":
             adapt = ops.adapt_datetimefield_value
+        elif internal == "JSONField":  # JSON text, which both databases (and COPY) read
+            adapt = partial(json.dumps, cls=getattr(f, "encoder", None))
         if adapt is not None and const is not None:
             const = adapt(const)
         if adapt is not None and not any(f.attname in rec for rec in records[:1]):

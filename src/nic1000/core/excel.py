@@ -254,8 +254,8 @@ def read_rows(data: bytes, fmt: Format | None = None, *, limits: XlsxLimits | No
 class Sheet:
     """One sheet to write: a header row, data rows, optional number formats and widths by column index."""
 
-    title: str
-    header: Sequence[str]
+    title: Label
+    header: Sequence[Label]  # lazy labels are written in the active language (the exporter's)
     rows: Iterable[Sequence[Any]]
     number_formats: dict[int, str] = field(default_factory=dict)
     widths: dict[int, float] = field(default_factory=dict)
@@ -264,6 +264,11 @@ class Sheet:
 
 KRW_FORMAT = '#,##0"원";-#,##0"원"'
 DATE_FORMAT = "yyyy-mm-dd"
+
+
+def field_headers(model: Any, names: Sequence[str]) -> list[Label]:
+    """Column headers from a model's fields' verbose names (lazy: written in the exporter's language)."""
+    return [model._meta.get_field(name).verbose_name for name in names]
 
 
 def xlsx_write(sheets: Sequence[Sheet]) -> bytes:
@@ -277,7 +282,7 @@ def xlsx_write(sheets: Sequence[Sheet]) -> bytes:
     bold = Font(bold=True)
     fill = PatternFill("solid", fgColor="E8EEF7")
     for sheet in sheets:
-        ws = wb.create_sheet(title=sheet.title[:31])
+        ws = wb.create_sheet(title=str(sheet.title)[:31])
         for idx, width in sheet.widths.items():
             ws.column_dimensions[get_column_letter(idx + 1)].width = width
         if sheet.freeze_header:
@@ -309,7 +314,7 @@ def xlsx_write(sheets: Sequence[Sheet]) -> bytes:
     return buf.getvalue()
 
 
-def csv_write(header: Sequence[str], rows: Iterable[Sequence[Any]], *, bom: bool = True) -> bytes:
+def csv_write(header: Sequence[Label], rows: Iterable[Sequence[Any]], *, bom: bool = True) -> bytes:
     """UTF-8 CSV (with a BOM so Korean Excel opens it correctly), every text cell made safe."""
     buf = io.StringIO(newline="")
     writer = csv.writer(buf)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 
@@ -34,8 +35,11 @@ class Notification(models.Model):
     )
     created_at = models.DateTimeField()
     kind = models.CharField(max_length=50)
+    # The English msgids (gettext_noop) and their %(name)s values: shown in the reader's language
+    # (`title_text`, `body_text`), so a notification written by a background task is never stuck in English.
     title = models.CharField(max_length=200)
     body = models.TextField(blank=True)
+    params = models.JSONField(default=dict, blank=True, null=True)  # null: rows inserted by raw SQL
     link = models.CharField(max_length=300, blank=True)
     read_at = models.DateTimeField(null=True, blank=True)
     # Lets a sender notify idempotently (same key, same recipient: one notification).
@@ -51,6 +55,25 @@ class Notification(models.Model):
             )
         ]
         ordering = ["-created_at", "-id"]
+
+    def _in_language(self, msgid: str) -> str:
+        if not msgid:
+            return ""
+        text = gettext(msgid)
+        if not self.params:
+            return text
+        try:
+            return str(text % self.params)
+        except (KeyError, TypeError, ValueError):
+            return gettext(msgid)
+
+    @property
+    def title_text(self) -> str:
+        return self._in_language(self.title)
+
+    @property
+    def body_text(self) -> str:
+        return self._in_language(self.body)
 
 
 class ProgramSetting(models.Model):

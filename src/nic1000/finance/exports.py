@@ -8,7 +8,8 @@ from collections.abc import Iterable, Iterator, Sequence
 from django.db.models import QuerySet
 from django.http import HttpResponse
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from nic1000.core.excel import Sheet, xlsx_write
 from nic1000.core.identifiers import brn_format
@@ -34,28 +35,53 @@ APPLICATION_SORT = SortSpec(
     default_dir=DESC,
 )
 
+# Headers in the exporter's language (lazy labels, written by core.excel); cells show labels, never codes.
 APPLICATION_HEADER = [
-    "id",
-    "company",
-    "brn",
-    "channel",
-    "institution",
-    "product",
-    "purpose",
-    "state",
-    "requested_krw",
-    "limit_krw",
-    "approved_krw",
-    "rate_pct",
-    "guarantee_ratio_pct",
-    "maturity_months",
-    "disbursed_krw",
-    "repaid_krw",
-    "outstanding_krw",
-    "created_at",
-    "decided_at",
+    pgettext_lazy("finance application", "Application number"),
+    _("Company"),
+    _("Business registration number"),
+    _("Channel"),
+    _("Institution"),
+    _("Product"),
+    _("Purpose"),
+    _("State"),
+    _("Amount requested (KRW)"),
+    _("Limit (KRW)"),
+    _("Approved amount (KRW)"),
+    _("Interest rate (%)"),
+    _("Guarantee ratio (%)"),
+    _("Maturity (months)"),
+    _("Disbursed (KRW)"),
+    _("Repaid (KRW)"),
+    _("Outstanding (KRW)"),
+    _("Applied at"),
+    _("Decided at"),
 ]
-EXPOSURE_HEADER = ["institution", "product_kind", "product", "approved", "disbursed", "repaid", "outstanding"]
+EXPOSURE_HEADER = [
+    _("Institution"),
+    _("Product kind"),
+    _("Product"),
+    _("Approved (KRW)"),
+    _("Disbursed (KRW)"),
+    _("Repaid (KRW)"),
+    _("Outstanding (KRW)"),
+]
+# The programme's totals (selectors.program_totals) and funnel (selectors.funnel) as people read them.
+FIGURES = {
+    "cases": _("Cases approved"),
+    "companies": _("Companies supported"),
+    "loans_krw": _("Loans approved (KRW)"),
+    "guarantees_krw": _("Guarantees approved (KRW)"),
+    "investment_krw": _("Investment approved (KRW)"),
+    "total_krw": _("Total approved (KRW)"),
+    "disbursed_krw": _("Disbursed (KRW)"),
+}
+FUNNEL = {
+    "applied": _("Applications"),
+    "approved": _("Applications approved"),
+    "disbursed": _("Applications disbursed"),
+    "declined": _("Applications declined"),
+}
 
 
 def _local(value: dt.datetime | None) -> dt.datetime | None:
@@ -71,11 +97,11 @@ def _application_rows(applications: QuerySet[Application]) -> Iterator[Sequence[
             a.pk,
             a.company.name_ko,
             a.company.brn,
-            a.channel,
+            a.get_channel_display(),
             a.institution.code,
             a.product.code,
-            a.purpose,
-            a.state,
+            a.get_purpose_display(),
+            APPLICATION.states.get(a.state, a.state),
             a.amount_requested,
             a.limit_krw,
             a.approved_amount,
@@ -92,7 +118,15 @@ def _application_rows(applications: QuerySet[Application]) -> Iterator[Sequence[
 
 def _exposure_rows(rows: Iterable[selectors.ExposureRow]) -> list[Sequence[object]]:
     return [
-        [r.institution_code, r.product_kind, r.product_code, r.approved, r.disbursed, r.repaid, r.outstanding]
+        [
+            r.institution_code,
+            r.product_kind_label,
+            r.product_code,
+            r.approved,
+            r.disbursed,
+            r.repaid,
+            r.outstanding,
+        ]
         for r in rows
     ]
 
@@ -100,22 +134,24 @@ def _exposure_rows(rows: Iterable[selectors.ExposureRow]) -> list[Sequence[objec
 def finance_xlsx(*, applications: QuerySet[Application]) -> bytes:
     """The applications the reader may see, exposure by institution and by product, and the programme's
     totals and funnel."""
-    totals: list[Sequence[object]] = [[k, v] for k, v in selectors.program_totals().as_dict().items()]
-    totals += [[f"funnel_{k}", v] for k, v in selectors.funnel().items()]
+    totals: list[Sequence[object]] = [
+        [FIGURES.get(k, k), v] for k, v in selectors.program_totals().as_dict().items()
+    ]
+    totals += [[FUNNEL.get(k, k), v] for k, v in selectors.funnel().items()]
     return xlsx_write(
         [
-            Sheet(title="applications", header=APPLICATION_HEADER, rows=_application_rows(applications)),
+            Sheet(title=_("Applications"), header=APPLICATION_HEADER, rows=_application_rows(applications)),
             Sheet(
-                title="by_institution",
+                title=_("Exposure by institution"),
                 header=EXPOSURE_HEADER,
                 rows=_exposure_rows(selectors.exposure_by_institution()),
             ),
             Sheet(
-                title="by_product",
+                title=_("Exposure by product"),
                 header=EXPOSURE_HEADER,
                 rows=_exposure_rows(selectors.exposure_by_product()),
             ),
-            Sheet(title="totals", header=["figure", "value"], rows=totals),
+            Sheet(title=_("Programme totals"), header=[_("Figure"), _("Value")], rows=totals),
         ]
     )
 

@@ -11,6 +11,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 
@@ -161,6 +162,14 @@ class Application(models.Model):
     @property
     def outstanding(self) -> int:
         return self.disbursed_total - self.repaid_total
+
+    @property
+    def routing_reason_text(self) -> str:
+        """The Center's reason in the reader's language (rules write "Korean / English")."""
+        ko, sep, en = self.routing_reason.partition(" / ")
+        if not sep:
+            return self.routing_reason
+        return ko if (get_language() or "ko").startswith("ko") else en
 
 
 class Disbursement(models.Model):

@@ -15,14 +15,15 @@ from typing import Any, ClassVar
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from nic1000.accounts.models import User
 from nic1000.activity.services import workflow_transition
 from nic1000.audit.services import audit_record, created, snapshot
 from nic1000.core.access import require_role
 from nic1000.core.errors import Conflict, ErrorDetail, Forbidden, NotFound, ValidationFailed
+from nic1000.core.money import krw
 from nic1000.core.roles import OFFICE, Role
 from nic1000.core.text import text_check
 from nic1000.designations.models import Membership
@@ -86,7 +87,8 @@ def _bad(message: str, code: str, field: str | None = None, value: object = None
 
 
 def _krw(amount: int) -> str:
-    return f"{amount:,}"
+    """The full amount in the reader's language (2,000,000,000원 / KRW 2,000,000,000), as pages show it."""
+    return krw(amount, get_language() or "ko")
 
 
 def _check_amount(value: object, field: str) -> int:
@@ -147,8 +149,7 @@ def _check_limit(
     available = max(0, quote.limit_krw - used)
     if amount > available:
         raise _bad(
-            _("The amount is above the limit of KRW %(limit)s for this product.")
-            % {"limit": _krw(available)},
+            _("The amount is above the limit of %(limit)s for this product.") % {"limit": _krw(available)},
             "amount_above_limit",
             "amount",
             amount,
@@ -394,7 +395,7 @@ def application_approve(
         raise _bad(_("The company is no longer active in the programme."), "not_selected", "company")
     if amount > application.limit_krw:
         raise _bad(
-            _("The amount is above the limit of KRW %(limit)s.") % {"limit": _krw(application.limit_krw)},
+            _("The amount is above the limit of %(limit)s.") % {"limit": _krw(application.limit_krw)},
             "amount_above_limit",
             "amount",
             amount,
@@ -488,7 +489,7 @@ def disbursement_record(
     remaining = int(app.approved_amount or 0) - app.disbursed_total
     if amount > remaining:
         raise _bad(
-            _("The amount is above what remains to disburse (KRW %(remaining)s).")
+            _("The amount is above what remains to disburse (%(remaining)s).")
             % {"remaining": _krw(remaining)},
             "amount_above_approved",
             "amount",
@@ -537,7 +538,7 @@ def repayment_record(
     outstanding = app.disbursed_total - app.repaid_total
     if amount > outstanding:
         raise _bad(
-            _("The amount is above the outstanding balance (KRW %(outstanding)s).")
+            _("The amount is above the outstanding balance (%(outstanding)s).")
             % {"outstanding": _krw(outstanding)},
             "amount_above_outstanding",
             "amount",

@@ -11,6 +11,7 @@ approved ──disburse (first money)──▶ disbursing ──complete (approv
 from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from nic1000.core.roles import Role
 from nic1000.core.workflow import Transition, Workflow
@@ -22,7 +23,7 @@ OPEN_STATES = ("submitted", "under_review", "info_requested")
 APPLICATION = Workflow(
     name="finance_application",
     states={
-        "submitted": _("Submitted"),
+        "submitted": pgettext_lazy("application state", "Submitted"),
         "under_review": _("Under review"),
         "info_requested": _("Information requested"),
         "approved": _("Approved"),

@@ -15,7 +15,7 @@ from nic1000.core.text import BoundedTextForm
 from nic1000.core.uploads import LimitedFileField
 from nic1000.designations.models import Membership
 from nic1000.monitoring.models import AlertLevel, CaseAction, Difficulty, MonthlySurvey
-from nic1000.registry.models import Institution
+from nic1000.registry.models import FinancialStatement, Institution
 from nic1000.registry.statement_items import ALL_ITEMS, NON_NEGATIVE_ITEMS
 
 INPUT = {"class": "krds-input"}
@@ -152,6 +152,11 @@ class RemovalForm(BoundedTextForm):
     note = forms.CharField(label=_("Decision note"), widget=forms.Textarea(attrs={**INPUT, "rows": 3}))
 
 
+def _statement_label(name: str) -> Any:
+    """A statement item's label: the model field's lazily translated verbose name."""
+    return getattr(FinancialStatement._meta.get_field(name), "verbose_name", name)
+
+
 class StatementForm(BoundedTextForm):
     """Every statement item (docs/statement-items.md) as a whole-KRW integer."""
 
@@ -161,9 +166,9 @@ class StatementForm(BoundedTextForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        for name, ko, en, _neg in ALL_ITEMS:
+        for name, _ko, _en, _neg in ALL_ITEMS:
             self.fields[name] = forms.IntegerField(
-                label=f"{ko} ({en})",
+                label=_statement_label(name),  # in the reader's language
                 min_value=0 if name in NON_NEGATIVE_ITEMS else None,
                 max_value=10**17,
                 widget=forms.NumberInput(attrs=INPUT),

@@ -5,8 +5,11 @@ Written only by `monitoring.services`; read through `monitoring.selectors`.
 
 from __future__ import annotations
 
+import re
+
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from nic1000.monitoring.workflows import CASE_WORKFLOW
@@ -91,6 +94,12 @@ class InspectionRun(models.Model):
     def __str__(self) -> str:
         return f"inspection {self.period}"
 
+    @property
+    def level_counts(self) -> list[tuple[str, int]]:
+        """Companies per alert level, most severe first, with the levels' labels (never their codes)."""
+        counts = self.counts or {}
+        return [(str(lv.label), int(counts[lv.value])) for lv in reversed(AlertLevel) if counts.get(lv.value)]
+
 
 class InspectionResult(models.Model):
     """One company's result in one period. Upserted by (company, period): re-running changes nothing."""
@@ -121,6 +130,13 @@ class InspectionResult(models.Model):
 
     def __str__(self) -> str:
         return f"{self.company_id} {self.period} {self.level}"
+
+    @property
+    def rule_labels(self) -> list[str]:
+        """The rules that fired, in the reader's language (pages never show the stored codes)."""
+        from nic1000.monitoring.rules import describe
+
+        return [r["text"] for r in describe(list(self.rules or []))]
 
 
 class SupportCase(models.Model):
@@ -158,6 +174,16 @@ class SupportCase(models.Model):
     @property
     def state_label(self) -> str:
         return str(CASE_WORKFLOW.states.get(self.state, self.state))
+
+    @property
+    def summary_text(self) -> str:
+        """The summary in the reader's language: a case opened by an inspection stores
+        "inspection 2026-11: critical", shown as "Inspection 2026-11: Critical" in the reader's words."""
+        m = re.fullmatch(r"inspection (\d{4}-\d{2}): (\w+)", self.summary or "")
+        if m is None:
+            return self.summary
+        level = AlertLevel(m.group(2)).label if m.group(2) in AlertLevel.values else m.group(2)
+        return gettext("Inspection %(period)s: %(level)s") % {"period": m.group(1), "level": level}
 
 
 class CaseAction(models.Model):

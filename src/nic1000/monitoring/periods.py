@@ -31,7 +31,7 @@ def period_validate(period: str) -> tuple[int, int]:
     except (ValueError, TypeError) as exc:
         raise ValidationFailed(
             _("The period must look like YYYY-MM, got %(period)s.") % {"period": repr(period)},
-            [ErrorDetail(message="YYYY-MM", field="period", value=period)],
+            [ErrorDetail(message=_("Enter the period as YYYY-MM."), field="period", value=period)],
             code="bad_period",
         ) from exc
     return year, month

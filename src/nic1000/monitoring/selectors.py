@@ -22,6 +22,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.db.models import Count, Max, Model, Q, QuerySet
 from django.http import Http404
 from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 
 from nic1000.accounts.models import User
 from nic1000.algorithms.early_warning import programme as programme_risk
@@ -43,6 +44,7 @@ from nic1000.monitoring.models import (
     RiskCalibration,
     SupportCase,
 )
+from nic1000.monitoring.workflows import CASE_WORKFLOW
 from nic1000.registry.models import Company, FinancialStatement
 from nic1000.rounds.models import Round
 
@@ -146,9 +148,27 @@ def explanation(*, result: InspectionResult) -> dict[str, Any]:
         stored = _explain_now(result.company_id)
     for f in stored:
         if isinstance(f, dict):
-            text = f.get(lang) or f.get("text") or f.get("en") or f.get("feature", "")
-            factors.append({**f, "text": text})
+            factors.append({**f, "text": _factor_text(f, lang)})
     return {"rules": rules_mod.describe(list(result.rules or [])), "factors": factors}
+
+
+def _factor_text(f: dict[str, Any], lang: str) -> str:
+    """One ratio's push on the risk, worded through gettext from what the engine stored (feature, value,
+    direction); the stored bilingual sentence is only a fallback for entries without a feature."""
+    from nic1000.algorithms.early_warning import feature_label  # the model's package loads only when needed
+
+    feature = str(f.get("feature") or "")
+    if not feature or f.get("direction") not in ("up", "down"):
+        return str(f.get(lang) or f.get("text") or f.get("en") or feature)
+    value = f.get("value")
+    if isinstance(value, int | float):
+        shown = f"{value:,.0f}" if abs(value) >= 1000 else f"{value:.3g}"
+    else:
+        shown = "–"
+    params = {"ratio": feature_label(feature, lang), "value": shown}
+    if f["direction"] == "up":
+        return _("%(ratio)s = %(value)s raises the risk") % params
+    return _("%(ratio)s = %(value)s lowers the risk") % params
 
 
 def _explain_now(company_id: int) -> list[dict[str, Any]]:
@@ -201,7 +221,8 @@ def case_history(*, case: SupportCase) -> list[dict[str, Any]]:
             {
                 "at": sc.at,
                 "kind": "state",
-                "text": f"{sc.from_state} → {sc.to_state}",
+                "text": f"{CASE_WORKFLOW.states.get(sc.from_state, sc.from_state)} → "
+                f"{CASE_WORKFLOW.states.get(sc.to_state, sc.to_state)}",
                 "note": sc.reason,
                 "by": sc.actor,
             }
@@ -317,14 +338,6 @@ class RiskView:
     programme: float  # calibrated to the programme
     grade: int  # 1 (lowest risk) … 10
 
-    @property
-    def probability_percent(self) -> float:
-        return self.probability * 100
-
-    @property
-    def programme_percent(self) -> float:
-        return self.programme * 100
-
 
 @dataclass(frozen=True)
 class ProgrammeRisk:
@@ -332,15 +345,6 @@ class ProgrammeRisk:
 
     current: RiskCalibration | None
     sample_rate: float | None  # None: the model does not record it
-
-    @property
-    def sample_percent(self) -> float | None:
-        return None if self.sample_rate is None else self.sample_rate * 100
-
-    @property
-    def base_percent(self) -> float | None:
-        cur = self.current
-        return None if cur is None or cur.base_rate is None else cur.base_rate * 100
 
     def programme(self, p: Any) -> Any:
         """Programme-calibrated probabilities (array in, array out)."""
@@ -391,12 +395,5 @@ def risk_calibration_history(limit: int = 20) -> list[RiskCalibration]:
     return list(RiskCalibration.objects.select_related("created_by")[:limit])
 
 
-@dataclass(frozen=True)
-class GradeRow:
-    number: int
-    lower_percent: float
-    upper_percent: float
-
-
-def grade_table() -> list[GradeRow]:
-    return [GradeRow(g.number, g.lower * 100, g.upper * 100) for g in programme_risk.GRADES]
+def grade_table() -> tuple[programme_risk.Grade, ...]:
+    return programme_risk.GRADES

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from nic1000.core.roles import MONITORING_ACTORS
 from nic1000.core.workflow import Transition, Workflow
@@ -10,7 +11,7 @@ from nic1000.core.workflow import Transition, Workflow
 CASE_WORKFLOW = Workflow(
     name="support_case",
     states={
-        "open": _("Open"),
+        "open": pgettext_lazy("support case state", "Open"),
         "in_progress": _("In progress"),
         "resolved": _("Resolved"),
         "closed": _("Closed"),

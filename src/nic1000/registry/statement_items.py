@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import gettext_noop as N_
+from django.utils.translation import gettext_noop
 
 from nic1000.registry.messages import lazy_format
 
@@ -16,32 +16,32 @@ if TYPE_CHECKING:
 # (name, Korean label, English label, may be negative). The Korean label is the template header (matched in
 # files, so it lives here); the English label is a msgid too, shown translated on pages.
 BALANCE_SHEET_ITEMS: tuple[tuple[str, str, str, bool], ...] = (
-    ("cash", "현금및현금성자산", N_("Cash and cash equivalents"), False),
-    ("short_term_securities", "단기금융상품", N_("Short-term securities"), False),
-    ("receivables", "매출채권", N_("Receivables"), False),
-    ("inventory", "재고자산", N_("Inventory"), False),
-    ("current_assets", "유동자산", N_("Current assets"), False),
-    ("fixed_assets", "비유동자산", N_("Fixed (non-current) assets"), False),
-    ("total_assets", "자산총계", N_("Total assets"), False),
-    ("short_term_liabilities", "유동부채", N_("Short-term liabilities"), False),
-    ("long_term_liabilities", "비유동부채", N_("Long-term liabilities"), False),
-    ("total_liabilities", "부채총계", N_("Total liabilities"), False),
-    ("share_capital", "자본금", N_("Share capital"), False),
-    ("retained_earnings", "이익잉여금", N_("Retained earnings"), True),
-    ("equity", "자본총계", N_("Equity"), True),
+    ("cash", "현금및현금성자산", gettext_noop("Cash and cash equivalents"), False),
+    ("short_term_securities", "단기금융상품", gettext_noop("Short-term securities"), False),
+    ("receivables", "매출채권", gettext_noop("Receivables"), False),
+    ("inventory", "재고자산", gettext_noop("Inventory"), False),
+    ("current_assets", "유동자산", gettext_noop("Current assets"), False),
+    ("fixed_assets", "비유동자산", gettext_noop("Fixed (non-current) assets"), False),
+    ("total_assets", "자산총계", gettext_noop("Total assets"), False),
+    ("short_term_liabilities", "유동부채", gettext_noop("Short-term liabilities"), False),
+    ("long_term_liabilities", "비유동부채", gettext_noop("Long-term liabilities"), False),
+    ("total_liabilities", "부채총계", gettext_noop("Total liabilities"), False),
+    ("share_capital", "자본금", gettext_noop("Share capital"), False),
+    ("retained_earnings", "이익잉여금", gettext_noop("Retained earnings"), True),
+    ("equity", "자본총계", gettext_noop("Equity"), True),
 )
 INCOME_STATEMENT_ITEMS: tuple[tuple[str, str, str, bool], ...] = (
-    ("sales", "매출액", N_("Sales"), False),
-    ("cost_of_products_sold", "매출원가", N_("Cost of products sold"), False),
-    ("operating_expenses", "영업비용", N_("Operating expenses (incl. cost of sales)"), False),
-    ("depreciation", "감가상각비", N_("Depreciation"), False),
-    ("profit_on_sales", "판매손익", N_("Profit on sales"), True),
-    ("profit_on_operating_activities", "영업이익", N_("Operating profit"), True),
-    ("financial_expenses", "금융비용", N_("Financial expenses"), False),
-    ("interest_expense", "이자비용", N_("Interest expense"), False),
-    ("extraordinary_items", "특별손익", N_("Extraordinary items"), True),
-    ("gross_profit", "법인세차감전순이익", N_("Profit before tax"), True),
-    ("net_profit", "당기순이익", N_("Net profit"), True),
+    ("sales", "매출액", gettext_noop("Sales"), False),
+    ("cost_of_products_sold", "매출원가", gettext_noop("Cost of products sold"), False),
+    ("operating_expenses", "영업비용", gettext_noop("Operating expenses (incl. cost of sales)"), False),
+    ("depreciation", "감가상각비", gettext_noop("Depreciation"), False),
+    ("profit_on_sales", "판매손익", gettext_noop("Profit on sales"), True),
+    ("profit_on_operating_activities", "영업이익", gettext_noop("Operating profit"), True),
+    ("financial_expenses", "금융비용", gettext_noop("Financial expenses"), False),
+    ("interest_expense", "이자비용", gettext_noop("Interest expense"), False),
+    ("extraordinary_items", "특별손익", gettext_noop("Extraordinary items"), True),
+    ("gross_profit", "법인세차감전순이익", gettext_noop("Profit before tax"), True),
+    ("net_profit", "당기순이익", gettext_noop("Net profit"), True),
 )
 ALL_ITEMS = BALANCE_SHEET_ITEMS + INCOME_STATEMENT_ITEMS
 ITEM_NAMES: tuple[str, ...] = tuple(name for name, *_rest in ALL_ITEMS)

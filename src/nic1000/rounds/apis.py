@@ -128,11 +128,8 @@ def _run_out(run: SelectionRun) -> SelectionRunOut:
         feasible=run.feasible,
         selected_count=run.selected_count,
         objective=run.objective,
-        tie_break=run.tie_break,
-        diagnosis=[
-            QuotaProblem(quota=str(d.get("quota", "")), message=str(d.get("message", "")))
-            for d in run.diagnosis
-        ],
+        tie_break=_(run.tie_break) if run.tie_break else "",
+        diagnosis=[QuotaProblem(quota=t["quota"], message=t["message"]) for t in run.diagnosis_texts],
     )
 
 

@@ -8,13 +8,15 @@ from collections.abc import Iterable, Sequence
 
 from django.db.models import QuerySet
 from django.http import HttpResponse
+from django.utils.translation import gettext
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _
 
 from nic1000.core.excel import Sheet, xlsx_write
 from nic1000.core.identifiers import brn_format
 from nic1000.core.listing import local_naive, rows_of, xlsx_response
+from nic1000.core.sectors import sector_label
 from nic1000.core.sorting import DESC, SortSpec
-from nic1000.registry.regions import REGION_KO
 from nic1000.rounds.models import (
     Assignment,
     Candidacy,
@@ -78,23 +80,24 @@ EVALUATOR_SORT = SortSpec(
     default="evaluator",
 )
 
+# Headers in the exporter's language (lazy labels written by core.excel); cells show labels, never codes.
 HEADER = [
-    "순위 Rank",
-    "기업명 Company",
-    "추천기관 Body",
-    "추천기관(전체) All bodies",
-    "분야 Sector",
-    "지역 Region",
+    _("Rank"),
+    _("Company"),
+    _("Nominating body"),
+    _("All nominating bodies"),
+    _("Sector"),
+    _("Region"),
 ]
 
 
 def selections_xlsx(*, round: Round, rows: Iterable[PublishedSelection]) -> bytes:
     data = (
-        [r.rank, r.company_name, r.body.code, r.bodies, r.sector, REGION_KO.get(r.region, r.region)]
+        [r.rank, r.company_name, r.body.name_ko, r.bodies, sector_label(r.sector), r.get_region_display()]
         for r in rows
     )
     sheet = Sheet(
-        title=f"Round {round.number}",
+        title=gettext("Round %(n)s") % {"n": round.number},
         header=HEADER,
         rows=data,
         widths={0: 10, 1: 40, 2: 14, 3: 24, 4: 18, 5: 16},

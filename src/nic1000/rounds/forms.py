@@ -130,8 +130,8 @@ class SettingsForm(BoundedTextForm):
 class TransitionForm(BoundedTextForm):
     """A step of the round fired from its page (anything else is not a page's step: 404)."""
 
-    transition = forms.ChoiceField(choices=[(name, name) for name in PAGE_TRANSITIONS])
-    reason = forms.CharField(required=False)
+    transition = forms.ChoiceField(label=_("Step"), choices=[(name, name) for name in PAGE_TRANSITIONS])
+    reason = forms.CharField(label=_("Reason"), required=False)
 
 
 class BonusItemForm(BoundedTextForm):

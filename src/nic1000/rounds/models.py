@@ -5,9 +5,11 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from nic1000.registry.regions import Region
+from nic1000.rounds.selection_texts import diagnosis_text, eligibility_text, explanation_text, quota_label
 from nic1000.rounds.workflows import RoundState
 
 
@@ -203,6 +205,11 @@ class Quota(models.Model):
     def name(self) -> str:
         return f"{self.family}:{self.key}" if self.key else self.family
 
+    @property
+    def label(self) -> str:
+        """The quota as people read it ("Sector ICT and software"), never its codes."""
+        return quota_label(self.family, self.key)
+
 
 # --- Nominations and candidacies ----------------------------------------------------------------------------
 
@@ -257,6 +264,19 @@ class Candidacy(models.Model):
 
     def __str__(self) -> str:
         return f"{self.company} · {self.round}"
+
+    @property
+    def eligibility_texts(self) -> list[dict[str, str]]:
+        """The eligibility check's reasons in the reader's language: {"ok", "message"}."""
+        return [
+            {"ok": str(r.get("ok", "")), "message": eligibility_text(r)}
+            for r in self.eligibility_reasons or []
+        ]
+
+    @property
+    def deciding_text(self) -> str:
+        """Why the optimiser included or excluded it, in the reader's language."""
+        return explanation_text(self.deciding_quota)
 
 
 class Nomination(models.Model):
@@ -332,6 +352,19 @@ class Conflict(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["candidacy", "evaluator"], name="conflict_once")]
 
+    @property
+    def reason_text(self) -> str:
+        """A detected conflict's reason worded for the reader from its kind (an evaluator's own declaration is
+        shown in their words)."""
+        if self.source != self.Source.DETECTED:
+            return self.reason
+        if self.kind == "affiliation":
+            return gettext("Affiliation matches the company")
+        if self.kind in EvaluatorRelationship.Kind.values:
+            label = EvaluatorRelationship.Kind(self.kind).label
+            return gettext("Declared %(kind)s relationship") % {"kind": str(label).lower()}
+        return self.reason
+
 
 class Assignment(models.Model):
     class Source(models.TextChoices):
@@ -402,11 +435,16 @@ class SelectionRun(models.Model):
     feasible = models.BooleanField()
     selected_count = models.PositiveIntegerField(default=0)
     objective = models.FloatField(null=True, blank=True)
-    diagnosis = models.JSONField(default=list, blank=True)  # [{"quota": name, "message": ...}, ...]
+    diagnosis = models.JSONField(default=list, blank=True)  # [{"quota", "code", "constraints", "details"}]
     tie_break = models.CharField(max_length=300, blank=True)
 
     class Meta:
         ordering = ["-run_at", "-id"]
+
+    @property
+    def diagnosis_texts(self) -> list[dict[str, str]]:
+        """Why no selection exists, per diagnosis, in the reader's language: {"quota", "message"}."""
+        return [diagnosis_text(d) for d in self.diagnosis or []]
 
 
 class SelectionQuality(models.Model):

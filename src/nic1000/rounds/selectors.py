@@ -10,7 +10,7 @@ from typing import Any
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from nic1000.accounts.models import User
 from nic1000.core.access import has_role
@@ -32,6 +32,7 @@ from nic1000.rounds.models import (
     SelectionQuality,
     SelectionRun,
 )
+from nic1000.rounds.selection_texts import eligibility_text
 from nic1000.rounds.workflows import RoundAction, states_allowing
 
 # Who reads the rounds of the programme: the programme readers, the ministries that nominate and the evaluators.
@@ -55,42 +56,52 @@ def _rule_kinds(round: Round, body: Body | None) -> list[str]:
     return [kind for kind, on in active.items() if on]
 
 
-def _unknown(statement: FinancialStatement | None) -> str | None:
-    """Why the last fiscal year cannot be checked, or None when it can."""
+def _unknown(statement: FinancialStatement | None) -> tuple[str, dict[str, Any]] | None:
+    """Why the last fiscal year cannot be checked (msgid, params), or None when it can."""
     if statement is None:
-        return _("No financial statement in the registry to check.")
+        return gettext_noop("No financial statement in the registry to check."), {}
     # Statements for year n are filed by the end of March of n+1: before then the last fiscal year on file
     # may be n-2. Anything older says nothing about the last fiscal year.
     if statement.fiscal_year < timezone.localdate().year - 2:
-        return _(
-            "The latest statement in the registry is for fiscal year %(y)d: the last fiscal year's is needed "
-            "to check."
-        ) % {"y": statement.fiscal_year}
+        return (
+            gettext_noop(
+                "The latest statement in the registry is for fiscal year %(y)d: the last fiscal year's is needed "
+                "to check."
+            ),
+            {"y": statement.fiscal_year},
+        )
     return None
 
 
-def _rule_verdict(kind: str, last: FinancialStatement) -> tuple[bool, str]:
-    """(the rule excludes the company, what the statement shows)."""
+def _rule_verdict(kind: str, last: FinancialStatement) -> tuple[bool, str, dict[str, Any]]:
+    """(the rule excludes the company, what the statement shows as msgid and params)."""
     if kind == EligibilityRule.Kind.CREDIT_DELINQUENCY:
         bad = last.credit_delinquency
-        msg = (
-            _("Credit delinquency recorded in fiscal year %(y)d.")
+        msgid = (
+            gettext_noop("Credit delinquency recorded in fiscal year %(y)d.")
             if bad
-            else _("No credit delinquency in fiscal year %(y)d.")
-        ) % {"y": last.fiscal_year}
-        return bad, msg
+            else gettext_noop("No credit delinquency in fiscal year %(y)d.")
+        )
+        return bad, msgid, {"y": last.fiscal_year}
     bad = last.equity <= 0
-    msg = (
-        _("Full capital impairment in fiscal year %(y)d (equity %(e)s KRW).")
+    msgid = (
+        gettext_noop("Full capital impairment in fiscal year %(y)d (equity %(e)s).")
         if bad
-        else _("Equity positive in fiscal year %(y)d (%(e)s KRW).")
-    ) % {"y": last.fiscal_year, "e": f"{last.equity:,}"}
-    return bad, msg
+        else gettext_noop("Equity positive in fiscal year %(y)d (%(e)s).")
+    )
+    return bad, msgid, {"y": last.fiscal_year, "e": int(last.equity)}
+
+
+def _reason(kind: str, ok: str, msgid: str, params: dict[str, Any]) -> dict[str, Any]:
+    """One reason as stored with the candidacy: the msgid and its values (worded for each reader by
+    `rounds.selection_texts.eligibility_text`), and the words in the current language."""
+    reason = {"rule": kind, "ok": ok, "msgid": msgid, "params": params}
+    return {**reason, "message": eligibility_text(reason)}
 
 
 def eligibility_for(
     *, round: Round, company: Company, body: Body | None = None
-) -> tuple[bool, list[dict[str, str]]]:
+) -> tuple[bool, list[dict[str, Any]]]:
     """Evaluate the round's active eligibility rules on the company's last fiscal year in the registry; a
     nominating body's own rule of a kind replaces the round's default rule of that kind.
     Returns (eligible, reasons), each reason {"rule", "ok": "yes"/"no"/"unknown", "message"}."""
@@ -105,13 +116,14 @@ def eligibility_for(
     )
     unknown = _unknown(last)
     if last is None or unknown is not None:
-        return True, [{"rule": kind, "ok": "unknown", "message": unknown or ""} for kind in rules]
-    reasons: list[dict[str, str]] = []
+        msgid, params = unknown or ("", {})
+        return True, [_reason(kind, "unknown", msgid, params) for kind in rules]
+    reasons: list[dict[str, Any]] = []
     eligible = True
     for kind in rules:
-        bad, msg = _rule_verdict(kind, last)
+        bad, msgid, params = _rule_verdict(kind, last)
         eligible = eligible and not bad
-        reasons.append({"rule": kind, "ok": "no" if bad else "yes", "message": msg})
+        reasons.append(_reason(kind, "no" if bad else "yes", msgid, params))
     return eligible, reasons
 
 

@@ -22,7 +22,7 @@ from typing import Any, Protocol, cast
 from django.core.exceptions import ObjectDoesNotExist
 from django.db import models
 from django.db.models import Count, Q, Sum
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from nic1000.core.errors import Conflict
 from nic1000.core.roles import OFFICE
@@ -33,7 +33,7 @@ _ = cast(Callable[[str], str], gettext_lazy)
 
 
 class RoundState(models.TextChoices):
-    DRAFT = "draft", gettext_lazy("Draft")
+    DRAFT = "draft", pgettext_lazy("round state", "Draft")
     NOMINATING = "nominating", gettext_lazy("Nominating")
     EVALUATING = "evaluating", gettext_lazy("Evaluating")
     SELECTING = "selecting", gettext_lazy("Selecting")

@@ -29,6 +29,7 @@ from nic1000.core.roles import Role
 from nic1000.demo import history
 from nic1000.demo.clock import SimulatedClock, simulated_clock
 from nic1000.demo.context import DemoContext
+from nic1000.demo.names import SECTORS
 from nic1000.designations.models import Membership
 from nic1000.designations.selectors import active_memberships
 from nic1000.monitoring.selectors import vacancies_by_body_for_next_round
@@ -56,6 +57,8 @@ from nic1000.rounds.services import reviews as review_services
 from nic1000.rounds.services import selection as selection_services
 from nic1000.rounds.services import setup as setup_services
 
+# Nomination reasons name the sector as people write it (the key is for quotas).
+_SECTOR_KO = {s.key: s.label_ko for s in SECTORS}
 MOTIE_BONUS = (
     ("사업재편 승인기업", 3),
     ("소재·부품·장비 으뜸기업", 5),
@@ -330,7 +333,7 @@ def _nominate(
             nomination_services.nomination_create(
                 round=rnd,
                 company=company,
-                reason=f"{sector} 분야 혁신성과 성장성이 뛰어남",
+                reason=f"{_SECTOR_KO.get(sector, sector)} 분야 혁신성과 성장성이 뛰어남",
                 evidence="https://www.example.go.kr/evidence/" + company.brn,
                 sector=sector,
                 acting_user=officers[first],

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.urls import reverse
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from nic1000.accounts.models import User
 from nic1000.activity.services import notify
@@ -29,10 +29,11 @@ def statements_chase(*, fiscal_year: int, acting_user: User | None = None) -> in
         notify(
             recipients=users,
             kind="statement_missing",
-            title=_("Please submit your financial statements for fiscal year %(year)s")
-            % {"year": fiscal_year},
-            body=_("Statement request: please submit your financial statements for fiscal year %(year)s.")
-            % {"year": fiscal_year},
+            title=gettext_noop("Please submit your financial statements for fiscal year %(year)s"),
+            body=gettext_noop(
+                "Statement request: please submit your financial statements for fiscal year %(year)s."
+            ),
+            params={"year": fiscal_year},
             link=link,
             dedupe_key=f"statement-missing:{company_id}:{fiscal_year}",
         )

@@ -37,6 +37,7 @@ from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from nic1000.accounts.models import User
 from nic1000.activity.services import notify
@@ -340,8 +341,8 @@ def _tell_the_group(run: InspectionRun) -> None:
         notify(
             recipients=group,
             kind="inspection",
-            title=_("Inspection %(period)s: %(n)s companies at warning or above")
-            % {"period": run.period, "n": warned},
+            title=gettext_noop("Inspection %(period)s: %(n)s companies at warning or above"),
+            params={"period": run.period, "n": warned},
             link=reverse("monitoring:dashboard"),
             dedupe_key=f"inspection:{run.period}",
         )

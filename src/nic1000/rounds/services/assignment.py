@@ -32,6 +32,7 @@ from nic1000.rounds.models import (
     Round,
     RoundSettings,
 )
+from nic1000.rounds.selection_texts import assignment_diagnosis_text
 from nic1000.rounds.services.conflicts import conflicted_pair, conflicts_record_detected
 from nic1000.rounds.workflows import RoundAction, require_round_allows
 
@@ -170,7 +171,8 @@ def _optimal_pairs(
         for d in exc.diagnoses:
             names = ", ".join(str(labels[i]) for i in d.candidacies[:10])
             more = f" (+{len(d.candidacies) - 10})" if len(d.candidacies) > 10 else ""
-            details.append(ErrorDetail(message=d.message, field=(names + more) or None, code=d.code))
+            message = assignment_diagnosis_text(d.code, d.details, d.message)
+            details.append(ErrorDetail(message=message, field=(names + more) or None, code=d.code))
         raise ValidationFailed(
             _("No assignment can give every candidacy its evaluators."), details, code="assignment_infeasible"
         ) from None

@@ -6,6 +6,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from nic1000.accounts.models import User
 from nic1000.activity.services import notify, workflow_transition
@@ -76,8 +77,9 @@ def _tell_the_selected(rnd: Round, selected: list[Candidacy]) -> None:
     notify(
         recipients=reps,
         kind="round.selected",
-        title=_("Your company was selected in %(round)s") % {"round": rnd.name},
-        body=_("Congratulations: your company is now a National Innovation Company 1000 member."),
+        title=gettext_noop("Your company was selected in %(round)s"),
+        body=gettext_noop("Congratulations: your company is now a National Innovation Company 1000 member."),
+        params={"round": rnd.name},
         link=reverse("rounds:public_selection", kwargs={"pk": rnd.pk}),
         dedupe_key=f"round-selected-{rnd.pk}",
     )

@@ -29,6 +29,7 @@ from nic1000.rounds.models import (
     RoundSettings,
     SelectionRun,
 )
+from nic1000.rounds.selection_texts import explanation_store
 from nic1000.rounds.services import quality as quality_services
 from nic1000.rounds.workflows import RoundAction, require_round_allows
 
@@ -174,18 +175,24 @@ def selection_run(*, round: Round, acting_user: User) -> SelectionRun:
         result = selection_model.select(candidates, total, quotas)
     except selection_model.SelectionInfeasible as exc:
         diagnosis = [
-            {"quota": ", ".join(d.constraints) or d.code, "message": d.message, "code": d.code}
+            {
+                "quota": ", ".join(d.constraints) or d.code,
+                "message": d.message,  # the optimiser's English, for logs; pages read the code
+                "code": d.code,
+                "constraints": list(d.constraints),
+                "details": {k: v for k, v in d.details.items() if isinstance(v, int | float | str)},
+            }
             for d in exc.diagnoses
         ]
         return _record_run(rnd, acting_user, result=None, diagnosis=diagnosis)
     run = _record_run(rnd, acting_user, result=result, diagnosis=[])
     chosen = set(result.selected)
     ranks = {r.id: r.merit_rank for r in result.ranking}
-    deciding = {e.id: e.message for e in result.explanations}
+    deciding = {e.id: explanation_store(e.code, e.constraints) for e in result.explanations}
     for c in candidacies:
         c.selected = c.pk in chosen
         c.rank = ranks.get(c.pk)
-        c.deciding_quota = deciding.get(c.pk, "")[:200]
+        c.deciding_quota = deciding.get(c.pk, "")
     quality = quality_services.quality_record(
         run=run,
         settings=RoundSettings.objects.get(round=rnd),
@@ -225,10 +232,13 @@ def selection_run_or_raise(*, round: Round, acting_user: User) -> SelectionRun:
 
 
 def infeasible_error(run: SelectionRun) -> ValidationFailed:
+    texts = run.diagnosis_texts
     return ValidationFailed(
-        _("The quotas cannot all hold: %(names)s")
-        % {"names": ", ".join(d.get("quota", "?") for d in run.diagnosis) or "?"},
-        [ErrorDetail(message=d.get("message", ""), field=d.get("quota")) for d in run.diagnosis],
+        _("The quotas cannot all hold: %(names)s") % {"names": "; ".join(t["quota"] for t in texts) or "?"},
+        [
+            ErrorDetail(message=t["message"], field=d.get("quota"), code=d.get("code"))
+            for d, t in zip(run.diagnosis, texts, strict=True)
+        ],
         code="quotas_infeasible",
     )
 

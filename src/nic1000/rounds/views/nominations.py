@@ -34,7 +34,7 @@ def _nominated_message(request: AuthedRequest, nomination: Nomination, *, new_co
     elif c.eligible:
         messages.success(request, _("%(company)s nominated.") % {"company": name})
     else:
-        why = "; ".join(r["message"] for r in c.eligibility_reasons if r["ok"] == "no")
+        why = "; ".join(r["message"] for r in c.eligibility_texts if r["ok"] == "no")
         messages.warning(
             request,
             _("%(company)s nominated, but it is not eligible: %(why)s") % {"company": name, "why": why},

@@ -28,7 +28,9 @@ REVIEWS, MAX_LOAD, CONFLICT_RATE, DRAWS = 3, 15, 0.01, 100
 
 def main() -> None:
     n_c, n_e = CANDIDACIES, EVALUATORS
-    print(f"  instance: {n_c:,} candidacies × {n_e:,} evaluators × {REVIEWS} reviews, loads ≤ {MAX_LOAD}, q = {Q}")
+    print(
+        f"  instance: {n_c:,} candidacies × {n_e:,} evaluators × {REVIEWS} reviews, loads ≤ {MAX_LOAD}, q = {Q}"
+    )
     t0 = time.perf_counter()
     companies, evaluators = synthetic_profiles(n_c, n_e)
     affinity = compute_affinity(companies, evaluators)
@@ -42,10 +44,17 @@ def main() -> None:
 
     t0 = time.perf_counter()
     plan = randomized_plan(
-        affinity, q=Q, reviews_per_candidacy=REVIEWS, max_load=MAX_LOAD, forbidden=conflicts, deterministic=det
+        affinity,
+        q=Q,
+        reviews_per_candidacy=REVIEWS,
+        max_load=MAX_LOAD,
+        forbidden=conflicts,
+        deterministic=det,
     )
     t_lp = time.perf_counter() - t0
-    print(f"  LP under the cap (scaled flow):       {t_lp:7.2f} s  expected affinity {plan.expected_affinity:,.4f}")
+    print(
+        f"  LP under the cap (scaled flow):       {t_lp:7.2f} s  expected affinity {plan.expected_affinity:,.4f}"
+    )
     print(f"  ratio to the deterministic optimum:   {plan.ratio:.4f}  ({len(plan.units):,} pairs with p > 0)")
 
     rng = np.random.default_rng(2026)

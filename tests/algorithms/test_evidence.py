@@ -39,7 +39,9 @@ def test_the_concordance_covers_every_field_once() -> None:
     assert ev.wipo_fields()[8].name_en == "Semiconductors" and ev.wipo_fields()[8].name_ko == "반도체"
 
 
-def _p(ipc: str, year: int, cites: int, family: int = 1, claims: int = 10, lag: int | None = 500) -> ev.PatentFacts:
+def _p(
+    ipc: str, year: int, cites: int, family: int = 1, claims: int = 10, lag: int | None = 500
+) -> ev.PatentFacts:
     filed = dt.date(year, 3, 1)
     granted = filed + dt.timedelta(days=lag) if lag is not None else None
     return ev.PatentFacts(ipc, filed, granted, cites, family, claims)
@@ -51,7 +53,7 @@ def test_percentiles_are_mid_ranks_within_field_and_year() -> None:
     other_field = [_p("A61K 39/00", 2018, 100) for _ in range(20)]
     mine = cohort[7]
     (s,) = ev.cohort_percentiles([mine], cohort + other_year + other_field)
-    assert (s.field, s.year, s.cohort_size, s.too_small) == (8, 2018, 10, False)
+    assert (s.field_number, s.year, s.cohort_size, s.too_small) == (8, 2018, 10, False)
     assert s.percentiles["forward_citations"] == pytest.approx(75.0)  # 7 below, itself half: 7.5 / 10
     assert s.percentiles["family_size"] == pytest.approx(50.0)  # all equal: the middle
     assert s.percentiles["grant_lag_days"] == pytest.approx(50.0)
@@ -89,14 +91,19 @@ def test_trl_ladder_needs_every_step_below() -> None:
 def test_megatrend_tags_say_why() -> None:
     tags = ev.megatrend_tags(
         ksic_code="26112",
-        texts=[("AI 반도체 설계", "AI 반도체 설계 NPU; 저전력"), ("maintenance robot arm", "maintenance robot arm")],
+        texts=[
+            ("AI 반도체 설계", "AI 반도체 설계 NPU; 저전력"),
+            ("maintenance robot arm", "maintenance robot arm"),
+        ],
     )
     by_key = {t.trend.key: t for t in tags}
     semi = by_key["semiconductor_display"]
     assert semi.trend.big3
     assert semi.reasons[0] == ev.TagReason("ksic", "26112", "")
     assert ev.TagReason("keyword", "반도체", "AI 반도체 설계") in semi.reasons
-    assert [r.where for r in by_key["ai"].reasons] == ["AI 반도체 설계"]  # "AI" is a word; not in "maintenance"
+    assert [r.where for r in by_key["ai"].reasons] == [
+        "AI 반도체 설계"
+    ]  # "AI" is a word; not in "maintenance"
     assert "robotics_manufacturing" in by_key
     assert "hydrogen" not in by_key
     assert semi.growth is not None and "ILLUSTRATIVE" in semi.growth.source

@@ -24,7 +24,9 @@ def world(personas):  # type: ignore[no-untyped-def]
     cands = []
     for i in range(6):
         company = CompanyFactory(name_ko=f"반도체기업{i}")
-        CoreTechnologyFactory(company=company, name="AI 반도체", keywords="NPU, 반도체" if i % 2 else "배터리")
+        CoreTechnologyFactory(
+            company=company, name="AI 반도체", keywords="NPU, 반도체" if i % 2 else "배터리"
+        )
         cands.append(make_candidacy(rnd, company=company))
     keywords = ["반도체 NPU", "배터리", "반도체", "AI", "NPU 배터리", "소재"]
     evals = [make_evaluator(f"ev{i}", keywords=kw) for i, kw in enumerate(keywords)]
@@ -35,11 +37,13 @@ def world(personas):  # type: ignore[no-untyped-def]
 
 
 def _active(rnd):  # type: ignore[no-untyped-def]
-    return sorted(Assignment.objects.filter(round=rnd, active=True).values_list("candidacy_id", "evaluator_id"))
+    return sorted(
+        Assignment.objects.filter(round=rnd, active=True).values_list("candidacy_id", "evaluator_id")
+    )
 
 
 def test_randomised_solve_records_the_run_and_keeps_the_constraints(personas, world) -> None:
-    rnd, cands, evals = world
+    rnd, cands, _evals = world
     outcome = assignment_solve(round=rnd, acting_user=personas.program_office, seed=7)
     pairs = _active(rnd)
     assert Counter(c for c, _ in pairs) == {c.pk: 2 for c in cands}

@@ -98,7 +98,7 @@ class PatentStanding:
     """One patent against its cohort: its values, the cohort's size and the percentiles (None where the cohort is
     too small, or, for the grant lag, the patent or the cohort has no grant)."""
 
-    field: int | None
+    field_number: int | None  # the WIPO field, None when unclassified
     year: int
     cohort_size: int
     values: dict[str, int | None]
@@ -255,7 +255,9 @@ class MegatrendTag:
 def megatrends() -> tuple[Megatrend, ...]:
     raw = json.loads((DATA_DIR / "megatrends.json").read_text(encoding="utf-8"))
     return tuple(
-        Megatrend(t["key"], t["name_ko"], t["name_en"], bool(t["big3"]), tuple(t["ksic"]), tuple(t["keywords"]))
+        Megatrend(
+            t["key"], t["name_ko"], t["name_en"], bool(t["big3"]), tuple(t["ksic"]), tuple(t["keywords"])
+        )
         for t in raw["tags"]
     )
 

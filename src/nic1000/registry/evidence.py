@@ -89,7 +89,9 @@ class CompanyEvidence:
 
 
 def _facts(p: Patent) -> ev.PatentFacts:
-    return ev.PatentFacts(p.ipc_classes, p.filed_on, p.granted_on, p.forward_citations, p.family_size, p.claims)
+    return ev.PatentFacts(
+        p.ipc_classes, p.filed_on, p.granted_on, p.forward_citations, p.family_size, p.claims
+    )
 
 
 _POPULATION_FIELDS = ("ipc_classes", "filed_on", "granted_on", "forward_citations", "family_size", "claims")
@@ -102,9 +104,9 @@ def _standings(patents: Sequence[Patent]) -> list[ev.PatentStanding]:
         return []
     population = (
         ev.PatentFacts(*row)
-        for row in Patent.objects.filter(filed_on__year__in=years).values_list(*_POPULATION_FIELDS).iterator(
-            chunk_size=5000
-        )
+        for row in Patent.objects.filter(filed_on__year__in=years)
+        .values_list(*_POPULATION_FIELDS)
+        .iterator(chunk_size=5000)
     )
     return ev.cohort_percentiles([_facts(p) for p in patents], population)
 
@@ -130,7 +132,7 @@ def company_evidence(
     korean = _korean()
     rows = []
     for p, s in zip(patents, _standings(patents), strict=True):
-        f = fields.get(s.field) if s.field is not None else None
+        f = fields.get(s.field_number) if s.field_number is not None else None
         name = (f.name_ko if korean else f.name_en) if f else ""
         cells = tuple(Cell(s.values[i], s.percentiles[i]) for i in ev.INDICATORS)
         rows.append(PatentRow(p, name, s.year, s.cohort_size, s.too_small, cells))

@@ -30,6 +30,7 @@ evaluators cannot supply ``k`` each at probability ``q``).
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -158,13 +159,15 @@ def _allowed_arcs(p: AssignmentProblem) -> tuple[np.ndarray, np.ndarray, np.ndar
     return np.concatenate(rows_l), np.concatenate(cols_l), np.concatenate(vals_l)
 
 
-def _cap_diagnoses(p: AssignmentProblem, cap: Fraction, rows: np.ndarray, cols: np.ndarray) -> list[Diagnosis]:
+def _cap_diagnoses(
+    p: AssignmentProblem, cap: Fraction, rows: np.ndarray, cols: np.ndarray
+) -> list[Diagnosis]:
     """Per candidacy: q times its usable evaluators must reach the reviews it still needs."""
     usable = np.bincount(rows, minlength=p.n_c)
     short = np.flatnonzero(usable * cap.numerator < p.kr * cap.denominator)
     out = []
     for c in short[:50]:
-        need = int(np.ceil(int(p.kr[c]) / cap))
+        need = math.ceil(int(p.kr[c]) / cap)
         out.append(
             Diagnosis(
                 "cap_too_small",
@@ -204,7 +207,9 @@ def _flow(
     return flows
 
 
-def _group_deficit(p: AssignmentProblem, cap: Fraction, rows: np.ndarray, cols: np.ndarray) -> list[Diagnosis]:
+def _group_deficit(
+    p: AssignmentProblem, cap: Fraction, rows: np.ndarray, cols: np.ndarray
+) -> list[Diagnosis]:
     """A set of candidacies that need more than their evaluators can give at probability ≤ q (min cut of the
     max-flow source → candidacy (k·D) → evaluator (m) → sink (max·D)); else the minimum loads are the cause."""
     n_c, n_e = p.n_c, p.n_e

@@ -10,6 +10,7 @@ import datetime as dt
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from django.db import transaction
@@ -213,7 +214,7 @@ def _chosen_pairs(
     the round's probability cap; infeasible → ValidationFailed naming the candidacies that cannot be covered."""
     labels = [c.company.name_ko for c in pool.candidacies]
     settings = pool.settings
-    problem = {
+    problem: dict[str, Any] = {
         "reviews_per_candidacy": settings.reviews_per_candidacy,
         "min_load": 0 if only_fill else settings.load_min,
         "max_load": settings.load_max,

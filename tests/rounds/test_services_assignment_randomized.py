@@ -118,3 +118,18 @@ def test_the_cap_must_be_between_0_01_and_1(personas, world) -> None:
         round_settings_update(round=rnd, acting_user=personas.program_office, probability_cap=0)
     assert any(d.field == "probability_cap" for d in exc.value.details)
     assert RoundSettings.objects.get(round=rnd).probability_cap == 0.5
+
+
+def test_the_assignment_page_shows_the_run(personas, world) -> None:
+    from django.test import Client
+    from django.urls import reverse
+
+    rnd, _cands, _evals = world
+    assignment_solve(round=rnd, acting_user=personas.program_office, seed=4242)
+    run = AssignmentRun.objects.get(round=rnd)
+    client = Client()
+    client.force_login(personas.program_office)
+    page = client.get(reverse("rounds:assignments", args=[rnd.pk])).content.decode()
+    panel = page.split('data-testid="assignment-run"')[1].split("</section>")[0]
+    assert "4242" in panel and run.ratio_percent in panel and f"{run.optimum:.3f}" in panel
+    assert 'data-testid="assignment-mode"' in page

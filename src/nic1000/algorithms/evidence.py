@@ -21,7 +21,7 @@ import json
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -63,15 +63,31 @@ _IPC_RE = re.compile(r"^\s*([A-HY]\d{2}[A-Z])\s*0*(\d{1,4})?")
 def tech_field(ipc_classes: str, concordance: dict[str, int] | None = None) -> int | None:
     """The WIPO field of a patent's first IPC class ("H01L 21/66; G06F 30/39" → 8), None if it has none or the
     concordance has no row for it."""
-    table = concordance if concordance is not None else ipc_concordance()
-    first = ipc_classes.replace(",", ";").split(";")[0].upper()
-    m = _IPC_RE.match(first)
+    head = ipc_classes.partition("/")[0]  # "H01L 21" (a registry repeats these: cached)
+    return _field_of(head) if concordance is None else _lookup(head, concordance)
+
+
+def _lookup(head: str, table: dict[str, int]) -> int | None:
+    first = head.split(";", 1)[0].split(",", 1)[0]
+    m = _IPC_RE.match(first.upper())
     if m is None:
         return None
     subclass, group = m[1], m[2]
     if group is not None and f"{subclass}{int(group)}" in table:
         return table[f"{subclass}{int(group)}"]
     return table.get(subclass)
+
+
+@lru_cache(maxsize=65536)
+def _field_of(head: str) -> int | None:
+    """The shipped concordance's field of the classes up to the first "/"."""
+    return _lookup(head, ipc_concordance())
+
+
+def field_subclasses(fields: Iterable[int]) -> set[str]:
+    """The IPC subclasses whose classes may fall in these fields (to narrow a query before `tech_field`)."""
+    wanted = set(fields)
+    return {code[:4] for code, f in ipc_concordance().items() if f in wanted}
 
 
 # ------------------------------------------------------------------------------------------ cohort percentiles
@@ -122,11 +138,14 @@ def cohort_percentiles(
 ) -> list[PatentStanding]:
     """Each of ``patents`` against the patents of ``population`` (which should include them) in the same
     (technology field, filing year). Patents with no field are compared with the unclassified of their year."""
-    table = concordance if concordance is not None else ipc_concordance()
-    cohorts: dict[tuple[int | None, int], dict[str, list[int]]] = {}
+    keys = [(tech_field(p.ipc_classes, concordance), p.filed_on.year) for p in patents]
+    cohorts: dict[tuple[int | None, int], dict[str, list[int]]] = {
+        key: {name: [] for name in INDICATORS} for key in keys
+    }
     for p in population:
-        key = (tech_field(p.ipc_classes, table), p.filed_on.year)
-        bucket = cohorts.setdefault(key, {name: [] for name in INDICATORS})
+        bucket = cohorts.get((tech_field(p.ipc_classes, concordance), p.filed_on.year))
+        if bucket is None:
+            continue
         bucket["forward_citations"].append(p.forward_citations)
         bucket["family_size"].append(p.family_size)
         bucket["claims"].append(p.claims)
@@ -137,9 +156,8 @@ def cohort_percentiles(
         for key, bucket in cohorts.items()
     }
     out = []
-    for p in patents:
-        key = (tech_field(p.ipc_classes, table), p.filed_on.year)
-        cohort = arrays.get(key, {name: np.zeros(0) for name in INDICATORS})
+    for p, key in zip(patents, keys, strict=True):
+        cohort = arrays[key]
         size = len(cohort["forward_citations"])
         values: dict[str, int | None] = {
             "forward_citations": p.forward_citations,

@@ -70,6 +70,13 @@ def test_generated_registry_is_realistic_and_consistent() -> None:
     assert sum(s["net_profit"] > 0 for s in latest) > len(latest) * 0.4
     cites = np.array([p["forward_citations"] for c in data for p in c.patents])
     assert np.median(cites) < cites.mean() < cites.max()  # heavy tail
+
+    def median_lag(sector: str) -> float:
+        lags = [(p["granted_on"] - p["filed_on"]).days for c in data if c.sector == sector
+                for p in c.patents if p["granted_on"]]  # fmt: skip
+        return float(np.median(lags))
+
+    assert median_lag("biohealth") > median_lag("ict_software")  # examination takes longer in biotech
     for c in data:
         assert 1 <= len(c.technologies) <= 4
         assert all(1 <= t["trl"] <= 9 for t in c.technologies)

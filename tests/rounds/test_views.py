@@ -235,6 +235,8 @@ def test_settings_and_round_rules_are_saved_all_or_nothing(personas) -> None:
         "score_max": s.score_max,
         "aggregation": s.aggregation,
         "disagreement_threshold": 0.3,
+        "assignment_mode": s.assignment_mode,
+        "probability_cap": s.probability_cap,
         "rule_capital_impairment": "on",
     }
     assert po.post(url, data).status_code == 302
@@ -252,6 +254,12 @@ def test_settings_and_round_rules_are_saved_all_or_nothing(personas) -> None:
     # The threshold alone is still accepted.
     assert po.post(url, {**data, "disagreement_threshold": 0.5}).status_code == 302
     assert RoundSettings.objects.get(round=rnd).disagreement_threshold == 0.5
+    # The randomised assignment and its cap (a cap of 0 is refused, the field marked).
+    assert po.post(url, {**data, "assignment_mode": "randomized", "probability_cap": 0.4}).status_code == 302
+    saved = RoundSettings.objects.get(round=rnd)
+    assert (saved.assignment_mode, saved.probability_cap) == ("randomized", 0.4)
+    r = po.post(url, {**data, "assignment_mode": "randomized", "probability_cap": 0})
+    assert r.status_code == 422 and RoundSettings.objects.get(round=rnd).probability_cap == 0.4
 
 
 def test_opening_a_file_is_an_explicit_confirmation_never_a_get(personas) -> None:

@@ -9,7 +9,6 @@ from collections.abc import Iterable, Sequence
 from django.db.models import QuerySet
 from django.http import HttpResponse
 from django.utils.translation import gettext
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _
 
 from nic1000.core.excel import Sheet, xlsx_write

@@ -100,6 +100,22 @@ class SettingsForm(BoundedTextForm):
             "page shows what switching would change."
         ),
     )
+    assignment_mode = forms.ChoiceField(
+        label=_("Assignment of evaluators"),
+        choices=RoundSettings.AssignmentMode.choices,
+        widget=forms.Select(SELECT),
+        help_text=_(
+            "Randomised: the assignment is drawn so that no evaluator gets any one company with a probability"
+            " above q, which makes lobbying for a company futile (Jecmen et al. 2020)."
+        ),
+    )
+    probability_cap = forms.FloatField(
+        label=_("Probability cap q per evaluator and candidacy"),
+        min_value=0.01,
+        max_value=1.0,
+        widget=forms.NumberInput({"step": "0.01", **INPUT}),
+        help_text=_("Between 0.01 and 1; used by the randomised assignment only."),
+    )
     scoring_deadline = forms.DateTimeField(
         label=_("Scoring deadline"),
         required=False,

@@ -4,6 +4,7 @@ publication. A published selection designates its companies through `nic1000.des
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -90,6 +91,23 @@ class RoundSettings(models.Model):
         _("Evaluator calibration"), max_length=10, choices=Leniency.choices, default=Leniency.RAW
     )
 
+    class AssignmentMode(models.TextChoices):
+        DETERMINISTIC = "deterministic", _("Optimal (deterministic)")
+        RANDOMIZED = "randomized", _("Randomised, probability capped")
+
+    assignment_mode = models.CharField(
+        _("Assignment of evaluators"),
+        max_length=15,
+        choices=AssignmentMode.choices,
+        default=AssignmentMode.DETERMINISTIC,
+    )
+    # Jecmen et al. 2020: no evaluator–candidacy pair is drawn with a probability above q.
+    probability_cap = models.FloatField(
+        _("Probability cap q per evaluator and candidacy"),
+        default=0.5,
+        validators=[MinValueValidator(0.01), MaxValueValidator(1.0)],
+    )
+
     class Meta:
         constraints = [
             models.CheckConstraint(
@@ -111,6 +129,8 @@ ROUND_SETTINGS_FIELDS = (
     "aggregation",
     "disagreement_threshold",
     "leniency",
+    "assignment_mode",
+    "probability_cap",
 )
 
 
@@ -392,6 +412,38 @@ class Assignment(models.Model):
             )
         ]
         indexes = [models.Index(fields=["evaluator", "active"]), models.Index(fields=["round", "active"])]
+
+
+class AssignmentRun(models.Model):
+    """One solve of a round's assignment, as recorded for the committee and the audit: the mode, and for a
+    randomised one the cap, the seed (the same seed on the same data draws the same assignment), the expected
+    affinity of the plan, the deterministic optimum and their ratio."""
+
+    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="assignment_runs")
+    mode = models.CharField(max_length=15, choices=RoundSettings.AssignmentMode.choices)
+    probability_cap = models.FloatField(null=True, blank=True)  # the cap used (randomised only)
+    seed = models.BigIntegerField(null=True, blank=True)
+    optimum = models.FloatField()  # the deterministic optimum of the instance solved
+    expected_affinity = models.FloatField()  # = optimum when deterministic
+    drawn_affinity = models.FloatField()  # total affinity of the pairs the solve chose
+    pairs = models.PositiveIntegerField()
+    fill_only = models.BooleanField(default=False)
+    created_at = models.DateTimeField()
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    @property
+    def ratio(self) -> float:
+        """Expected affinity over the deterministic optimum."""
+        return self.expected_affinity / self.optimum if self.optimum > 0 else 1.0
+
+    @property
+    def ratio_percent(self) -> str:
+        return f"{self.ratio * 100:.1f}%"
 
 
 class Review(models.Model):

@@ -16,6 +16,7 @@ from nic1000.registry.models import Body
 from nic1000.rounds.models import (
     ROUND_SETTINGS_FIELDS,
     Assignment,
+    AssignmentRun,
     BonusItem,
     Candidacy,
     CommitteeDecision,
@@ -203,6 +204,8 @@ class AssignmentOverview:
     k: int
     short: int  # candidacies lacking some of their k evaluators
     evaluators: list[EvaluatorProfile]
+    settings: RoundSettings
+    run: AssignmentRun | None  # the latest solve: mode, cap, seed, expected affinity against the optimum
 
 
 def assignment_overview(*, round: Round) -> AssignmentOverview:
@@ -219,9 +222,17 @@ def assignment_overview(*, round: Round) -> AssignmentOverview:
         )
         .order_by("company__name_ko", "id")
     )
-    k = RoundSettings.objects.get(round=round).reviews_per_candidacy
+    settings = RoundSettings.objects.get(round=round)
+    k = settings.reviews_per_candidacy
     short = sum(1 for c in candidacies if len(c.active_assignments) < k)
-    return AssignmentOverview(candidacies=candidacies, k=k, short=short, evaluators=active_evaluators())
+    return AssignmentOverview(
+        candidacies=candidacies,
+        k=k,
+        short=short,
+        evaluators=active_evaluators(),
+        settings=settings,
+        run=AssignmentRun.objects.filter(round=round).first(),
+    )
 
 
 @dataclass

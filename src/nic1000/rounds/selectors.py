@@ -10,12 +10,14 @@ from typing import Any
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from nic1000.accounts.models import User
 from nic1000.core.access import has_role
 from nic1000.core.identifiers import brn_compact
 from nic1000.core.roles import OFFICE_AND_AUDIT, PROGRAMME_READERS, Role, RoleSet
+from nic1000.registry.evidence import company_evidence
 from nic1000.registry.models import Body, Company, FinancialStatement
 from nic1000.rounds.models import (
     Assignment,
@@ -284,7 +286,8 @@ def candidacy_in_round(*, round: Round, pk: int) -> Candidacy:
 
 
 def candidacy_file(*, candidacy: Candidacy) -> dict[str, Any]:
-    """What an evaluator sees: profile, patents, technologies and a financial summary (last three years)."""
+    """What an evaluator sees: profile, patents, technologies, a financial summary (last three years) and the
+    evidence panel computed from them (`registry.evidence`)."""
     company = candidacy.company
     statements = list(
         FinancialStatement.objects.filter(company=company)
@@ -299,12 +302,17 @@ def candidacy_file(*, candidacy: Candidacy) -> dict[str, Any]:
             "total_liabilities",
         )[:3]
     )
+    patents = list(company.patents.all()[:50])
+    technologies = list(company.technologies.all())
     return {
         "company": company,
-        "patents": list(company.patents.all()[:50]),
-        "technologies": list(company.technologies.all()),
+        "patents": patents,
+        "technologies": technologies,
         "statements": statements,
         "nominations": list(candidacy.nominations.select_related("body").all()),
+        "evidence": company_evidence(
+            company=company, patents=patents, technologies=technologies, statements=statements
+        ),
     }
 
 

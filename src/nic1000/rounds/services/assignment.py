@@ -1,12 +1,16 @@
 """Assignment of evaluators to candidacies: the optimal solve (`algorithms.assignment` on the affinity of
-`algorithms.affinity`), re-solves that keep submitted reviews and hand-made pairs, filling the gap a declared
-conflict leaves, and the programme office's manual changes."""
+`algorithms.affinity`) or, when the round asks for it, the randomised one under a probability cap
+(`algorithms.assignment.randomized`, recorded with its seed in `AssignmentRun`), re-solves that keep submitted
+reviews and hand-made pairs, filling the gap a declared conflict leaves, and the programme office's manual
+changes."""
 
 from __future__ import annotations
 
 import datetime as dt
+import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from django.db import transaction
@@ -16,6 +20,7 @@ from django.utils.translation import gettext as _
 from nic1000.accounts.models import User
 from nic1000.algorithms import affinity as affinity_model
 from nic1000.algorithms import assignment as assignment_model
+from nic1000.algorithms.assignment import randomized
 from nic1000.audit.services import AuditItem, audit_record, audit_record_many
 from nic1000.core.access import require_role
 from nic1000.core.errors import Conflict as ConflictError
@@ -25,6 +30,7 @@ from nic1000.core.text import text_check
 from nic1000.registry.models import CoreTechnology, Patent
 from nic1000.rounds.models import (
     Assignment,
+    AssignmentRun,
     Candidacy,
     Conflict,
     EvaluatorProfile,
@@ -43,6 +49,7 @@ class AssignmentOutcome:
     removed: int = 0
     kept: int = 0
     total_affinity: float = 0.0
+    run: AssignmentRun | None = None
 
 
 def _split_keywords(value: str) -> list[str]:
@@ -149,34 +156,87 @@ def _locked(rnd: Round, current: list[Assignment], *, only_fill: bool) -> list[A
     return [a for a in current if a.pk in submitted or a.source == Assignment.Source.MANUAL]
 
 
-def _optimal_pairs(
-    pool: _Pool, affinity: np.ndarray, forbidden: np.ndarray, locked: list[Assignment], *, only_fill: bool
-) -> list[tuple[int, int]]:
-    """(candidacy index, evaluator index) of the optimal assignment; infeasible → ValidationFailed naming the
-    candidacies that cannot be covered."""
+@dataclass
+class _Solved:
+    """The pairs chosen, and what the run records about how."""
+
+    pairs: list[tuple[int, int]]
+    optimum: float
+    expected: float
+    q: float | None = None
+    seed: int | None = None
+
+
+def _infeasible(labels: list[str], exc: assignment_model.AssignmentInfeasible) -> ValidationFailed:
+    """The diagnoses in words: the cap's own in the reader's language, the solver's as it gives them."""
+    details = []
+    for d in exc.diagnoses:
+        names = ", ".join(str(labels[i]) for i in d.candidacies[:10])
+        more = f" (+{len(d.candidacies) - 10})" if len(d.candidacies) > 10 else ""
+        message = assignment_diagnosis_text(d.code, d.details, d.message)
+        if d.code == "cap_too_small":
+            message = _(
+                "q·evaluators = %(q)s·%(n)d < %(k)d reviews needed: with the cap, this candidacy needs at least"
+                " %(need)d evaluators without a conflict."
+            ) % {"q": d.details["q"], "n": d.details["evaluators"], "k": d.details["needed"],
+                 "need": -(-d.details["needed"] // d.details["q"])}  # fmt: skip
+        elif d.code == "cap_group_deficit":
+            message = _(
+                "These %(n)d candidacies need %(needed)d reviews together; with q = %(q)s their evaluators'"
+                " maximum loads allow at most %(available).1f."
+            ) % {"n": len(d.candidacies), "needed": d.details["needed"], "q": d.details["q"],
+                 "available": d.details["available"]}  # fmt: skip
+        elif d.code == "cap_min_loads":
+            message = _(
+                "With q = %(q)s the evaluators' minimum loads cannot be met: lower the minimum load or raise q."
+            ) % {"q": d.details["q"]}
+        details.append(ErrorDetail(message=message, field=(names + more) or None, code=d.code))
+    if any(d.code.startswith("cap_") for d in exc.diagnoses):
+        return ValidationFailed(
+            _("The probability cap q is too small for the loads: no randomised assignment exists."),
+            details,
+            code="probability_cap_infeasible",
+        )
+    return ValidationFailed(
+        _("No assignment can give every candidacy its evaluators."), details, code="assignment_infeasible"
+    )
+
+
+def _chosen_pairs(
+    pool: _Pool,
+    affinity: np.ndarray,
+    forbidden: np.ndarray,
+    locked: list[Assignment],
+    *,
+    only_fill: bool,
+    seed: int | None,
+) -> _Solved:
+    """(candidacy index, evaluator index) pairs: the optimal assignment, or one drawn from the optimal plan under
+    the round's probability cap; infeasible → ValidationFailed naming the candidacies that cannot be covered."""
     labels = [c.company.name_ko for c in pool.candidacies]
+    settings = pool.settings
+    problem: dict[str, Any] = {
+        "reviews_per_candidacy": settings.reviews_per_candidacy,
+        "min_load": 0 if only_fill else settings.load_min,
+        "max_load": settings.load_max,
+        "forbidden": forbidden,
+        "locked": [at for a in locked if (at := pool.index(a.candidacy_id, a.evaluator_id))] or None,
+        "candidacy_ids": labels,
+        "evaluator_ids": [str(e.user) for e in pool.evaluators],
+    }
     try:
-        result = assignment_model.assign(
-            affinity,
-            reviews_per_candidacy=pool.settings.reviews_per_candidacy,
-            min_load=0 if only_fill else pool.settings.load_min,
-            max_load=pool.settings.load_max,
-            forbidden=forbidden,
-            locked=[at for a in locked if (at := pool.index(a.candidacy_id, a.evaluator_id))] or None,
-            candidacy_ids=labels,
-            evaluator_ids=[str(e.user) for e in pool.evaluators],
+        result = assignment_model.assign(affinity, **problem)
+        if settings.assignment_mode != RoundSettings.AssignmentMode.RANDOMIZED:
+            pairs = [(int(p.candidacy), int(p.evaluator)) for p in result.pairs]
+            return _Solved(pairs, result.objective, result.objective)
+        plan = randomized.randomized_plan(
+            affinity, q=settings.probability_cap, deterministic=result, **problem
         )
     except assignment_model.AssignmentInfeasible as exc:
-        details = []
-        for d in exc.diagnoses:
-            names = ", ".join(str(labels[i]) for i in d.candidacies[:10])
-            more = f" (+{len(d.candidacies) - 10})" if len(d.candidacies) > 10 else ""
-            message = assignment_diagnosis_text(d.code, d.details, d.message)
-            details.append(ErrorDetail(message=message, field=(names + more) or None, code=d.code))
-        raise ValidationFailed(
-            _("No assignment can give every candidacy its evaluators."), details, code="assignment_infeasible"
-        ) from None
-    return [(int(p.candidacy), int(p.evaluator)) for p in result.pairs]
+        raise _infeasible(labels, exc) from None
+    seed = secrets.randbits(32) if seed is None else seed
+    pairs = randomized.sample_assignment(plan, np.random.default_rng(seed))
+    return _Solved(pairs, plan.optimum, plan.expected_affinity, float(plan.q), seed)
 
 
 def _apply(
@@ -210,7 +270,7 @@ def _apply(
     return outcome
 
 
-def _solve(rnd: Round, *, acting_user: User, only_fill: bool) -> AssignmentOutcome:
+def _solve(rnd: Round, *, acting_user: User, only_fill: bool, seed: int | None = None) -> AssignmentOutcome:
     """The solve on a locked round: record detected conflicts, keep what must stay, optimise the rest."""
     require_round_allows(rnd, RoundAction.ASSIGN)
     pool = _pool(rnd)
@@ -221,10 +281,24 @@ def _solve(rnd: Round, *, acting_user: User, only_fill: bool) -> AssignmentOutco
     current = list(Assignment.objects.filter(round=rnd, active=True).select_related("review"))
     locked = _locked(rnd, current, only_fill=only_fill)
     affinity = _affinity(pool.evaluators, pool.candidacies)
-    pairs = _optimal_pairs(pool, affinity, _forbidden(rnd, pool), locked, only_fill=only_fill)
+    solved = _chosen_pairs(pool, affinity, _forbidden(rnd, pool), locked, only_fill=only_fill, seed=seed)
+    pairs = solved.pairs
     wanted = {(pool.candidacies[i].pk, pool.evaluators[j].pk): float(affinity[i, j]) for i, j in pairs}
     outcome = _apply(rnd, current, locked, wanted, now)
     outcome.total_affinity = float(sum(affinity[i, j] for i, j in pairs))
+    outcome.run = AssignmentRun.objects.create(
+        round=rnd,
+        mode=pool.settings.assignment_mode,
+        probability_cap=solved.q,
+        seed=solved.seed,
+        optimum=solved.optimum,
+        expected_affinity=solved.expected,
+        drawn_affinity=outcome.total_affinity,
+        pairs=len(pairs),
+        fill_only=only_fill,
+        created_at=now,
+        created_by=acting_user,
+    )
     audit_record(
         actor=acting_user,
         action="assignment.solve",
@@ -235,20 +309,29 @@ def _solve(rnd: Round, *, acting_user: User, only_fill: bool) -> AssignmentOutco
             "kept": {"before": None, "after": outcome.kept},
             "conflicts_detected": {"before": None, "after": len(new_conflicts)},
             "total_affinity": {"before": None, "after": float(f"{outcome.total_affinity:.4f}")},
+            "mode": {"before": None, "after": pool.settings.assignment_mode},
+            "probability_cap": {"before": None, "after": solved.q},
+            "seed": {"before": None, "after": solved.seed},
+            "expected_affinity": {"before": None, "after": float(f"{solved.expected:.4f}")},
+            "deterministic_optimum": {"before": None, "after": float(f"{solved.optimum:.4f}")},
         },
     )
     return outcome
 
 
 @transaction.atomic
-def assignment_solve(*, round: Round, acting_user: User) -> AssignmentOutcome:
+def assignment_solve(*, round: Round, acting_user: User, seed: int | None = None) -> AssignmentOutcome:
     """Give every eligible candidacy its k evaluators, each evaluator a load within [min, max], maximising total
     affinity; conflicted pairs (declared or detected) are never assigned. Pairs with a submitted review or made
     by hand are kept. An infeasible instance raises ValidationFailed naming the candidacies that cannot be
-    covered."""
+    covered.
+
+    A round set to the randomised mode draws the assignment from the plan that maximises expected affinity with
+    no pair above the probability cap q (Jecmen et al. 2020), with `seed` (a fresh random one when None); the run
+    records the seed, the expected affinity, the deterministic optimum and their ratio."""
     require_role(acting_user, OFFICE)
     rnd = Round.objects.select_for_update().get(pk=round.pk)
-    return _solve(rnd, acting_user=acting_user, only_fill=False)
+    return _solve(rnd, acting_user=acting_user, only_fill=False, seed=seed)
 
 
 @transaction.atomic

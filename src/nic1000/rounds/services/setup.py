@@ -154,6 +154,10 @@ def _validate_settings(s: RoundSettings) -> None:
         details.append(ErrorDetail(message=_("Maximum below minimum"), field="load_max", value=s.load_max))
     if s.score_max <= s.score_min:
         details.append(ErrorDetail(message=_("Highest score must be above the lowest"), field="score_max"))
+    if not 0.01 <= s.probability_cap <= 1:
+        details.append(
+            ErrorDetail(message=_("Between 0.01 and 1"), field="probability_cap", value=s.probability_cap)
+        )
     if details:
         raise ValidationFailed(_("The round's settings are not valid."), details)
 

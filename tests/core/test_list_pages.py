@@ -28,6 +28,17 @@ from tests.finance.factories import ensure_products, make_application
 from tests.monitoring.factories import member
 from tests.rounds.factories import make_assignment, make_candidacy, make_evaluator, make_round
 
+
+@pytest.fixture(autouse=True)
+def _english(settings: Any) -> Any:
+    """These tests read the pager's and the count's English wording (Korean is the default language)."""
+    settings.LANGUAGE_CODE = "en"
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
+
+
 pytestmark = pytest.mark.django_db
 
 World = dict[str, Any]

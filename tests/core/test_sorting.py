@@ -16,6 +16,17 @@ from nic1000.core.sorting import DESC, SortSpec, sort_from
 from nic1000.registry.models import Company
 from tests.factories import CompanyFactory
 
+
+@pytest.fixture(autouse=True)
+def _english(settings: Any) -> Any:
+    """These tests read the pager's and the count's English wording (Korean is the default language)."""
+    settings.LANGUAGE_CODE = "en"
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
+
+
 SPEC = SortSpec(columns={"name": ("name_ko",), "staff": ("-employees", "name_ko")}, default="name")
 
 

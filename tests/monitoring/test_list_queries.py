@@ -143,5 +143,6 @@ def test_the_pages_above_are_every_list_page() -> None:
         "run_start", "company_detail", "case_detail", "case_assign", "case_action", "case_transition",
         "monthly_survey", "difficulty_survey", "survey_review", "membership_remove", "statement_submit",
         "statement_upload",
+        "risk_calibration", "risk_calibration_change",  # the grade table and the last 20 calibrations
     }  # fmt: skip
     assert {p.name for p in urls.urlpatterns} == lists | detail_or_form

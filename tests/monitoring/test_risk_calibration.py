@@ -8,7 +8,7 @@ import datetime as dt
 import pytest
 from django.core.management import CommandError, call_command
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from nic1000.audit.models import AuditEntry
 from nic1000.core.errors import Conflict, Forbidden, ValidationFailed
@@ -84,7 +84,7 @@ def test_too_few_outcomes_say_how_many_and_change_nothing(personas) -> None:
     with pytest.raises(Conflict) as exc:
         risk.risk_recalibrate(acting_user=personas.support)
     assert exc.value.code == "insufficient_outcomes" and "20" in str(exc.value) and "300" in str(exc.value)
-    with pytest.raises(CommandError, match="Nothing was changed"):
+    with translation.override("en"), pytest.raises(CommandError, match="Nothing was changed"):
         call_command("ews", "recalibrate")
     assert not RiskCalibration.objects.exists()
 

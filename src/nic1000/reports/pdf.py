@@ -1,9 +1,10 @@
 """One way to make a PDF: a Django template and its context rendered by WeasyPrint, A4, Korean fonts.
 
 Nothing is fetched over the network: the URL fetcher serves only `data:` URLs and the project's own static files
-(found by the staticfiles finders); anything else is refused and WeasyPrint leaves it out. The stylesheet
-(`reports/_pdf.css`, KRDS colours and type) is included inline by `reports/base_pdf.html`, so a document needs no
-fetch at all; QR codes and charts are inline SVG. Fonts come from fontconfig ('Noto Sans CJK KR', installed by
+(found by the staticfiles finders, or collected under STATIC_ROOT with their hashed names); anything else is
+refused and WeasyPrint leaves it out. The stylesheets are static files (`nic1000/pdf/base.css`: KRDS colours and
+type, linked by `reports/base_pdf.html`; no inline styles anywhere, as the pages' CSP requires); QR codes and
+charts are inline SVG. Fonts come from fontconfig ('Noto Sans CJK KR', installed by
 `make system-deps` as fonts-noto-cjk).
 """
 
@@ -16,6 +17,7 @@ from urllib.parse import unquote, urlsplit
 
 from django.conf import settings
 from django.contrib.staticfiles import finders
+from django.contrib.staticfiles.storage import staticfiles_storage
 from django.template.loader import render_to_string
 from weasyprint import CSS, HTML, Document
 from weasyprint.text.fonts import FontConfiguration
@@ -41,8 +43,15 @@ def _static_file(url: str) -> str | None:
     path = unquote(parts.path)
     if not path.startswith(static_url) or ".." in path.split("/"):
         return None
-    found = finders.find(path[len(static_url) :])
-    return found if isinstance(found, str) else None
+    name = path[len(static_url) :]
+    found = finders.find(name)
+    if isinstance(found, str):
+        return found
+    try:  # production: the hashed name of a collected file
+        collected = staticfiles_storage.path(name)
+    except NotImplementedError:
+        return None
+    return collected if Path(collected).is_file() else None
 
 
 class LocalURLFetcher(URLFetcher):  # type: ignore[misc]  # WeasyPrint is untyped

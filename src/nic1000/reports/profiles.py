@@ -77,6 +77,7 @@ def risk_context(*, company: Company) -> dict[str, Any]:
     results = list(InspectionResult.objects.filter(company=company).order_by("-period")[:RESULT_ROWS])
     latest = results[0] if results else None
     trend = list(reversed(results))
+    monitoring.with_programme_risk(results)  # each result's programme-calibrated probability and grade
     chart = charts.bar_chart(
         [(r.period, round((r.probability or 0) * 100, 1)) for r in trend],
         title=_("Probability of distress by period (%)"),

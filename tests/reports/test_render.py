@@ -55,3 +55,25 @@ def test_any_template_prints_on_a4_in_the_korean_font(tmp_path, settings) -> Non
     assert [b"/MediaBox [0 0 595.275591 841.889764]" in found[n][0] for n in page_numbers(found)] == [True]
     text = pdf_text(data)
     assert "한글 문서 7" in text.text and all("Noto-Sans-CJK-KR" in f for f in text.fonts)
+
+
+def test_documents_link_their_stylesheets_and_the_fetcher_finds_them(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """The PDF styles are static files (no inline style anywhere): each linked one must be fetched."""
+    from django.template.loader import render_to_string
+
+    fetched: list[str] = []
+    original = LocalURLFetcher.fetch
+
+    def spy(self, url, headers=None):  # type: ignore[no-untyped-def]
+        fetched.append(url)
+        return original(self, url, headers)
+
+    monkeypatch.setattr(LocalURLFetcher, "fetch", spy)
+    from nic1000.reports.pdf import render_pdf
+
+    html = render_to_string("reports/quarterly_pdf.html", {"report": None})
+    assert "nic1000/pdf/quarterly.css" in html and "<style" not in html
+    render_pdf("reports/base_pdf.html", {})
+    assert any(u.endswith("/static/nic1000/pdf/base.css") for u in fetched)
+    css = LocalURLFetcher().fetch(f"{LOCAL_BASE_URL}static/nic1000/pdf/certificate.css")
+    assert b".cert" in css.read()

@@ -254,6 +254,11 @@ class MarketGrowth:
     period: str
     source: str
 
+    @property
+    def illustrative(self) -> bool:
+        """A placeholder figure, not a published forecast (the shipped table says so in its source column)."""
+        return self.source.startswith("ILLUSTRATIVE")
+
 
 @dataclass(frozen=True)
 class TagReason:

@@ -508,7 +508,7 @@ def _risk_page(request: HttpRequest, form: BaseRateForm, status: int = 200) -> H
     return render(request, "monitoring/risk.html", ctx, status=status)
 
 
-@role_required(PROGRAMME_READERS)
+@role_required(MONITORING_READERS)
 def risk_calibration(request: HttpRequest) -> HttpResponse:
     return _risk_page(request, BaseRateForm())
 

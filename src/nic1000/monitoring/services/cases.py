@@ -70,7 +70,7 @@ def _opened(
         action="support_case.open",
         object_type=SupportCase._meta.label_lower,
         object_id=str(case_id),
-        object_repr=f"case for company {company_id}",
+        object_repr=f"#{case_id}",
         changes=created(
             {
                 "company_id": company_id,

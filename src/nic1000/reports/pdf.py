@@ -1,10 +1,10 @@
 """One way to make a PDF: a Django template and its context rendered by WeasyPrint, A4, Korean fonts.
 
 Nothing is fetched over the network: the URL fetcher serves only `data:` URLs and the project's own static files
-(found by the staticfiles finders, or collected under STATIC_ROOT with their hashed names); anything else is
-refused and WeasyPrint leaves it out. The stylesheets are static files (`nic1000/pdf/base.css`: KRDS colours and
-type, linked by `reports/base_pdf.html`; no inline styles anywhere, as the pages' CSP requires); QR codes and
-charts are inline SVG. Fonts come from fontconfig ('Noto Sans CJK KR', installed by
+(found by the staticfiles finders, so `collectstatic` is not needed); anything else is refused and WeasyPrint
+leaves it out. The stylesheets are static files (`nic1000/pdf/base.css`: KRDS colours and type, linked by
+`reports/base_pdf.html` with `{% pdf_static %}`; no inline styles anywhere, as the pages' CSP requires); QR codes
+and charts are inline SVG. Fonts come from fontconfig ('Noto Sans CJK KR', installed by
 `make system-deps` as fonts-noto-cjk).
 """
 
@@ -17,7 +17,6 @@ from urllib.parse import unquote, urlsplit
 
 from django.conf import settings
 from django.contrib.staticfiles import finders
-from django.contrib.staticfiles.storage import staticfiles_storage
 from django.template.loader import render_to_string
 from weasyprint import CSS, HTML, Document
 from weasyprint.text.fonts import FontConfiguration
@@ -43,15 +42,8 @@ def _static_file(url: str) -> str | None:
     path = unquote(parts.path)
     if not path.startswith(static_url) or ".." in path.split("/"):
         return None
-    name = path[len(static_url) :]
-    found = finders.find(name)
-    if isinstance(found, str):
-        return found
-    try:  # production: the hashed name of a collected file
-        collected = staticfiles_storage.path(name)
-    except NotImplementedError:
-        return None
-    return collected if Path(collected).is_file() else None
+    found = finders.find(path[len(static_url) :])
+    return found if isinstance(found, str) else None
 
 
 class LocalURLFetcher(URLFetcher):  # type: ignore[misc]  # WeasyPrint is untyped

@@ -141,7 +141,9 @@ def _demo_token(ctx: DemoContext) -> dict[str, int]:
     kdb = Institution.objects.filter(code="KDB").first()
     if kdb is None:
         return {"api_tokens": 0}
-    _token, secret = tokens.api_token_create(institution=kdb, name="KDB 여신 시스템 (시연)", acting_user=ctx.office)
+    _token, secret = tokens.api_token_create(
+        institution=kdb, name="KDB 여신 시스템 (시연)", acting_user=ctx.office
+    )
     ctx.out(f"finance: API token for KDB (shown once): {secret}")
     return {"api_tokens": 1}
 

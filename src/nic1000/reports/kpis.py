@@ -19,8 +19,8 @@ from dataclasses import dataclass
 from django.db.models import Case, CharField, Count, Max, Min, Q, QuerySet, Value, When
 from django.utils.translation import gettext as _
 
+from nic1000.core.sectors import sector_label
 from nic1000.designations.models import Membership
-from nic1000.registry.models import KsicCode
 from nic1000.registry.regions import Region
 from nic1000.reports.kpis_base import (
     DEFAULT_TARGET,
@@ -231,14 +231,10 @@ def by_ministry(*, as_of: dt.date | None = None) -> list[Share]:
 
 
 def by_sector(*, as_of: dt.date | None = None) -> list[Share]:
-    """By the sector the designation was made in; a KSIC section letter is shown with its name."""
+    """By the sector the designation was made in, named as everywhere else (`core.sectors.sector_label`: the
+    programme's fields, a KSIC section by its name)."""
     rows = list(active_at(as_of or today()).values("sector").annotate(n=Count("id")).order_by("-n", "sector"))
-    keys = [r["sector"] for r in rows if r["sector"]]
-    names = dict(KsicCode.objects.filter(level=1, code__in=keys).values_list("code", "name"))
-    return _shares(
-        (r["sector"], f"{r['sector']} {names[r['sector']]}" if r["sector"] in names else r["sector"], r["n"])
-        for r in rows
-    )
+    return _shares((r["sector"], sector_label(r["sector"]) or "–", r["n"]) for r in rows)
 
 
 def by_region(*, as_of: dt.date | None = None) -> list[Share]:

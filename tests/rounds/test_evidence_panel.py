@@ -11,7 +11,9 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
+from django.utils.html import escape
 
+from nic1000.algorithms import evidence as ev
 from nic1000.registry.models import KsicCode
 from tests.factories import CompanyFactory, CoreTechnologyFactory, FinancialStatementFactory, PatentFactory
 from tests.rounds.factories import make_assignment, make_candidacy, make_evaluator, make_round
@@ -61,7 +63,16 @@ def test_the_file_shows_the_evidence_panel(personas: Any, file_url: tuple[str, A
     megatrends = page.split('data-testid="evidence-megatrends"')[1].split("</ul>")[0]
     assert "반도체·디스플레이" in megatrends and "KSIC 26112" in megatrends and "BIG3" in megatrends
     assert "인공지능" in megatrends
-    assert "ILLUSTRATIVE" in megatrends  # the growth figure carries its source
+    # the growth figure carries its source, as the table has it
+    semi = ev.market_growth()["semiconductor_display"]
+    semi_item = megatrends.split("반도체·디스플레이")[1].split("</li>")[0]
+    if semi.illustrative:
+        assert "예시 수치" in semi_item and "<a " not in semi_item
+    else:
+        assert (
+            f'<a href="{escape(semi.url)}" rel="noopener noreferrer">{escape(semi.source)}</a>' in semi_item
+        )
+        assert semi.period in semi_item
 
 
 def test_the_panel_queries_do_not_grow_with_patents(personas: Any, file_url: tuple[str, Any]) -> None:

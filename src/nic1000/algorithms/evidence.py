@@ -252,7 +252,8 @@ class Megatrend:
 class MarketGrowth:
     cagr_percent: float
     period: str
-    source: str
+    source: str  # "Publisher, title (year)" as the page states them; "ILLUSTRATIVE ..." for a placeholder
+    url: str = ""  # the page the figure was taken from ("" for a placeholder)
 
     @property
     def illustrative(self) -> bool:
@@ -289,7 +290,9 @@ def megatrends() -> tuple[Megatrend, ...]:
 def market_growth() -> dict[str, MarketGrowth]:
     with (DATA_DIR / "market_growth.csv").open(encoding="utf-8") as f:
         return {
-            r["tag"]: MarketGrowth(float(r["cagr_percent"]), r["period"], r["source"])
+            r["tag"]: MarketGrowth(
+                float(r["cagr_percent"]), r["period"], r["source"], (r.get("url") or "").strip()
+            )
             for r in csv.DictReader(f)
             if r["cagr_percent"]
         }

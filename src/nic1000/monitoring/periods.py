@@ -37,8 +37,18 @@ def period_validate(period: str) -> tuple[int, int]:
     return year, month
 
 
-def expected_fiscal_year(period: str, cfg: rules_mod.RuleConfig | None = None) -> int:
-    """The last fiscal year whose statements must be in by this period (due by the configured month)."""
+def due_fiscal_year(period: str, cfg: rules_mod.RuleConfig | None = None) -> int:
+    """The last fiscal year whose statements are due in or by this period's month: what companies are asked for
+    and reminded of (from the due month on, before a missing year counts)."""
     cfg = cfg or rules_mod.current_config()
     year, month = period_validate(period)
     return year - 1 if month >= cfg.statement_due_month else year - 2
+
+
+def expected_fiscal_year(period: str, cfg: rules_mod.RuleConfig | None = None) -> int:
+    """The last fiscal year whose missing statements are a signal: its due month and the grace months after it
+    have passed. Until then a company is judged on the statements it has (an inspection in April must not
+    warn every company whose statements are due at the end of April)."""
+    cfg = cfg or rules_mod.current_config()
+    year, month = period_validate(period)
+    return year - 1 if month > cfg.statement_due_month + cfg.statement_grace_months else year - 2

@@ -38,8 +38,10 @@ class RuleConfig:
     strong_trl_min: int = 7
     strong_patent_citations_min: int = 1  # registered patents with at least this many forward citations
     sales_collapse_share: float = 0.5  # sales fell by more than this share year on year
-    # Statements for fiscal year Y are due by this month of Y+1 (corporate tax filing is due by the end of March).
+    # Statements for fiscal year Y are due by the end of this month of Y+1 (corporate tax filing is due by the end
+    # of March); a missing year counts as a signal only after the grace months that follow.
     statement_due_month: int = 4
+    statement_grace_months: int = 0
     # A case is opened at this level or above.
     case_level: str = "warning"
     case_due_days: int = 14

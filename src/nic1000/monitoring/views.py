@@ -50,7 +50,7 @@ from nic1000.monitoring.forms import (
     StatementUploadForm,
 )
 from nic1000.monitoring.models import InspectionRun, SupportCase
-from nic1000.monitoring.periods import expected_fiscal_year, half_of, period_of
+from nic1000.monitoring.periods import due_fiscal_year, half_of, period_of
 from nic1000.monitoring.services import cases, removals, risk, surveys
 from nic1000.monitoring.tasks import inspection_enqueue
 from nic1000.monitoring.workflows import CASE_WORKFLOW
@@ -440,7 +440,7 @@ def _company_of(request: HttpRequest) -> Company:
 @role_required(Role.COMPANY)
 def statements(request: HttpRequest) -> HttpResponse:
     company = _company_of(request)
-    expected = expected_fiscal_year(period_of())
+    expected = due_fiscal_year(period_of())
     rows = list(selectors.statements_for_company(company_id=company.pk))
     ctx = {
         "statements": rows,
@@ -455,7 +455,7 @@ def statements(request: HttpRequest) -> HttpResponse:
 @role_required(Role.COMPANY)
 def statement_submit(request: HttpRequest) -> HttpResponse:
     company = _company_of(request)
-    form = StatementForm(request.POST or None, initial={"fiscal_year": expected_fiscal_year(period_of())})
+    form = StatementForm(request.POST or None, initial={"fiscal_year": due_fiscal_year(period_of())})
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         fiscal_year = data.pop("fiscal_year")

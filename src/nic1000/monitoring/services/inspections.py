@@ -49,7 +49,7 @@ from nic1000.designations.selectors import active_memberships
 from nic1000.monitoring import claims, engine
 from nic1000.monitoring import rules as rules_mod
 from nic1000.monitoring.models import InspectionResult, InspectionRun
-from nic1000.monitoring.periods import expected_fiscal_year, period_validate
+from nic1000.monitoring.periods import due_fiscal_year, expected_fiscal_year, period_validate
 from nic1000.monitoring.services.cases import cases_open_for_results
 from nic1000.monitoring.services.chasing import statements_chase
 from nic1000.monitoring.services.early_warning import model_for_inspection
@@ -329,8 +329,9 @@ def _inspection_finish(*, run: InspectionRun, token: str, acting_user: User | No
             },
         )
         _tell_the_group(locked)
-    if locked.expected_fiscal_year:
-        statements_chase(fiscal_year=locked.expected_fiscal_year, acting_user=acting_user)
+    # The reminder comes first: from the due month on, companies without last year's statements are asked (once
+    # per company and year), before the missing year counts as a signal.
+    statements_chase(fiscal_year=due_fiscal_year(locked.period), acting_user=acting_user)
 
 
 def _tell_the_group(run: InspectionRun) -> None:

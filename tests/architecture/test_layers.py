@@ -21,10 +21,13 @@ LAYERS = (
     "registry",
     "designations",
     "rounds",
+    "calls",
     "finance",
     "monitoring",
+    "appeals",
     "reports",
     "search",
+    "home",
     "demo",
     "ops",
 )

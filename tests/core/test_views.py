@@ -26,7 +26,7 @@ def _notify(user: Any, n: int) -> None:
     for i in range(n):
         notify(
             recipients=[user],
-            kind="test",
+            kind="inspection",
             title=f"Note {i}",
             body="…",
             link="/finance/terms/" if i % 2 else "",

@@ -13,6 +13,7 @@ from django.db.utils import IntegrityError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from nic1000.activity.kinds import kind as declared_kind
 from nic1000.audit.services import audit_record
 from nic1000.core.errors import Conflict, Forbidden, ValidationFailed
 from nic1000.core.models import Notification, StateChange
@@ -116,7 +117,9 @@ def notify(
     """Create in-app notifications; with a dedupe_key a recipient gets it once however often it is sent.
 
     `title` and `body` are English msgids marked with gettext_noop and `params` their %(name)s values: each
-    reader sees them in their own language (`Notification.title_text`), whoever or whatever sent them."""
+    reader sees them in their own language (`Notification.title_text`), whoever or whatever sent them.
+    `kind` must be declared in `activity.kinds`."""
+    declared_kind(kind)
     now = timezone.now()
     rows = [
         Notification(

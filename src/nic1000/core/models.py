@@ -88,3 +88,19 @@ class ProgramSetting(models.Model):
     def current(cls) -> ProgramSetting:
         obj, _created = cls.objects.get_or_create(pk=1)
         return obj
+
+
+class ScheduledRun(models.Model):
+    """One run of a scheduled job in one slot (a day or an hour). The unique row is the claim: however many
+    workers check the schedule, one of them runs the job for that slot (`core.schedule.run_due_jobs`)."""
+
+    job = models.CharField(max_length=100)
+    slot = models.CharField(max_length=20)
+    started_at = models.DateTimeField()
+    finished_at = models.DateTimeField(null=True, blank=True)
+    result = models.CharField(max_length=200, blank=True)
+    error = models.TextField(blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["job", "slot"], name="scheduled_run_once")]
+        ordering = ["-started_at", "-id"]

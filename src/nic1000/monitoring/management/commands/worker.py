@@ -3,7 +3,8 @@
 The worker loop is django-tasks-db's own (`db_worker`); a daemon thread checks every `--schedule-interval`
 seconds whether this month's inspection is due (not done, not queued, no live claim) and enqueues it, which
 also re-queues an inspection interrupted by a killed worker so it resumes where it stopped. The same loop anchors
-the audit trail daily (audit.tasks.audit_anchor_due). Another daemon thread writes a heartbeat every 15 s into
+the audit trail daily (audit.tasks.audit_anchor_due) and runs the jobs apps registered in `core.schedule`
+(reminders, chases: each slot once across workers). Another daemon thread writes a heartbeat every 15 s into
 the shared cache (monitoring.heartbeat), which /healthz checks.
 """
 
@@ -34,7 +35,22 @@ def schedule_loop(stop: threading.Event, interval: float) -> None:
         finally:
             close_old_connections()
         _anchor_if_due()
+        _run_scheduled_jobs()
         stop.wait(interval)
+
+
+def _run_scheduled_jobs() -> None:
+    """Reminders and chases the apps registered (`core.schedule`); each slot runs once across workers."""
+    from nic1000.core.schedule import run_due_jobs
+
+    try:
+        ran = run_due_jobs()
+        if ran:
+            log.info("ran scheduled jobs %s", ", ".join(ran))
+    except Exception:  # keep the schedule alive; the error is logged
+        log.exception("scheduled jobs failed")
+    finally:
+        close_old_connections()
 
 
 def _anchor_if_due() -> None:

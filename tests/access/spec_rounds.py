@@ -20,9 +20,9 @@ API_DENIED = frozenset({401, 404})
 def build(world: World) -> None:
     from django.utils import timezone
 
-    from nic1000.rounds.models import SelectionRun
+    from nic1000.rounds.models import EvaluatorProfile, SelectionRun
     from nic1000.rounds.services.publication import round_publish
-    from tests.factories import CompanyFactory, UserFactory
+    from tests.factories import CompanyFactory, UserFactory, body
     from tests.rounds.factories import (
         make_assignment,
         make_candidacy,
@@ -52,6 +52,8 @@ def build(world: World) -> None:
     round_publish(round=pub, acting_user=po)
     world["r_pub"] = pub
     world["r_extra_evaluator"] = UserFactory(username="eval_noprofile", role="evaluator")
+    member_user = UserFactory(username="mss_committee_member", role="evaluator")
+    world["r_mss_member"] = EvaluatorProfile.objects.create(user=member_user, body=body("MSS"))
 
 
 def _new_brn() -> str:
@@ -260,5 +262,63 @@ CASES = [
         json=True,
         kwargs=lambda w: {"round_id": w["r_eval"].pk},
         denied=API_DENIED,
+    ),
+]
+
+
+# --- body-run committees (issue 15, point 1) ---------------------------------------------------------------
+def _committee(code: str) -> Any:
+    return lambda w: {"pk": w["r_eval"].pk, "code": code}
+
+
+CASES += [
+    Case("rounds:committees", {"program_office", "auditor"}, kwargs=lambda w: {"pk": w["r_eval"].pk}),
+    Case(
+        "rounds:committee_evaluation",
+        {"program_office"},
+        kwargs=lambda w: {"pk": w["r_eval"].pk},
+        method="POST",
+        data={"body": "MSS", "evaluation": "body"},
+        ok=frozenset({302}),
+    ),
+    Case("rounds:committee", {"program_office", "auditor", "ministry_officer"}, kwargs=_committee("MSS")),
+    Case("rounds:committee", {"program_office", "auditor"}, kwargs=_committee("MOTIE"), label="other body"),
+    Case(
+        "rounds:committee_member_add",
+        {"program_office", "ministry_officer"},
+        kwargs=_committee("MSS"),
+        method="POST",
+        data={},
+        ok=frozenset({422}),
+    ),
+    Case(
+        "rounds:committee_member_active",
+        {"program_office", "ministry_officer"},
+        kwargs=lambda w: {"pk": w["r_eval"].pk, "code": "MSS", "member": w["r_mss_member"].pk},
+        method="POST",
+        data={},
+        ok=frozenset({302}),
+    ),
+    Case(
+        "rounds:committee_member_link",
+        {"program_office", "ministry_officer"},
+        kwargs=lambda w: {"pk": w["r_eval"].pk, "code": "MSS", "member": w["r_mss_member"].pk},
+        method="POST",
+        data={},
+        ok=frozenset({302}),
+    ),
+    Case(
+        "rounds:committee_solve",
+        {"program_office", "ministry_officer"},
+        kwargs=_committee("MSS"),
+        method="POST",
+        data={},
+    ),
+    Case(
+        "rounds:committee_decide",
+        {"program_office", "ministry_officer"},
+        kwargs=_committee("MSS"),
+        method="POST",
+        data={"note": ""},
     ),
 ]

@@ -50,6 +50,7 @@ KINDS: dict[str, Kind] = {
         Kind("round.unassigned", _("Evaluation unassigned"), _ROUNDS),
         Kind("round.review_due", _("Review deadline near"), _ROUNDS),
         Kind("round.review_late", _("Review deadline passed"), _ROUNDS),
+        Kind("round.committee_decided", _("A body's committee decided its list"), _ROUNDS),
         # selection, designation
         Kind("round.selected", _("Company selected"), _SELECTION),
         Kind("round.not_selected", _("Company not selected"), _SELECTION),

@@ -276,6 +276,8 @@ class Candidacy(models.Model):
     deciding_quota = models.CharField(max_length=200, blank=True)
     # Share of bootstrap draws of the reviews in which the selection chose it (written by the selection run)
     selection_probability = models.FloatField(null=True, blank=True)
+    # A body-run evaluation: its committee's decision on this candidacy (None until the committee decides).
+    committee_recommended = models.BooleanField(null=True)
 
     class Meta:
         ordering = ["round_id", "id"]
@@ -326,6 +328,10 @@ class EvaluatorProfile(models.Model):
     keywords = models.CharField(_("Technology keywords"), max_length=500, blank=True)
     expertise = models.TextField(_("Expertise (free text)"), blank=True)
     active = models.BooleanField(default=True)
+    # A member of a nominating body's own committee (that body manages it); None: the FSC's central panel.
+    body = models.ForeignKey(
+        "registry.Body", null=True, blank=True, on_delete=models.PROTECT, related_name="committee_members"
+    )
 
     class Meta:
         ordering = ["id"]
@@ -587,3 +593,28 @@ class PublishedSelection(models.Model):
 
     def delete(self, *args: object, **kwargs: object) -> tuple[int, dict[str, int]]:
         raise ValueError("published selections are immutable")
+
+
+class RoundBody(models.Model):
+    """Who evaluates a nominating body's candidacies in a round: the FSC's central panel (no row, or
+    `central`) or the body's own committee, which assigns its own evaluators, scores and decides its list."""
+
+    class Evaluation(models.TextChoices):
+        CENTRAL = "central", _("The FSC's central panel")
+        BODY = "body", _("The body's own committee")
+
+    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="round_bodies")
+    body = models.ForeignKey("registry.Body", on_delete=models.PROTECT, related_name="+")
+    evaluation = models.CharField(max_length=10, choices=Evaluation.choices, default=Evaluation.CENTRAL)
+    decided_at = models.DateTimeField(null=True, blank=True)  # the committee's list, when it decided
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decision_note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["round_id", "body__sort_order", "body_id"]
+        constraints = [models.UniqueConstraint(fields=["round", "body"], name="round_body_once")]
+
+    def __str__(self) -> str:
+        return f"{self.round} · {self.body}"

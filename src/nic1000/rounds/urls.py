@@ -4,7 +4,16 @@ from django.utils.translation import gettext_lazy as _
 from nic1000.core.context_processors import register_nav
 from nic1000.core.roles import OFFICE_AND_AUDIT, PUBLIC, Role
 from nic1000.rounds.selectors import ROUND_READERS
-from nic1000.rounds.views import evaluation, evaluators, nominations, public, publication, selection, setup
+from nic1000.rounds.views import (
+    committees,
+    evaluation,
+    evaluators,
+    nominations,
+    public,
+    publication,
+    selection,
+    setup,
+)
 
 app_name = "rounds"
 urlpatterns = [
@@ -19,6 +28,23 @@ urlpatterns = [
     path("<int:pk>/settings/bonus-items/", setup.bonus_item_add, name="settings_bonus_item"),
     path("<int:pk>/criteria/", setup.round_criteria, name="criteria"),
     path("<int:pk>/quotas/", setup.round_quotas, name="quotas"),
+    # who evaluates each body's candidacies; body-run committees
+    path("<int:pk>/committees/", committees.committees, name="committees"),
+    path("<int:pk>/committees/evaluation/", committees.committee_evaluation, name="committee_evaluation"),
+    path("<int:pk>/bodies/<str:code>/", committees.committee, name="committee"),
+    path("<int:pk>/bodies/<str:code>/members/", committees.committee_member_add, name="committee_member_add"),
+    path(
+        "<int:pk>/bodies/<str:code>/members/<int:member>/active/",
+        committees.committee_member_active,
+        name="committee_member_active",
+    ),
+    path(
+        "<int:pk>/bodies/<str:code>/members/<int:member>/link/",
+        committees.committee_member_link,
+        name="committee_member_link",
+    ),
+    path("<int:pk>/bodies/<str:code>/assign/", committees.committee_solve, name="committee_solve"),
+    path("<int:pk>/bodies/<str:code>/decide/", committees.committee_decide, name="committee_decide"),
     # nominations
     path("<int:pk>/nominate/", nominations.nominate, name="nominate"),
     path("<int:pk>/nominate/check/", nominations.eligibility_check, name="eligibility_check"),

@@ -55,6 +55,7 @@ class RoundAction(StrEnum):
     SELECT = "select"  # run the selection optimiser
     FORCE = "force"  # the committee forces a candidacy in or out
     DECIDE = "decide"  # record the committee's decision
+    COMMITTEE_DECIDE = "committee_decide"  # a body-run committee decides its own list
     WITHDRAW_DECISION = "withdraw_decision"
     PUBLISH = "publish"
     SHOW_PUBLICATION = "show_publication"  # the published list is public
@@ -73,6 +74,7 @@ ALLOWED: dict[RoundAction, frozenset[RoundState]] = {
     RoundAction.SELECT: frozenset({S.EVALUATING, S.SELECTING}),
     RoundAction.FORCE: frozenset({S.EVALUATING, S.SELECTING}),
     RoundAction.DECIDE: frozenset({S.SELECTING}),
+    RoundAction.COMMITTEE_DECIDE: frozenset({S.EVALUATING, S.SELECTING}),
     RoundAction.WITHDRAW_DECISION: frozenset({S.SELECTING}),
     RoundAction.PUBLISH: frozenset({S.SELECTING}),
     RoundAction.SHOW_PUBLICATION: frozenset({S.PUBLISHED, S.CLOSED}),
@@ -97,6 +99,10 @@ REFUSALS: dict[RoundAction, tuple[str, str]] = {
     RoundAction.SELECT: (_("Selection runs during evaluation or selection."), "round_state"),
     RoundAction.FORCE: (_("Forcing happens during selection."), "round_state"),
     RoundAction.DECIDE: (_("The committee decides during selection."), "round_state"),
+    RoundAction.COMMITTEE_DECIDE: (
+        _("A body's committee decides its list once evaluation has started and before publication."),
+        "round_state",
+    ),
     RoundAction.WITHDRAW_DECISION: (_("Only before publication."), "round_state"),
     RoundAction.PUBLISH: (_("Only a round in selection can be published."), "invalid_state"),
     RoundAction.SHOW_PUBLICATION: (_("The round's selection is not published."), "not_published"),

@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -24,7 +25,7 @@ from nic1000.algorithms.assignment import randomized
 from nic1000.audit.services import AuditItem, audit_record, audit_record_many
 from nic1000.core.access import require_role
 from nic1000.core.errors import Conflict as ConflictError
-from nic1000.core.errors import ErrorDetail, ValidationFailed
+from nic1000.core.errors import ErrorDetail, Forbidden, ValidationFailed
 from nic1000.core.roles import OFFICE, Role
 from nic1000.core.text import text_check
 from nic1000.registry.models import CoreTechnology, Patent
@@ -36,6 +37,7 @@ from nic1000.rounds.models import (
     EvaluatorProfile,
     Review,
     Round,
+    RoundBody,
     RoundSettings,
 )
 from nic1000.rounds.selection_texts import assignment_diagnosis_text
@@ -122,11 +124,35 @@ class _Pool:
         return None
 
 
-def _pool(rnd: Round) -> _Pool:
-    candidacies = list(
-        Candidacy.objects.filter(round=rnd, eligible=True).select_related("company").order_by("id")
+def body_run_ids(rnd: Round) -> set[int]:
+    """The bodies whose own committee evaluates their candidacies in this round."""
+    return set(
+        RoundBody.objects.filter(round=rnd, evaluation=RoundBody.Evaluation.BODY).values_list(
+            "body_id", flat=True
+        )
     )
-    evaluators = list(EvaluatorProfile.objects.filter(active=True).select_related("user").order_by("id"))
+
+
+def _scope(rnd: Round, body_id: int | None) -> Q:
+    """The candidacies one panel evaluates: a body-run body's own, or (None) all the others, the central panel's."""
+    if body_id is not None:
+        return Q(round=rnd, lead_body_id=body_id)
+    return Q(round=rnd) & ~Q(lead_body_id__in=body_run_ids(rnd))
+
+
+def _pool(rnd: Round, body_id: int | None = None) -> _Pool:
+    """The eligible candidacies and the active evaluators of one panel: the central panel's evaluators are
+    those of no body; a body's committee is its own members."""
+    candidacies = list(
+        Candidacy.objects.filter(_scope(rnd, body_id), eligible=True).select_related("company").order_by("id")
+    )
+    evaluators = list(
+        EvaluatorProfile.objects.filter(
+            Q(body__isnull=True) if body_id is None else Q(body_id=body_id), active=True
+        )
+        .select_related("user")
+        .order_by("id")
+    )
     if not candidacies:
         raise ValidationFailed(_("There is no eligible candidacy to assign."), code="nothing_to_assign")
     if not evaluators:
@@ -270,15 +296,21 @@ def _apply(
     return outcome
 
 
-def _solve(rnd: Round, *, acting_user: User, only_fill: bool, seed: int | None = None) -> AssignmentOutcome:
-    """The solve on a locked round: record detected conflicts, keep what must stay, optimise the rest."""
+def _solve(
+    rnd: Round, *, acting_user: User, only_fill: bool, seed: int | None = None, body_id: int | None = None
+) -> AssignmentOutcome:
+    """The solve of one panel on a locked round: record detected conflicts, keep what must stay, optimise the
+    rest. `body_id` names a body-run committee; None is the central panel."""
     require_round_allows(rnd, RoundAction.ASSIGN)
-    pool = _pool(rnd)
+    pool = _pool(rnd, body_id)
     now = timezone.now()
     new_conflicts = conflicts_record_detected(
         round=rnd, evaluators=pool.evaluators, candidacies=pool.candidacies, now=now
     )
-    current = list(Assignment.objects.filter(round=rnd, active=True).select_related("review"))
+    panel = Candidacy.objects.filter(_scope(rnd, body_id)).values("pk")
+    current = list(
+        Assignment.objects.filter(round=rnd, active=True, candidacy__in=panel).select_related("review")
+    )
     locked = _locked(rnd, current, only_fill=only_fill)
     affinity = _affinity(pool.evaluators, pool.candidacies)
     solved = _chosen_pairs(pool, affinity, _forbidden(rnd, pool), locked, only_fill=only_fill, seed=seed)
@@ -314,6 +346,7 @@ def _solve(rnd: Round, *, acting_user: User, only_fill: bool, seed: int | None =
             "seed": {"before": None, "after": solved.seed},
             "expected_affinity": {"before": None, "after": float(f"{solved.expected:.4f}")},
             "deterministic_optimum": {"before": None, "after": float(f"{solved.optimum:.4f}")},
+            "committee_of": {"before": None, "after": body_id},
         },
     )
     return outcome
@@ -335,12 +368,27 @@ def assignment_solve(*, round: Round, acting_user: User, seed: int | None = None
 
 
 @transaction.atomic
-def assignment_fill_gaps(*, round: Round, acting_user: User) -> AssignmentOutcome:
+def committee_assignment_solve(*, round: Round, body_id: int, acting_user: User) -> AssignmentOutcome:
+    """A body-run committee's own solve: the same optimal assignment over its candidacies and its members.
+    Its ministry officers run it (or the programme office for them)."""
+    require_role(acting_user, OFFICE, Role.MINISTRY_OFFICER)
+    if acting_user.role == Role.MINISTRY_OFFICER and acting_user.body_id != body_id:
+        raise Forbidden(_("A committee assigns only its own body's candidacies."), code="other_body")
+    rnd = Round.objects.select_for_update().get(pk=round.pk)
+    if body_id not in body_run_ids(rnd):
+        raise ConflictError(
+            _("The central panel evaluates this body's candidacies in this round."), code="central"
+        )
+    return _solve(rnd, acting_user=acting_user, only_fill=False, body_id=body_id)
+
+
+@transaction.atomic
+def assignment_fill_gaps(*, round: Round, acting_user: User, body_id: int | None = None) -> AssignmentOutcome:
     """Keep every current pair and give the candidacies short of evaluators their missing ones (no minimum
     load): what follows an evaluator's declared conflict, so the evaluator declaring may cause it."""
     require_role(acting_user, OFFICE, Role.EVALUATOR)
     rnd = Round.objects.select_for_update().get(pk=round.pk)
-    return _solve(rnd, acting_user=acting_user, only_fill=True)
+    return _solve(rnd, acting_user=acting_user, only_fill=True, body_id=body_id)
 
 
 def _assignment_end(*, candidacy: Candidacy, remove: Assignment, reason: str, now: dt.datetime) -> AuditItem:

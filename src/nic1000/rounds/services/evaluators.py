@@ -152,7 +152,10 @@ def conflict_declare(*, assignment: Assignment, reason: str, acting_user: User) 
         reason=reason,
     )
     try:
-        added = assignment_fill_gaps(round=a.round, acting_user=acting_user).added
+        # The replacement comes from the panel that evaluates the candidacy (the central one or its committee).
+        added = assignment_fill_gaps(
+            round=a.round, acting_user=acting_user, body_id=a.evaluator.body_id
+        ).added
     except ValidationFailed:
         # No replacement is possible now; the programme office sees the gap on the assignment page.
         added = 0

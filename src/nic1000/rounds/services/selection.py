@@ -31,6 +31,8 @@ from nic1000.rounds.models import (
 )
 from nic1000.rounds.selection_texts import explanation_store
 from nic1000.rounds.services import quality as quality_services
+from nic1000.rounds.services.assignment import body_run_ids
+from nic1000.rounds.services.committees import committee_blockers
 from nic1000.rounds.workflows import RoundAction, require_round_allows
 
 # Stored in English with each run; pages show it translated.
@@ -105,13 +107,17 @@ def _technology_scores(rnd: Round) -> dict[int, float]:
 def _selection_candidates(
     rnd: Round, candidacies: list[Candidacy]
 ) -> list[selection_model.SelectionCandidate]:
-    """A candidacy competes when it is eligible and scored; the committee's forces bind the optimiser."""
+    """A candidacy competes when it is eligible and scored (and, for a body whose own committee evaluates, on
+    that committee's list); the committee's forces bind the optimiser."""
     tech = _technology_scores(rnd)
+    body_run = body_run_ids(rnd)
     return [
         selection_model.SelectionCandidate(
             id=c.pk,
             score=c.score if c.score is not None else 0.0,
-            eligible=c.eligible and c.score is not None,
+            eligible=c.eligible
+            and c.score is not None
+            and (c.lead_body_id not in body_run or c.committee_recommended is True),
             groups={"body": c.lead_body.code, "sector": c.sector or None},
             technology_score=tech.get(c.pk),
             nominated_at=c.created_at,
@@ -167,6 +173,13 @@ def selection_run(*, round: Round, acting_user: User) -> SelectionRun:
         raise ConflictError(
             _("The committee has decided; withdraw its decision before re-optimising."),
             code="committee_decided",
+        )
+    waiting = committee_blockers(rnd)
+    if waiting:
+        raise ConflictError(
+            _("Waiting for the committees of %(bodies)s to decide their lists.")
+            % {"bodies": ", ".join(waiting)},
+            code="committees_pending",
         )
     candidacies = list(Candidacy.objects.filter(round=rnd).select_related("lead_body").order_by("id"))
     total, quotas = _quotas(rnd)

@@ -11,6 +11,7 @@ urlpatterns = [
     path("audit/", include("nic1000.audit.urls")),
     path("registry/", include("nic1000.registry.urls")),
     path("rounds/", include("nic1000.rounds.urls")),
+    path("calls/", include("nic1000.calls.urls")),
     path("finance/", include("nic1000.finance.urls")),
     path("monitoring/", include("nic1000.monitoring.urls")),
     path("", include("nic1000.reports.urls")),

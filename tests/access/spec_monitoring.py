@@ -114,7 +114,12 @@ CASES = [
     # Opening a case by hand: the group's; company_a already has a case, company_b is not designated, so the
     # form comes back with the problem (422) for the group and is refused to everyone else.
     Case("monitoring:case_open", GROUP),
-    Case("monitoring:case_open", GROUP, query=lambda w: f"company={w['personas'].company_a_obj.pk}", label="from the company"),
+    Case(
+        "monitoring:case_open",
+        GROUP,
+        query=lambda w: f"company={w['personas'].company_a_obj.pk}",
+        label="from the company",
+    ),
     Case(
         "monitoring:case_open",
         GROUP,

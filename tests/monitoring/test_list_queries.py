@@ -152,7 +152,15 @@ def test_the_pages_above_are_every_list_page() -> None:
     """A new list page must get its query-count test here."""
     from nic1000.monitoring import urls
 
-    lists = {"dashboard", "run_list", "case_list", "survey_list", "removal_list", "statements", "survey_followup"}
+    lists = {
+        "dashboard",
+        "run_list",
+        "case_list",
+        "survey_list",
+        "removal_list",
+        "statements",
+        "survey_followup",
+    }
     detail_or_form = {
         "run_start", "company_detail", "case_detail", "case_assign", "case_action", "case_transition",
         "monthly_survey", "difficulty_survey", "survey_review", "membership_remove", "statement_submit",

@@ -113,12 +113,19 @@ def test_a_case_opened_by_hand_tells_the_group_and_the_company(personas) -> None
         company=personas.company_a_obj, level="critical", summary="CEO called: payroll at risk", due_on=due,
         acting_user=personas.support,
     )  # fmt: skip
-    assert (case.level, case.due_on, case.summary, case.state) == ("critical", due, "CEO called: payroll at risk", "open")
+    assert (case.level, case.due_on, case.summary, case.state) == (
+        "critical",
+        due,
+        "CEO called: payroll at risk",
+        "open",
+    )
     assert AuditEntry.objects.filter(action="support_case.open", object_id=str(case.pk)).exists()
     assert_told(colleague, "monitoring.case_opened", case=case.pk)
     assert_not_told(personas.support, "monitoring.case_opened")  # who opened it knows
     told = assert_told(personas.company_a, "monitoring.case_opened", case=case.pk)
-    assert "critical" not in str(told.params) and told.link == "/monitoring/surveys/"  # the level stays internal
+    assert (
+        "critical" not in str(told.params) and told.link == "/monitoring/surveys/"
+    )  # the level stays internal
     # Assigning tells the new owner (not whoever assigns to themself), once per change.
     cases.case_assign(case=case, owner=colleague, due_on=due, acting_user=personas.support)
     assert_told(colleague, "monitoring.case_assigned", case=case.pk)
@@ -143,7 +150,9 @@ def test_opening_by_hand_refuses_bad_input_and_changes_nothing(personas) -> None
 
     # Not designated.
     with pytest.raises(ValidationFailed) as refused:
-        cases.case_open(company=personas.company_b_obj, level="warning", summary="x", acting_user=personas.support)
+        cases.case_open(
+            company=personas.company_b_obj, level="warning", summary="x", acting_user=personas.support
+        )
     assert refused.value.code == "not_designated" and refused.value.details[0].field == "company"
     member(personas.company_a_obj)
     # A due date in the past, an unknown level.
@@ -159,8 +168,12 @@ def test_opening_by_hand_refuses_bad_input_and_changes_nothing(personas) -> None
             cases.case_open(company=personas.company_a_obj, level="warning", summary="x", acting_user=user)
     assert not SupportCase.objects.exists() and not Notification.objects.exists()
     # A second open case.
-    cases.case_open(company=personas.company_a_obj, level="warning", summary="x", acting_user=personas.support)
+    cases.case_open(
+        company=personas.company_a_obj, level="warning", summary="x", acting_user=personas.support
+    )
     with pytest.raises(Conflict) as refused:
-        cases.case_open(company=personas.company_a_obj, level="critical", summary="y", acting_user=personas.support)
+        cases.case_open(
+            company=personas.company_a_obj, level="critical", summary="y", acting_user=personas.support
+        )
     assert refused.value.code == "case_exists"
     assert SupportCase.objects.count() == 1

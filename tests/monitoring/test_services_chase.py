@@ -5,8 +5,8 @@ import pytest
 from nic1000.core.models import Notification
 from nic1000.monitoring.services.chasing import statements_chase
 from tests.factories import UserFactory
-from tests.told import assert_not_told, assert_told
 from tests.monitoring.factories import member, statements
+from tests.told import assert_not_told, assert_told
 
 
 @pytest.mark.django_db
@@ -57,4 +57,7 @@ def test_an_april_inspection_reminds_first_and_does_not_warn(personas, reference
     assert_told(personas.company_a, "statement_missing", year=2025)
     inspections.inspection_run(period="2026-06", acting_user=None)
     assert Notification.objects.filter(kind="statement_missing", recipient=personas.company_a).count() == 1
-    assert Notification.objects.filter(kind="monitoring.statement_due", recipient=personas.company_a).count() == 1
+    assert (
+        Notification.objects.filter(kind="monitoring.statement_due", recipient=personas.company_a).count()
+        == 1
+    )

@@ -49,7 +49,7 @@ def case_open(request: HttpRequest) -> HttpResponse:
         initial["company"] = selectors.access_company_monitoring(
             user=request.user, pk=int(company_pk)
         ).brn_display
-    form = CaseOpenForm(request.POST or None, initial=initial)
+    form = CaseOpenForm(request.POST if request.method == "POST" else None, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         company = selectors.company_by_brn(brn=data["company"])

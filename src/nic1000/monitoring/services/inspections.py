@@ -32,7 +32,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from django.db import transaction
-from django.db.models import F, Q, Value
+from django.db.models import F, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
@@ -378,15 +378,15 @@ def _new_warnings(run: InspectionRun) -> tuple[int, int]:
         )
     )
     previous = (
-        InspectionRun.objects.filter(period__lt=run.period, processed__gt=0).order_by("-period").first()
+        InspectionRun.objects.filter(period__lt=run.period, processed__gt=0)
+        .order_by("-period")
+        .values("period")[:1]
     )
-    before: set[int] = set()
-    if previous is not None:
-        before = set(
-            InspectionResult.objects.filter(period=previous.period, level__in=high).values_list(
-                "company_id", flat=True
-            )
+    before = set(
+        InspectionResult.objects.filter(period=Subquery(previous), level__in=high).values_list(
+            "company_id", flat=True
         )
+    )
     new = now_ids - before
     cased = set(active_cases().values_list("company_id", flat=True))
     return len(new), len(new - cased)

@@ -198,7 +198,7 @@ def test_survey_followup_lists_filters_exports_and_reminds(personas, english) ->
     assert r.status_code == 200 and "Remind the 1 companies" in r.content.decode()
     assert not Notification.objects.exists()
     r = c.post(remind, {"period": period, "confirmed": "1"}, follow=True)
-    assert "were sent to 1 companies" in r.content.decode()
+    assert "1 representatives of the 1 companies without an answer" in r.content.decode()
     assert_told(personas.company_a, "monitoring.survey_due", period=period)
     assert AuditEntry.objects.filter(action="monthly_survey.remind").count() == 1
     c.post(remind, {"period": period, "confirmed": "1"})
@@ -225,3 +225,11 @@ def test_response_rate_per_month(personas) -> None:
     assert rates[0].rate is None and rates[1].rate == 0.5
     mss = selectors.survey_response_rates(user=personas.ministry_mss, periods=["2026-04"])
     assert [(r.expected, r.answered) for r in mss] == [(2, 1)]  # both nominated by MSS here
+
+
+@pytest.mark.django_db
+def test_the_case_list_offers_opening_a_case_to_the_group_only(personas) -> None:
+    url = reverse("monitoring:case_list")
+    assert 'data-testid="case-open"' in client_for(personas.support).get(url).content.decode()
+    for user in (personas.ministry_mss, personas.auditor):
+        assert 'data-testid="case-open"' not in client_for(user).get(url).content.decode()

@@ -184,13 +184,13 @@ def survey_remind(request: HttpRequest) -> HttpResponse:
             ),
         )
     try:
-        n = surveys.survey_remind_all(period=period, acting_user=_acting(request))
+        n, told = surveys.survey_remind_all(period=period, acting_user=_acting(request))
     except ApplicationError as exc:
         messages.error(request, str(exc))
         return redirect(back)
     messages.success(
         request,
-        _("Reminders about the survey for %(period)s were sent to %(n)s companies.")
-        % {"period": period, "n": n},
+        _("%(told)s representatives of the %(n)s companies without an answer for %(period)s were reminded.")
+        % {"period": period, "n": n, "told": told},
     )
     return redirect(back)

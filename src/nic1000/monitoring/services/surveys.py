@@ -159,10 +159,11 @@ def survey_review(
 
 
 @transaction.atomic
-def survey_remind_all(*, period: str, acting_user: User) -> int:
+def survey_remind_all(*, period: str, acting_user: User) -> tuple[int, int]:
     """The support group reminds every active company that has not answered `period`'s monthly survey: a
     reminder while the month runs, an overdue notice after it. At most once a day per company (a second click
-    the same day tells nobody again). Returns the companies without an answer; audited with the counts."""
+    the same day tells nobody again). Returns (companies without an answer, representatives newly told); audited
+    with the counts."""
     require_role(
         acting_user,
         MONITORING_ACTORS,
@@ -190,4 +191,4 @@ def survey_remind_all(*, period: str, acting_user: User) -> int:
             )
         ],
     )
-    return companies
+    return companies, told

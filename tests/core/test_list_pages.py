@@ -101,6 +101,7 @@ LISTS: list[tuple[str, Callable[[World], dict[str, Any]], str, SortSpec | None]]
     ("monitoring:case_list", lambda w: {}, "support", CASE_SORT),
     ("monitoring:survey_list", lambda w: {}, "support", None),
     ("monitoring:removal_list", lambda w: {}, "program_office", REMOVAL_SORT),
+    ("monitoring:survey_followup", lambda w: {}, "support", None),
     ("audit:list", lambda w: {}, "auditor", AUDIT_SORT),
 ]
 IDS = [name for name, *_ in LISTS]

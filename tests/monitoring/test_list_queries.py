@@ -120,6 +120,20 @@ def test_case_survey_and_removal_pages(personas) -> None:
     _same_for_n_and_3n(office, reverse("monitoring:removal_list"), _removals(personas.program_office))
 
 
+def _non_responders(k: int) -> None:
+    for _ in range(k):
+        member(CompanyFactory())
+
+
+@pytest.mark.django_db
+def test_survey_followup_page(personas) -> None:
+    from nic1000.monitoring.periods import period_of
+
+    url = reverse("monitoring:survey_followup") + f"?period={period_of()}"
+    _same_for_n_and_3n(_client(personas.support), url, _non_responders)
+    _same_for_n_and_3n(_client(personas.ministry_mss), url, _non_responders)
+
+
 @pytest.mark.django_db
 def test_company_statement_page(personas) -> None:
     from nic1000.registry.models import FinancialStatement
@@ -138,11 +152,20 @@ def test_the_pages_above_are_every_list_page() -> None:
     """A new list page must get its query-count test here."""
     from nic1000.monitoring import urls
 
-    lists = {"dashboard", "run_list", "case_list", "survey_list", "removal_list", "statements"}
+    lists = {
+        "dashboard",
+        "run_list",
+        "case_list",
+        "survey_list",
+        "removal_list",
+        "statements",
+        "survey_followup",
+    }
     detail_or_form = {
         "run_start", "company_detail", "case_detail", "case_assign", "case_action", "case_transition",
         "monthly_survey", "difficulty_survey", "survey_review", "membership_remove", "statement_submit",
         "statement_upload",
         "risk_calibration", "risk_calibration_change",  # the grade table and the last 20 calibrations
+        "case_open", "survey_remind",
     }  # fmt: skip
     assert {p.name for p in urls.urlpatterns} == lists | detail_or_form

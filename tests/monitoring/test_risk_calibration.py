@@ -139,6 +139,6 @@ def test_the_form_marks_a_bad_rate_and_keeps_the_calibration(client, personas) -
     r = client.post(url, {"action": "refit"})
     assert r.status_code == 409
     assert not RiskCalibration.objects.exists()
-    r = client.post(url, {"action": "set", "base_rate_percent": "1.5", "note": "first"})
+    r = client.post(url, {"action": "set", "base_rate_percent": "1.5", "note": "first", "confirmed": "1"})
     assert r.status_code == 302
     assert RiskCalibration.objects.get().base_rate == pytest.approx(0.015)

@@ -9,10 +9,12 @@ from nic1000.monitoring import selectors
 from nic1000.monitoring.models import CaseAction
 from nic1000.monitoring.services import cases
 from nic1000.registry.models import Institution
+from tests.monitoring.factories import member
 
 
 @pytest.mark.django_db
 def test_case_workflow_with_owner_actions_and_history(personas) -> None:
+    member(personas.company_a_obj)
     case = cases.case_open(company=personas.company_a_obj, level="warning", acting_user=personas.support)
     with pytest.raises(Conflict):
         cases.case_open(company=personas.company_a_obj, level="warning", acting_user=personas.support)
@@ -43,6 +45,7 @@ def test_case_workflow_with_owner_actions_and_history(personas) -> None:
 
 @pytest.mark.django_db
 def test_only_the_group_works_on_cases(personas) -> None:
+    member(personas.company_a_obj)
     case = cases.case_open(
         company=personas.company_a_obj, level="warning", acting_user=personas.program_office
     )
@@ -64,7 +67,7 @@ def test_an_inspection_opens_cases_by_the_same_rule_as_a_person(personas) -> Non
     from nic1000.audit.models import AuditEntry
     from nic1000.monitoring.models import InspectionResult, SupportCase
     from nic1000.monitoring.services.inspections import inspection_run
-    from tests.monitoring.factories import distressed, member, statements
+    from tests.monitoring.factories import distressed, statements
 
     by_hand = member(personas.company_a_obj)
     statements(by_hand.company, {2024: {}, 2025: distressed()})
@@ -92,3 +95,85 @@ def test_an_inspection_opens_cases_by_the_same_rule_as_a_person(personas) -> Non
         assert changes["membership_id"]["after"] == c.membership_id
         assert changes["state"]["after"] == "open" and changes["level"]["after"] == c.level
     assert entries[str(case.pk)].reason == "inspection 2026-05"
+
+
+@pytest.mark.django_db
+def test_a_case_opened_by_hand_tells_the_group_and_the_company(personas) -> None:
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from tests.factories import UserFactory
+    from tests.told import assert_not_told, assert_told
+
+    colleague = UserFactory(username="support2", role="support_group")
+    member(personas.company_a_obj)
+    due = timezone.localdate() + dt.timedelta(days=5)
+    case = cases.case_open(
+        company=personas.company_a_obj, level="critical", summary="CEO called: payroll at risk", due_on=due,
+        acting_user=personas.support,
+    )  # fmt: skip
+    assert (case.level, case.due_on, case.summary, case.state) == (
+        "critical",
+        due,
+        "CEO called: payroll at risk",
+        "open",
+    )
+    assert AuditEntry.objects.filter(action="support_case.open", object_id=str(case.pk)).exists()
+    assert_told(colleague, "monitoring.case_opened", case=case.pk)
+    assert_not_told(personas.support, "monitoring.case_opened")  # who opened it knows
+    told = assert_told(personas.company_a, "monitoring.case_opened", case=case.pk)
+    assert (
+        "critical" not in str(told.params) and told.link == "/monitoring/surveys/"
+    )  # the level stays internal
+    # Assigning tells the new owner (not whoever assigns to themself), once per change.
+    cases.case_assign(case=case, owner=colleague, due_on=due, acting_user=personas.support)
+    assert_told(colleague, "monitoring.case_assigned", case=case.pk)
+    cases.case_assign(case=case, owner=colleague, due_on=due, acting_user=personas.support)
+    assert len(told_of(colleague, "monitoring.case_assigned")) == 1
+
+
+def told_of(user, kind):  # type: ignore[no-untyped-def]
+    from tests.told import told
+
+    return told(user, kind)
+
+
+@pytest.mark.django_db
+def test_opening_by_hand_refuses_bad_input_and_changes_nothing(personas) -> None:
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from nic1000.core.models import Notification
+    from nic1000.monitoring.models import SupportCase
+
+    # Not designated.
+    with pytest.raises(ValidationFailed) as refused:
+        cases.case_open(
+            company=personas.company_b_obj, level="warning", summary="x", acting_user=personas.support
+        )
+    assert refused.value.code == "not_designated" and refused.value.details[0].field == "company"
+    member(personas.company_a_obj)
+    # A due date in the past, an unknown level.
+    with pytest.raises(ValidationFailed) as refused:
+        cases.case_open(
+            company=personas.company_a_obj, level="bogus", summary="x",
+            due_on=timezone.localdate() - dt.timedelta(days=1), acting_user=personas.support,
+        )  # fmt: skip
+    assert {d.field for d in refused.value.details} == {"level", "due_on"}
+    # Another role.
+    for user in (personas.auditor, personas.ministry_mss, personas.company_a, personas.institution_kdb):
+        with pytest.raises(Forbidden):
+            cases.case_open(company=personas.company_a_obj, level="warning", summary="x", acting_user=user)
+    assert not SupportCase.objects.exists() and not Notification.objects.exists()
+    # A second open case.
+    cases.case_open(
+        company=personas.company_a_obj, level="warning", summary="x", acting_user=personas.support
+    )
+    with pytest.raises(Conflict) as refused:
+        cases.case_open(
+            company=personas.company_a_obj, level="critical", summary="y", acting_user=personas.support
+        )
+    assert refused.value.code == "case_exists"
+    assert SupportCase.objects.count() == 1

@@ -6,6 +6,7 @@ from nic1000.core.models import Notification
 from nic1000.monitoring.services.chasing import statements_chase
 from tests.factories import UserFactory
 from tests.monitoring.factories import member, statements
+from tests.told import assert_not_told, assert_told
 
 
 @pytest.mark.django_db
@@ -45,10 +46,18 @@ def test_an_april_inspection_reminds_first_and_does_not_warn(personas, reference
     inspections.inspection_run(period="2026-04", acting_user=None)
     april = InspectionResult.objects.get(company=personas.company_a_obj, period="2026-04")
     assert "missed_submission" not in april.rules and april.fiscal_year == 2024
-    reminder = Notification.objects.get(kind="statement_missing", recipient=personas.company_a)
-    assert reminder.dedupe_key == f"statement-missing:{personas.company_a_obj.pk}:2025"
-    # After the due month the missing year is a signal; the reminder is not sent twice.
+    # In the due month it is a reminder (due by the end of April), not an overdue notice.
+    reminder = assert_told(personas.company_a, "monitoring.statement_due", year=2025, due="2026-04-30")
+    assert reminder.dedupe_key == f"statement-due:{personas.company_a_obj.pk}:2025"
+    assert_not_told(personas.company_a, "statement_missing")
+    # After the due month the missing year is a signal and the company is chased, once.
     inspections.inspection_run(period="2026-05", acting_user=None)
     may = InspectionResult.objects.get(company=personas.company_a_obj, period="2026-05")
     assert "missed_submission" in may.rules
+    assert_told(personas.company_a, "statement_missing", year=2025)
+    inspections.inspection_run(period="2026-06", acting_user=None)
     assert Notification.objects.filter(kind="statement_missing", recipient=personas.company_a).count() == 1
+    assert (
+        Notification.objects.filter(kind="monitoring.statement_due", recipient=personas.company_a).count()
+        == 1
+    )

@@ -151,6 +151,11 @@ def test_removal_page(personas, monitored) -> None:
     url = reverse("monitoring:membership_remove", args=[monitored["a"].pk])
     assert c.post(url, {"reason": "", "note": ""}).status_code == 422
     r = c.post(url, {"reason": "mass_production_failed", "note": "no mass production after 2 years"})
+    assert r.status_code == 200 and 'data-testid="confirm"' in r.content.decode()  # asks first
+    r = c.post(
+        url,
+        {"reason": "mass_production_failed", "note": "no mass production after 2 years", "confirmed": "1"},
+    )
     assert r.status_code == 302
     page = c.get(reverse("monitoring:removal_list"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
     # The reason, the note and the body are the designation's, shown from there.

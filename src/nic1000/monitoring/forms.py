@@ -193,3 +193,60 @@ class BaseRateForm(BoundedTextForm):
     note = forms.CharField(
         label=_("Reason"), required=False, max_length=300, widget=forms.TextInput(attrs=INPUT)
     )
+
+
+class CaseOpenForm(BoundedTextForm):
+    """A support case opened by hand: the company by its registration number, the level, the reason, the
+    due date (the service checks the company is designated and has no open case)."""
+
+    company = forms.CharField(
+        label=_("Company (business registration number)"),
+        max_length=20,
+        widget=forms.TextInput(attrs={**INPUT, "placeholder": "123-45-67890", "inputmode": "numeric"}),
+    )
+    level = forms.ChoiceField(
+        label=_("Level"),
+        choices=AlertLevel.choices,
+        initial=AlertLevel.WARNING,
+        widget=forms.Select(attrs=SELECT),
+    )
+    summary = forms.CharField(
+        label=_("Reason for opening"),
+        widget=forms.Textarea(attrs={**INPUT, "rows": 3}),
+        help_text=_("What the group learned and why the company needs support."),
+    )
+    due_on = forms.DateField(
+        label=_("Due date"),
+        required=False,
+        widget=forms.DateInput(attrs={**INPUT, "type": "date"}),
+        help_text=_("Empty: the programme's usual number of days from today."),
+    )
+
+
+class SurveyFollowupForm(BoundedTextForm):
+    """The month followed up (a month picker: YYYY-MM), the nominating body and a company search."""
+
+    period = forms.RegexField(
+        label=_("Month"),
+        required=False,
+        regex=r"^\d{4}-(0[1-9]|1[0-2])$",
+        widget=forms.DateInput(attrs={**INPUT, "type": "month"}),
+        error_messages={"invalid": _("Enter the month as YYYY-MM.")},
+    )
+    body = forms.ChoiceField(label=_("Nominating body"), required=False, widget=forms.Select(attrs=SELECT))
+    q = forms.CharField(
+        required=False, max_length=100, label=_("Company"), widget=forms.TextInput(attrs=INPUT)
+    )
+
+    def __init__(self, *args: Any, bodies: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["body"].choices = [("", "—"), *bodies]  # type: ignore[attr-defined]
+
+
+class SurveyRemindForm(BoundedTextForm):
+    period = forms.RegexField(
+        label=_("Month"),
+        regex=r"^\d{4}-(0[1-9]|1[0-2])$",
+        widget=forms.HiddenInput,
+        error_messages={"invalid": _("Enter the month as YYYY-MM.")},
+    )

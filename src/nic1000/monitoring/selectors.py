@@ -13,6 +13,7 @@ Who sees what:
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -44,8 +45,8 @@ from nic1000.monitoring.models import (
     RiskCalibration,
     SupportCase,
 )
-from nic1000.monitoring.workflows import CASE_WORKFLOW
-from nic1000.registry.models import Company, FinancialStatement
+from nic1000.monitoring.workflows import ACTIVE_STATES, CASE_WORKFLOW
+from nic1000.registry.models import Body, Company, FinancialStatement
 from nic1000.rounds.models import Round
 
 Viewer = User | AnonymousUser
@@ -274,6 +275,80 @@ def access_survey(*, user: Viewer, kind: str, pk: int) -> MonthlySurvey | Diffic
     return obj
 
 
+# ---------------------------------------------------------------- survey follow-up
+
+
+def month_bounds(period: str) -> tuple[dt.date, dt.date]:
+    """The first and last day of a YYYY-MM month (the period is validated by the caller's form)."""
+    year, month = int(period[:4]), int(period[5:7])
+    return dt.date(year, month, 1), dt.date(year, month, calendar.monthrange(year, month)[1])
+
+
+def survey_expected(*, period: str) -> QuerySet[Membership]:
+    """The designations in the programme during the month: each of their companies owes that month's survey."""
+    first, last = month_bounds(period)
+    return Membership.objects.filter(selected_on__lte=last).filter(
+        Q(ended_on__isnull=True) | Q(ended_on__gte=first)
+    )
+
+
+def survey_non_responders(
+    *, user: Viewer | None, period: str, body: str = "", q: str = "", active_only: bool = False
+) -> QuerySet[Membership]:
+    """The designations whose company has not answered the month's survey, scoped to `user` (None: every one,
+    for the reminder jobs); `active_only` keeps the companies still in the programme (those who are told)."""
+    answered = MonthlySurvey.objects.filter(period=period).values_list("company_id", flat=True)
+    qs = survey_expected(period=period).exclude(company_id__in=answered).select_related("company", "body")
+    if active_only:
+        qs = qs.filter(status=Membership.Status.ACTIVE)
+    if body:
+        qs = qs.filter(body__code=body)
+    q = q.strip()
+    if q:
+        qs = qs.filter(
+            Q(company__name_ko__icontains=q)
+            | Q(company__name_en__icontains=q)
+            | Q(company__brn=brn_compact(q))
+        )
+    if user is not None:
+        qs = _scope(qs, user)
+    return qs.order_by("company__name_ko", "pk")
+
+
+@dataclass(frozen=True)
+class ResponseRate:
+    period: str
+    expected: int
+    answered: int
+
+    @property
+    def rate(self) -> float | None:
+        return self.answered / self.expected if self.expected else None
+
+
+def survey_response_rates(*, user: Viewer, periods: list[str]) -> list[ResponseRate]:
+    """Per month: companies that owed the survey and those that answered (two queries a month)."""
+    out = []
+    for period in periods:
+        expected = _scope(survey_expected(period=period), user).values_list("company_id", flat=True)
+        answered = MonthlySurvey.objects.filter(period=period, company_id__in=expected)
+        out.append(ResponseRate(period, expected.distinct().count(), answered.count()))
+    return out
+
+
+def body_choices(*, user: Viewer) -> list[tuple[str, str]]:
+    """The nominating bodies a user may filter by (a ministry officer: their own)."""
+    qs = Body.objects.order_by("code")
+    if not has_role(user, PROGRAMME_READERS):
+        qs = qs.filter(pk=getattr(user, "body_id", None) or 0)
+    return [(b.code, str(b)) for b in qs]
+
+
+def company_by_brn(*, brn: str) -> Company | None:
+    """The registry company with this registration number (any spelling with dashes or spaces)."""
+    return Company.objects.filter(brn=brn_compact(brn)).first()
+
+
 # ---------------------------------------------------------------- statements (company side)
 
 
@@ -312,6 +387,28 @@ def vacancies_by_body_for_next_round() -> dict[str, int]:
         .annotate(n=Count("id"))
     )
     return {str(code): int(n) for code, n in rows}
+
+
+@dataclass(frozen=True)
+class RemovalConsequences:
+    """What a removal would do, for the confirmation page (the people told, the vacancies, an open case)."""
+
+    representatives: int
+    officers: int
+    vacancies_after: int
+    open_case: SupportCase | None
+
+
+def removal_consequences(*, membership: Membership) -> RemovalConsequences:
+    users = User.objects.filter(is_active=True)
+    return RemovalConsequences(
+        representatives=users.filter(role=Role.COMPANY, company_id=membership.company_id).count(),
+        officers=users.filter(role=Role.MINISTRY_OFFICER, body_id=membership.body_id).count(),
+        vacancies_after=vacancies_for_next_round() + 1,
+        open_case=SupportCase.objects.filter(
+            company_id=membership.company_id, state__in=ACTIVE_STATES
+        ).first(),
+    )
 
 
 def removal_list() -> QuerySet[Removal]:

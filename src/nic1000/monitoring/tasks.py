@@ -19,6 +19,7 @@ from nic1000.accounts.models import User
 from nic1000.monitoring import claims
 from nic1000.monitoring.models import InspectionRun
 from nic1000.monitoring.periods import period_of
+from nic1000.monitoring.services import reminders
 from nic1000.monitoring.services.inspections import (
     inspection_run,
     inspection_run_request,
@@ -90,3 +91,21 @@ def inspection_schedule_due(*, now: dt.datetime | None = None) -> InspectionRun 
         return None
     log.info("enqueueing the monthly inspection of %s", period)
     return inspection_enqueue(period=period, acting_user=None, trigger=InspectionRun.Trigger.MONTHLY)
+
+
+# ---------------------------------------------------------------- daily reminders (core.schedule)
+
+
+def statements_due(*, now: dt.datetime) -> int:
+    """Statements due soon (a reminder) or overdue (a chase), once per company and fiscal year."""
+    return reminders.statements_follow_up(today=timezone.localdate(now))
+
+
+def surveys_due(*, now: dt.datetime) -> int:
+    """This month's survey near its end (a reminder), last month's still unanswered (overdue), once each."""
+    return reminders.surveys_follow_up(today=timezone.localdate(now))
+
+
+def cases_due(*, now: dt.datetime) -> int:
+    """Support cases past their due date: the owner (or the group) told once per due date."""
+    return reminders.cases_follow_up(today=timezone.localdate(now))

@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from nic1000.core.context_processors import register_nav
 from nic1000.core.roles import MONITORING_READERS, Role
-from nic1000.monitoring import views
+from nic1000.monitoring import views, views_followup
 
 app_name = "monitoring"
 urlpatterns = [
@@ -12,6 +12,7 @@ urlpatterns = [
     path("inspections/start/", views.run_start, name="run_start"),
     path("companies/<int:pk>/", views.company_detail, name="company_detail"),
     path("cases/", views.case_list, name="case_list"),
+    path("cases/open/", views_followup.case_open, name="case_open"),
     path("cases/<int:pk>/", views.case_detail, name="case_detail"),
     path("cases/<int:pk>/assign/", views.case_assign, name="case_assign"),
     path("cases/<int:pk>/action/", views.case_action, name="case_action"),
@@ -19,6 +20,8 @@ urlpatterns = [
     path("surveys/", views.survey_list, name="survey_list"),
     path("surveys/monthly/", views.survey_submit, {"kind": "monthly"}, name="monthly_survey"),
     path("surveys/difficulty/", views.survey_submit, {"kind": "difficulty"}, name="difficulty_survey"),
+    path("surveys/follow-up/", views_followup.survey_followup, name="survey_followup"),
+    path("surveys/follow-up/remind/", views_followup.survey_remind, name="survey_remind"),
     path("surveys/<str:kind>/<int:pk>/review/", views.survey_review, name="survey_review"),
     path("removals/", views.removal_list, name="removal_list"),
     path("memberships/<int:pk>/remove/", views.membership_remove, name="membership_remove"),

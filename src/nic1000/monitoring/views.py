@@ -11,6 +11,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
@@ -19,12 +20,13 @@ from django.views.decorators.http import require_POST
 
 from nic1000.accounts.models import User
 from nic1000.core.access import has_role, role_required
+from nic1000.core.confirm import Confirmation, confirmation_page, is_confirmed
 from nic1000.core.errors import ApplicationError
 from nic1000.core.listing import wants_xlsx
 from nic1000.core.pagination import paginate
 from nic1000.core.roles import MONITORING_ACTORS, MONITORING_READERS, OFFICE, PROGRAMME_READERS, Role
 from nic1000.core.sorting import sort_from
-from nic1000.monitoring import company_side, selectors
+from nic1000.monitoring import company_side, questions, selectors
 from nic1000.monitoring.exports import (
     CASE_SORT,
     REMOVAL_SORT,
@@ -53,7 +55,7 @@ from nic1000.monitoring.models import InspectionRun, SupportCase
 from nic1000.monitoring.periods import due_fiscal_year, half_of, period_of
 from nic1000.monitoring.services import cases, removals, risk, surveys
 from nic1000.monitoring.tasks import inspection_enqueue
-from nic1000.monitoring.workflows import CASE_WORKFLOW
+from nic1000.monitoring.workflows import ACTIVE_STATES, CASE_WORKFLOW
 from nic1000.registry.models import Company
 
 SURVEY_READERS = MONITORING_READERS | {Role.COMPANY}
@@ -156,6 +158,8 @@ def company_detail(request: HttpRequest, pk: int) -> HttpResponse:
     company = selectors.access_company_monitoring(user=request.user, pk=pk)
     results = list(selectors.results_for_company(company_id=company.pk)[:24])
     latest = results[0] if results else None
+    company_cases = list(selectors.case_list(user=request.user).filter(company=company))
+    memberships = list(selectors.memberships_of(company=company))
     ctx = {
         "risk": selectors.with_programme_risk(results),
         "company": company,
@@ -163,10 +167,13 @@ def company_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "latest": latest,
         "explanation": selectors.explanation(result=latest) if latest else None,
         "trend_data": _trend_data(company.pk),
-        "cases": selectors.case_list(user=request.user).filter(company=company),
+        "cases": company_cases,
         "exposure": selectors.exposure(company_id=company.pk),
-        "memberships": selectors.memberships_of(company=company),
+        "memberships": memberships,
         "can_remove": has_role(request.user, OFFICE),
+        "can_open_case": has_role(request.user, MONITORING_ACTORS)
+        and any(m.status == "active" for m in memberships)
+        and not any(c.state in ACTIVE_STATES for c in company_cases),
     }
     return render(request, "monitoring/company.html", ctx)
 
@@ -187,6 +194,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
         "page_obj": paginate(qs, request.GET.get("page"), 50),
         "form": form,
         "sort": sort,
+        "can_open": has_role(request.user, MONITORING_ACTORS),
     }
     return render(request, "monitoring/cases.html", ctx)
 
@@ -232,11 +240,16 @@ def _case_post(
     work: CaseWork,
     done: str,
     field_for_code: dict[str, str] | None = None,
+    confirm: Callable[[SupportCase, dict[str, Any]], Confirmation | None] | None = None,
 ) -> HttpResponse:
-    """Post one of the case page's forms: on success a message and back to the case, else the page (422)."""
+    """Post one of the case page's forms: on success a message and back to the case, else the page (422).
+    `confirm` gives the confirmation an irreversible step asks for first (None: no question)."""
     case = selectors.access_case(user=request.user, pk=pk)
     form = form_class(request.POST)
     if form.is_valid():
+        question = confirm(case, form.cleaned_data) if confirm is not None else None
+        if question is not None and not is_confirmed(request):
+            return confirmation_page(request, question)
         try:
             work(case, form.cleaned_data, _acting(request))
         except ApplicationError as exc:
@@ -288,14 +301,35 @@ def case_transition(request: HttpRequest, pk: int) -> HttpResponse:
             case=case, transition=data["transition"], reason=data.get("reason", ""), acting_user=user
         )
 
+    def confirm(case: SupportCase, data: dict[str, Any]) -> Confirmation | None:
+        reason = str(data.get("reason") or "").strip()
+        if data["transition"] != "close" or not reason:  # a missing reason is refused by the service
+            return None
+        return Confirmation(
+            title=_("Close support case #%(case)s for %(company)s?")
+            % {"case": case.pk, "company": case.company},
+            consequences=[
+                _(
+                    "The case is closed for good: no more actions, owner or due-date changes, and it cannot be reopened."
+                ),
+                _("The reason is kept in the case history: %(reason)s") % {"reason": reason},
+                _("The company can get a new support case later, by hand or from an inspection."),
+            ],
+            action=reverse("monitoring:case_transition", args=[case.pk]),
+            button=_("Close the case"),
+            cancel_url=reverse("monitoring:case_detail", args=[case.pk]),
+        )
+
+    closing = request.POST.get("transition") == "close"
     return _case_post(
         request,
         pk,
         form_class=CaseTransitionForm,
         form_key="transition_form",
         work=work,
-        done=_("The case moved on."),
+        done=_("The case was closed.") if closing else _("The case moved on."),
         field_for_code={"reason_required": "reason"},
+        confirm=confirm,
     )
 
 
@@ -411,6 +445,8 @@ def membership_remove(request: HttpRequest, pk: int) -> HttpResponse:
     membership = selectors.access_membership(user=request.user, pk=pk)
     form = RemovalForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
+        if not is_confirmed(request):
+            return confirmation_page(request, questions.removal(membership, form.cleaned_data["reason"]))
         try:
             removals.membership_remove(
                 membership=membership,
@@ -421,7 +457,18 @@ def membership_remove(request: HttpRequest, pk: int) -> HttpResponse:
         except ApplicationError as exc:
             _form_errors(form, exc)
         else:
-            messages.success(request, _("The company was removed; the vacancy counts for the next round."))
+            messages.success(
+                request,
+                _(
+                    "%(company)s was removed from the programme on %(on)s; the company and %(body)s were notified,"
+                    " and the vacancy counts for the next round."
+                )
+                % {
+                    "company": membership.company,
+                    "on": timezone.localdate().isoformat(),
+                    "body": membership.body,
+                },
+            )
             return redirect("monitoring:removal_list")
     status = 422 if request.method == "POST" else 200
     return render(request, "monitoring/remove.html", {"form": form, "membership": membership}, status=status)
@@ -516,24 +563,27 @@ def risk_calibration(request: HttpRequest) -> HttpResponse:
 @role_required(MONITORING_ACTORS)
 @require_POST
 def risk_calibration_change(request: HttpRequest) -> HttpResponse:
-    """One of: set the base rate (form), estimate it from outcomes, or refit on outcomes."""
+    """One of: set the base rate (form), estimate it from outcomes, or refit on outcomes; asks first with what
+    would be put in force, then reports."""
     action = request.POST.get("action", "")
+    if action not in ("set", "estimate", "refit"):
+        raise Http404
     form = BaseRateForm(request.POST if action == "set" else None)
+    if action == "set" and not form.is_valid():
+        return _risk_page(request, form, status=422)
+    rate = float(form.cleaned_data["base_rate_percent"]) / 100 if action == "set" else None
     try:
+        if not is_confirmed(request):
+            preview = risk.risk_preview(action=action, base_rate=rate)
+            return confirmation_page(request, questions.risk_change(preview))
         if action == "set":
-            if not form.is_valid():
-                return _risk_page(request, form, status=422)
             row = risk.risk_base_rate_set(
-                base_rate=float(form.cleaned_data["base_rate_percent"]) / 100,
-                acting_user=_acting(request),
-                note=form.cleaned_data["note"],
+                base_rate=float(rate or 0), acting_user=_acting(request), note=form.cleaned_data["note"]
             )
         elif action == "estimate":
             row = risk.risk_base_rate_estimate(acting_user=_acting(request))
-        elif action == "refit":
-            row = risk.risk_recalibrate(acting_user=_acting(request))
         else:
-            raise Http404
+            row = risk.risk_recalibrate(acting_user=_acting(request))
     except ApplicationError as exc:
         if action == "set":
             _form_errors(form, exc, {"base_rate_out_of_range": "base_rate_percent"})
@@ -542,7 +592,10 @@ def risk_calibration_change(request: HttpRequest) -> HttpResponse:
         return _risk_page(request, form, status=exc.status if action != "set" else 422)
     messages.success(
         request,
-        _("The programme calibration is now: %(method)s. Grades and probabilities on every page use it.")
+        _(
+            "The programme calibration is now: %(method)s. Grades and probabilities on every page use it; the"
+            " support group and the programme office were notified."
+        )
         % {"method": row.get_method_display()},
     )
     return redirect("monitoring:risk_calibration")

@@ -15,11 +15,13 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, F, OuterRef, QuerySet, Value
 from django.db.models.functions import Concat
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from nic1000.accounts.models import User
-from nic1000.activity.services import workflow_transition
+from nic1000.activity.services import notify, workflow_transition
 from nic1000.audit.services import AuditItem, audit_record, audit_record_many, created, diff, snapshot
 from nic1000.core import bulk
 from nic1000.core.access import has_role, require_role
@@ -29,6 +31,7 @@ from nic1000.core.text import text_check
 from nic1000.designations.selectors import membership_active_for
 from nic1000.monitoring import rules as rules_mod
 from nic1000.monitoring.models import CaseAction, InspectionResult, InspectionRun, SupportCase
+from nic1000.monitoring.services import notices
 from nic1000.monitoring.workflows import ACTIVE_STATES, CASE_WORKFLOW
 from nic1000.registry.models import Company, Institution
 
@@ -89,14 +92,30 @@ def _opened(
 def case_open(
     *, company: Company, level: str, acting_user: User, summary: str = "", due_on: dt.date | None = None
 ) -> SupportCase:
-    """Open a case by hand (inspections open theirs in bulk: `cases_open_for_results`)."""
+    """Open a case by hand (inspections open theirs in bulk: `cases_open_for_results`): for a designated
+    company without an active case, at a level, with the reason in `summary` and a due date not in the past.
+    The support group (but the one who opened it) and the company's representatives are told."""
     text_check(summary=summary)
     _require_group(acting_user)
+    problems = []
     if level not in rules_mod.LEVEL_RANK:
-        raise ValidationFailed(_("Unknown level %(level)s.") % {"level": level}, code="bad_level")
+        problems.append(ErrorDetail(message=_("Choose a level."), field="level", value=level))
+    if due_on is not None and due_on < timezone.localdate():
+        problems.append(
+            ErrorDetail(message=_("The due date cannot be in the past."), field="due_on", value=str(due_on))
+        )
+    if problems:
+        raise ValidationFailed(_("The case has problems."), problems, code="bad_case")
+    membership = membership_active_for(company_id=company.pk)
+    if membership is None:
+        raise ValidationFailed(
+            _("%(company)s is not a designated company: support cases are for designated companies.")
+            % {"company": company.name_ko},
+            [ErrorDetail(message=_("Not a designated company."), field="company", value=company.brn)],
+            code="not_designated",
+        )
     if active_cases().filter(company=company).exists():
         raise Conflict(_("This company already has an open support case."), code="case_exists")
-    membership = membership_active_for(company_id=company.pk)
     case = SupportCase.objects.create(
         company=company,
         membership=membership,
@@ -119,7 +138,39 @@ def case_open(
             )
         ],
     )
+    _tell_opened(case, acting_user=acting_user)
     return case
+
+
+def _tell_opened(case: SupportCase, *, acting_user: User | None) -> None:
+    """The group learns of a case opened by hand; the company that the support group will be in touch (no
+    level or score: those stay internal)."""
+    notify(
+        recipients=notices.without(notices.support_group(), acting_user),
+        kind="monitoring.case_opened",
+        title=gettext_noop("Support case #%(case)s opened for %(company)s"),
+        params={"case": case.pk, "company": case.company.name_ko},
+        link=reverse("monitoring:case_detail", args=[case.pk]),
+        dedupe_key=f"case-opened:{case.pk}",
+    )
+    tell_company_case_opened(company_id=case.company_id, case_id=case.pk)
+
+
+def tell_company_case_opened(*, company_id: int, case_id: int, recipients: list[User] | None = None) -> int:
+    """Tell a company's representatives (`recipients` when already read) that the support group opened a case
+    for it (once per case)."""
+    return notify(
+        recipients=notices.company_reps(company_id) if recipients is None else recipients,
+        kind="monitoring.case_opened",
+        title=gettext_noop("The Financial Difficulty Support Group will contact you"),
+        body=gettext_noop(
+            "The support group has opened a support case to help your company (case %(case)s). A member of the"
+            " group will contact you; you can also tell us what you need in the monthly status survey."
+        ),
+        params={"case": case_id},
+        link=reverse("monitoring:survey_list"),
+        dedupe_key=f"case-opened:{case_id}",
+    )
 
 
 def cases_open_for_results(
@@ -187,6 +238,15 @@ def case_assign(
         obj=case,
         changes=diff(before, snapshot(case, before)),
     )
+    if owner is not None and owner.pk != before["owner_id"] and owner.pk != acting_user.pk:
+        notify(
+            recipients=[owner],
+            kind="monitoring.case_assigned",
+            title=gettext_noop("Support case #%(case)s for %(company)s was assigned to you"),
+            body=gettext_noop("Due date: %(due)s."),
+            params={"case": case.pk, "company": case.company.name_ko, "due": str(case.due_on or "—")},
+            link=reverse("monitoring:case_detail", args=[case.pk]),
+        )
     return case
 
 

@@ -32,7 +32,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from django.db import transaction
-from django.db.models import F, Q, Value
+from django.db.models import F, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
@@ -44,14 +44,14 @@ from nic1000.activity.services import notify
 from nic1000.audit.services import AuditItem, audit_record, audit_record_many, created
 from nic1000.core import bulk
 from nic1000.core.errors import Conflict
-from nic1000.core.roles import Role
 from nic1000.designations.selectors import active_memberships
 from nic1000.monitoring import claims, engine
 from nic1000.monitoring import rules as rules_mod
-from nic1000.monitoring.models import InspectionResult, InspectionRun
-from nic1000.monitoring.periods import due_fiscal_year, expected_fiscal_year, period_validate
-from nic1000.monitoring.services.cases import cases_open_for_results
-from nic1000.monitoring.services.chasing import statements_chase
+from nic1000.monitoring.models import InspectionResult, InspectionRun, SupportCase
+from nic1000.monitoring.periods import expected_fiscal_year, period_validate
+from nic1000.monitoring.services import notices
+from nic1000.monitoring.services.cases import active_cases, cases_open_for_results, tell_company_case_opened
+from nic1000.monitoring.services.chasing import statements_ask_for_period
 from nic1000.monitoring.services.early_warning import model_for_inspection
 from nic1000.monitoring.services.explanations import inspection_explain
 
@@ -331,13 +331,16 @@ def _inspection_finish(*, run: InspectionRun, token: str, acting_user: User | No
         _tell_the_group(locked)
     # The reminder comes first: from the due month on, companies without last year's statements are asked (once
     # per company and year), before the missing year counts as a signal.
-    statements_chase(fiscal_year=due_fiscal_year(locked.period), acting_user=acting_user)
+    statements_ask_for_period(period=locked.period, acting_user=acting_user)
 
 
 def _tell_the_group(run: InspectionRun) -> None:
+    """One summary of the run for the support group (`inspection`); one notice of the companies newly at
+    warning or above, with how many of them have no support case, linking to the filtered list
+    (`monitoring.warning`); and the representatives of each company a case was opened for (once per case)."""
     counts = run.counts or {}
     warned = int(counts.get("warning", 0)) + int(counts.get("critical", 0))
-    group = list(User.objects.filter(role=Role.SUPPORT_GROUP, is_active=True))
+    group = notices.support_group()
     if group and warned:
         notify(
             recipients=group,
@@ -347,3 +350,43 @@ def _tell_the_group(run: InspectionRun) -> None:
             link=reverse("monitoring:dashboard"),
             dedupe_key=f"inspection:{run.period}",
         )
+    new, uncased = _new_warnings(run)
+    if group and new:
+        notify(
+            recipients=group,
+            kind="monitoring.warning",
+            title=gettext_noop(
+                "Inspection %(period)s: %(n)s companies newly at warning or above, %(uncased)s without a"
+                " support case"
+            ),
+            params={"period": run.period, "n": new, "uncased": uncased},
+            link=reverse("monitoring:dashboard") + f"?period={run.period}&level=warning",
+            dedupe_key=f"warning:{run.period}",
+        )
+    opened = dict(SupportCase.objects.filter(opened_from__run=run).values_list("company_id", "pk"))
+    for company_id, users in notices.reps_by_company(opened).items():
+        tell_company_case_opened(company_id=company_id, case_id=opened[company_id], recipients=users)
+
+
+def _new_warnings(run: InspectionRun) -> tuple[int, int]:
+    """(companies at warning or above in this run that were not in the previous inspection, how many of them
+    have no active support case)."""
+    high = [lv for lv, rank in rules_mod.LEVEL_RANK.items() if rank >= rules_mod.LEVEL_RANK["warning"]]
+    now_ids = set(
+        InspectionResult.objects.filter(period=run.period, level__in=high).values_list(
+            "company_id", flat=True
+        )
+    )
+    previous = (
+        InspectionRun.objects.filter(period__lt=run.period, processed__gt=0)
+        .order_by("-period")
+        .values("period")[:1]
+    )
+    before = set(
+        InspectionResult.objects.filter(period=Subquery(previous), level__in=high).values_list(
+            "company_id", flat=True
+        )
+    )
+    new = now_ids - before
+    cased = set(active_cases().values_list("company_id", flat=True))
+    return len(new), len(new - cased)

@@ -11,13 +11,17 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 import numpy as np
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from nic1000.accounts.models import User
+from nic1000.activity.services import notify
 from nic1000.algorithms.early_warning import programme
 from nic1000.audit.services import audit_record
 from nic1000.core.access import require_role
@@ -26,6 +30,7 @@ from nic1000.core.roles import MONITORING_ACTORS
 from nic1000.designations.models import Membership
 from nic1000.monitoring.models import InspectionResult, RiskCalibration, SupportCase
 from nic1000.monitoring.selectors import model_sample_rate
+from nic1000.monitoring.services import notices
 
 FOLLOW_UP_DAYS = 365
 
@@ -130,21 +135,105 @@ def _record(
         },
         reason=note,
     )
+    _tell_changed(row, acting_user=acting_user)
     return row
 
 
-@transaction.atomic
-def risk_base_rate_set(*, base_rate: float, acting_user: User, note: str = "") -> RiskCalibration:
-    """The support group sets the programme's base rate; probabilities are moved there by prior correction."""
-    require_role(acting_user, MONITORING_ACTORS)
+def _tell_changed(row: RiskCalibration, *, acting_user: User | None) -> None:
+    """The support group and the programme office (but whoever changed it) learn of the new calibration."""
+    if row.method == RiskCalibration.Method.REFIT:
+        title = gettext_noop(
+            "Risk calibration refitted on %(observations)s recorded outcomes (%(events)s events)"
+        )
+    elif row.method == RiskCalibration.Method.BASE_RATE_ESTIMATED:
+        title = gettext_noop("Programme base rate estimated from recorded outcomes: %(rate)s")
+    else:
+        title = gettext_noop("Programme base rate set to %(rate)s")
+    rate = f"{row.base_rate * 100:.2f}%" if row.base_rate is not None else ""
+    notify(
+        recipients=notices.without([*notices.support_group(), *notices.programme_office()], acting_user),
+        kind="monitoring.risk_calibration",
+        title=title,
+        body=gettext_noop("Grades and programme probabilities on every page now use it."),
+        params={"rate": rate, "observations": row.observations, "events": row.events},
+        link=reverse("monitoring:risk_calibration"),
+        dedupe_key=f"risk-calibration:{row.pk}",
+    )
+
+
+@dataclass(frozen=True)
+class CalibrationPreview:
+    """What a change would put in force, computed without writing (the confirmation page shows it)."""
+
+    method: str
+    base_rate: float | None = None
+    a: float | None = None
+    b: float | None = None
+    observations: int = 0
+    events: int = 0
+    note: str = ""
+
+
+def _checked_rate(base_rate: float) -> float:
     try:
-        rate = programme.check_rate(base_rate)
+        return programme.check_rate(base_rate)
     except ValueError as exc:
         raise ValidationFailed(
             _("A base rate must lie strictly between 0 and 1 (0% and 100%)."),
             [ErrorDetail(field="base_rate", value=str(base_rate), message=str(exc))],
             code="base_rate_out_of_range",
         ) from exc
+
+
+def _estimated() -> CalibrationPreview:
+    _, y = recorded_outcomes()
+    try:
+        est = programme.estimate_rate(y)
+    except programme.InsufficientOutcomes as exc:
+        raise _insufficient(exc) from exc
+    return CalibrationPreview(
+        method=RiskCalibration.Method.BASE_RATE_ESTIMATED,
+        base_rate=est.rate,
+        observations=est.observations,
+        events=est.events,
+        note=f"95% {est.low:.4f}–{est.high:.4f}",
+    )
+
+
+def _refitted() -> CalibrationPreview:
+    p, y = recorded_outcomes()
+    try:
+        fit = programme.refit(p, y)
+    except programme.InsufficientOutcomes as exc:
+        raise _insufficient(exc) from exc
+    return CalibrationPreview(
+        method=RiskCalibration.Method.REFIT,
+        a=fit.a,
+        b=fit.b,
+        observations=fit.observations,
+        events=fit.events,
+    )
+
+
+def risk_preview(*, action: str, base_rate: float | None = None) -> CalibrationPreview:
+    """What `action` ("set" with `base_rate`, "estimate", "refit") would put in force; raises what the
+    change itself would (a rate out of range, too few outcomes). Writes nothing."""
+    if action == "set":
+        return CalibrationPreview(
+            method=RiskCalibration.Method.BASE_RATE_SET, base_rate=_checked_rate(float(base_rate or 0))
+        )
+    if action == "estimate":
+        return _estimated()
+    if action == "refit":
+        return _refitted()
+    raise ValidationFailed(_("Unknown calibration change."), code="bad_action")
+
+
+@transaction.atomic
+def risk_base_rate_set(*, base_rate: float, acting_user: User, note: str = "") -> RiskCalibration:
+    """The support group sets the programme's base rate; probabilities are moved there by prior correction."""
+    require_role(acting_user, MONITORING_ACTORS)
+    rate = _checked_rate(base_rate)
     return _record(
         acting_user=acting_user, method=RiskCalibration.Method.BASE_RATE_SET, note=note, base_rate=rate
     )
@@ -155,16 +244,12 @@ def risk_base_rate_estimate(*, acting_user: User | None, note: str = "") -> Risk
     """The programme's base rate estimated from recorded outcomes (Conflict when there are too few)."""
     if acting_user is not None:
         require_role(acting_user, MONITORING_ACTORS)
-    _, y = recorded_outcomes()
-    try:
-        est = programme.estimate_rate(y)
-    except programme.InsufficientOutcomes as exc:
-        raise _insufficient(exc) from exc
+    est = _estimated()
     return _record(
         acting_user=acting_user,
-        method=RiskCalibration.Method.BASE_RATE_ESTIMATED,
-        note=note or f"95% {est.low:.4f}–{est.high:.4f}",
-        base_rate=est.rate,
+        method=est.method,
+        note=note or est.note,
+        base_rate=est.base_rate,
         observations=est.observations,
         events=est.events,
     )
@@ -175,14 +260,10 @@ def risk_recalibrate(*, acting_user: User | None, note: str = "") -> RiskCalibra
     """Refit the probability map on recorded outcomes (Conflict, with the counts, when there are too few)."""
     if acting_user is not None:
         require_role(acting_user, MONITORING_ACTORS)
-    p, y = recorded_outcomes()
-    try:
-        fit = programme.refit(p, y)
-    except programme.InsufficientOutcomes as exc:
-        raise _insufficient(exc) from exc
+    fit = _refitted()
     return _record(
         acting_user=acting_user,
-        method=RiskCalibration.Method.REFIT,
+        method=fit.method,
         note=note,
         a=fit.a,
         b=fit.b,

@@ -11,13 +11,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from nic1000.accounts.models import User
-from nic1000.audit.services import audit_record, diff, snapshot
+from nic1000.audit.services import AuditItem, audit_record, audit_record_many, created, diff, snapshot
 from nic1000.core.access import require_role
 from nic1000.core.errors import Conflict, ErrorDetail, Forbidden, ValidationFailed
 from nic1000.core.roles import MONITORING_ACTORS, Role
 from nic1000.core.text import text_check
 from nic1000.monitoring.models import Difficulty, DifficultySurvey, MonthlySurvey
 from nic1000.monitoring.periods import period_validate
+from nic1000.monitoring.services.reminders import survey_tell
 from nic1000.registry.models import Company
 
 Survey = TypeVar("Survey", MonthlySurvey, DifficultySurvey)
@@ -155,3 +156,39 @@ def survey_review(
         changes=diff(before, snapshot(survey, _REVIEW_FIELDS)),
     )
     return survey
+
+
+@transaction.atomic
+def survey_remind_all(*, period: str, acting_user: User) -> tuple[int, int]:
+    """The support group reminds every active company that has not answered `period`'s monthly survey: a
+    reminder while the month runs, an overdue notice after it. At most once a day per company (a second click
+    the same day tells nobody again). Returns (companies without an answer, representatives newly told); audited
+    with the counts."""
+    require_role(
+        acting_user,
+        MONITORING_ACTORS,
+        message=_("Only the support group and the programme office send survey reminders."),
+    )
+    period_validate(period)
+    today = timezone.localdate()
+    current = f"{today:%Y-%m}"
+    if period > current:
+        raise ValidationFailed(
+            _("The survey for %(period)s is not open yet.") % {"period": period},
+            [ErrorDetail(message=_("Choose this month or an earlier one."), field="period", value=period)],
+            code="survey_not_open",
+        )
+    overdue = period < current
+    companies, told = survey_tell(period=period, overdue=overdue, key_prefix=f"survey-remind-{today:%Y%m%d}")
+    audit_record_many(
+        actor=acting_user,
+        items=[
+            AuditItem(
+                action="monthly_survey.remind",
+                object_type=MonthlySurvey._meta.label_lower,
+                object_repr=period,
+                changes=created({"period": period, "companies": companies, "told": told, "overdue": overdue}),
+            )
+        ],
+    )
+    return companies, told

@@ -318,7 +318,9 @@ def application_action(request: AuthedRequest, pk: int) -> HttpResponse:
     form = form_class(request.POST, prefix=name)
     if not form.is_valid():
         return _detail(request, app, (name, form), status=422)
-    if name in C.CONFIRM_ACTIONS and not is_confirmed(request):
+    # Ask first only when the action is open to this user now; otherwise the service says why not.
+    asks = name in C.CONFIRM_ACTIONS and name in _available_actions(app, request.user)
+    if asks and not is_confirmed(request):
         return confirmation_page(request, C.confirmation_for(name, app, form.cleaned_data))
     was = C.names(app)
     try:

@@ -141,3 +141,16 @@ def test_query_count_does_not_grow_with_rows(personas: Any, products: None) -> N
     few = count()
     add(4)
     assert count() == few
+
+
+def test_every_sort_key_both_ways_and_nonsense(personas: Any, products: None) -> None:
+    from nic1000.finance.book import BOOK_SORT
+
+    _book(personas)
+    c = _login(personas.institution_kdb)
+    for key in BOOK_SORT.columns:
+        for direction in ("asc", "desc"):
+            r = c.get("/finance/book/", {"sort": key, "dir": direction})
+            assert r.status_code == 200 and "aria-sort=" in r.content.decode(), (key, direction)
+    for query in ("sort=password&dir=sideways", "page=abc", "due=forever", "product=x", "state=declined"):
+        assert c.get(f"/finance/book/?{query}").status_code == 200, query

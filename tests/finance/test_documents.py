@@ -212,3 +212,17 @@ def test_removal_asks_first_is_audited_and_only_while_open(
     assert r.status_code == 200
     assert not ApplicationDocument.objects.exists() and not _files(private_root)
     assert AuditEntry.objects.filter(action="finance_document.remove").count() == 1
+
+
+def test_upload_to_a_closed_application_says_why(personas: Any, products: None, private_root: Path) -> None:
+    from django.contrib.messages import get_messages
+
+    app = make_application(personas.company_a_obj, state="declined")
+    c = _login(personas.company_a)
+    assert 'data-testid="document-upload"' not in c.get(f"/finance/applications/{app.pk}/").content.decode()
+    r = c.post(
+        f"/finance/applications/{app.pk}/documents/", {"file": SimpleUploadedFile("a.pdf", SAMPLES["pdf"])}
+    )
+    assert r.status_code == 302
+    assert [m.level_tag for m in get_messages(r.wsgi_request)] == ["error"]
+    assert not ApplicationDocument.objects.exists() and not _files(private_root)

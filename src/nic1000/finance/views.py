@@ -357,6 +357,9 @@ def document_upload(request: AuthedRequest, pk: int) -> HttpResponse:
     except ApplicationError as exc:
         if exc.status == 404:
             raise Http404(exc.message) from exc
+        if exc.status == 409:  # no longer open: the page has no upload form to show the error on
+            messages.error(request, exc.message)
+            return redirect("finance:application_detail", pk=app.pk)
         _apply_error(form, exc)
         return _detail(request, app, status=exc.status, document_form=form)
     messages.success(
@@ -376,9 +379,8 @@ def document_download(request: AuthedRequest, pk: int) -> HttpResponse:
     response = FileResponse(handle, as_attachment=True, filename=doc.name, content_type=doc.content_type)
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
-    return cast(
-        HttpResponse, response
-    )  # streamed (a FileResponse); role_required types pages as HttpResponse
+    # Streamed (a FileResponse); role_required types pages as HttpResponse.
+    return cast(HttpResponse, response)
 
 
 @role_required(Role.COMPANY)

@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
 from nic1000.accounts.http import AuthedRequest
@@ -397,7 +398,7 @@ def document_remove(request: AuthedRequest, pk: int) -> HttpResponse:
                     _("The file %(name)s is deleted; the institution no longer sees it.") % {"name": doc.name}
                 ],
                 action=reverse("finance:document_remove", kwargs={"pk": doc.pk}),
-                button=_("Remove"),
+                button=pgettext("remove a document", "Remove"),
                 cancel_url=reverse("finance:application_detail", kwargs={"pk": app.pk}),
             ),
         )

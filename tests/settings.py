@@ -5,6 +5,8 @@ inherit these variables; the production checks (tests/ops) start from a clean en
 """
 
 import os
+import tempfile
+from pathlib import Path
 
 os.environ.setdefault("SECRET_KEY", "tests-only-key-" + "0123456789abcdef" * 4)
 os.environ.setdefault("NIC1000_INSECURE_HTTP", "1")
@@ -13,3 +15,6 @@ from nic1000.settings import *  # noqa: F403
 
 # Hashed static names need `collectstatic`; tests resolve static files from the sources.
 STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}  # noqa: F405
+
+# Finance documents go to a throwaway directory (tests that look at the files point it at their own tmp_path).
+FINANCE_DOCUMENT_ROOT = Path(tempfile.mkdtemp(prefix="nic1000-finance-docs-"))

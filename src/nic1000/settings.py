@@ -262,6 +262,10 @@ FILE_UPLOAD_HANDLERS = [
     "django.core.files.uploadhandler.MemoryFileUploadHandler",
     "django.core.files.uploadhandler.TemporaryFileUploadHandler",
 ]
+# Documents companies attach to finance applications: at most this many bytes each, kept in a private directory
+# that nothing serves (not MEDIA_ROOT, not STATIC_ROOT); only finance's download view reads it.
+FINANCE_DOCUMENT_MAX_BYTES = env_int("FINANCE_DOCUMENT_MAX_BYTES", 10 * 1024 * 1024)
+FINANCE_DOCUMENT_ROOT = Path(os.environ.get("FINANCE_DOCUMENT_ROOT", DATA_DIR / "private" / "finance"))
 # ---- end of uploads and free text ---------------------------------------------------------------------------
 
 TASKS = {

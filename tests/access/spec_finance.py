@@ -18,6 +18,17 @@ def build(world: World) -> None:
     world["fin_app_a"] = make_application(p.company_a_obj, code="KDB-OPER")  # company_a's, routed to KDB
     world["fin_app_b"] = make_application(p.company_b_obj, code="IBK-OPER")  # another company, another bank
     world["fin_token"], world["fin_secret"] = make_token("KDB")
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from nic1000.finance.documents import document_attach
+
+    pdf = b"%PDF-1.4\n%%EOF\n"
+    world["fin_doc_a"] = document_attach(
+        application=world["fin_app_a"], acting_user=p.company_a, upload=SimpleUploadedFile("a.pdf", pdf)
+    )
+    world["fin_doc_b"] = document_attach(
+        application=world["fin_app_b"], acting_user=p.company_b, upload=SimpleUploadedFile("b.pdf", pdf)
+    )
 
 
 def _pk(key: str):  # type: ignore[no-untyped-def]
@@ -69,6 +80,65 @@ CASES = [
         data=_action("start_review"),
         label="other bank",
     ),
+    Case(
+        "finance:application_action",
+        {"institution_officer"},
+        method="POST",
+        kwargs=_pk("fin_app_a"),
+        data=_action("decline", **{"decline-reason": "x"}),
+        label="decline asks first",
+        # The company may post to the page but may not decline: the service refuses it (403).
+        denied=frozenset({302, 403, 404}),
+    ),
+    Case(
+        "finance:application_action",
+        {"institution_officer"},
+        method="POST",
+        kwargs=_pk("fin_app_a"),
+        data=_action("decline", **{"decline-reason": "x", "confirmed": "1"}),
+        ok=frozenset({302}),
+        label="decline confirmed",
+    ),
+    # Documents: the company attaches (the matrix posts no file: the form says so, 422), those who see the
+    # application download, the company removes (asked first, then done).
+    Case(
+        "finance:document_upload",
+        {"company"},
+        method="POST",
+        kwargs=_pk("fin_app_a"),
+        data={},
+        ok=frozenset({422}),
+    ),
+    Case(
+        "finance:document_upload",
+        set(),
+        method="POST",
+        kwargs=_pk("fin_app_b"),
+        data={},
+        label="other company",
+    ),
+    Case("finance:document_download", SEES, kwargs=_pk("fin_doc_a")),
+    Case("finance:document_download", PROGRAM, kwargs=_pk("fin_doc_b"), label="other company and bank"),
+    Case("finance:document_remove", {"company"}, method="POST", kwargs=_pk("fin_doc_a"), label="asks first"),
+    Case(
+        "finance:document_remove",
+        {"company"},
+        method="POST",
+        kwargs=_pk("fin_doc_a"),
+        data={"confirmed": "1"},
+        ok=frozenset({302}),
+        label="confirmed",
+    ),
+    Case(
+        "finance:document_remove",
+        set(),
+        method="POST",
+        kwargs=_pk("fin_doc_b"),
+        data={"confirmed": "1"},
+        label="other company",
+    ),
+    Case("finance:book", {"institution_officer"}),
+    Case("finance:book", {"institution_officer"}, query="format=xlsx", label="xlsx"),
     Case("finance:dashboard", PROGRAM),
     Case("finance:export", PROGRAM),
     Case(

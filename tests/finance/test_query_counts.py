@@ -13,7 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from nic1000.core.models import StateChange
-from nic1000.finance.models import Disbursement, Product, Repayment
+from nic1000.finance.models import ApplicationDocument, Disbursement, Product, Repayment
 from tests.factories import CompanyFactory
 from tests.finance.factories import make_application, make_token, select
 
@@ -141,6 +141,11 @@ def test_application_detail(personas: Any, products: None) -> None:
                 workflow="finance_application", object_type="finance.application", object_id=str(app.pk),
                 transition="request_info" if i % 2 else "reply", from_state="under_review",
                 to_state="info_requested", at=timezone.now(), actor=personas.institution_kdb,
+            )  # fmt: skip
+            ApplicationDocument.objects.create(
+                application=app, name=f"d{i}.pdf", kind="pdf", content_type="application/pdf", size=10,
+                sha256="0" * 64, stored_as=f"{app.pk}/{ApplicationDocument.objects.count()}.pdf",
+                uploaded_by=personas.company_a, uploaded_at=timezone.now(),
             )  # fmt: skip
 
     _same_for_more_rows(

@@ -59,6 +59,7 @@ def test_officer_decides_in_the_ui(personas, products) -> None:  # type: ignore[
             "approve-amount": "9000000000",
             "approve-rate_pct": "3.5",
             "approve-maturity_months": "36",
+            "confirmed": "1",
         },
     )
     assert r.status_code == 422 and "has-error" in r.content.decode()
@@ -71,15 +72,24 @@ def test_officer_decides_in_the_ui(personas, products) -> None:  # type: ignore[
             "approve-amount": "1000000000",
             "approve-rate_pct": "3.5",
             "approve-maturity_months": "36",
+            "confirmed": "1",
         },
     )
     assert r.status_code == 302
-    r = c.post(url, {"action": "disburse", "disburse-amount": "1000000000", "disburse-on": "2021-06-01"})
+    r = c.post(
+        url,
+        {
+            "action": "disburse",
+            "disburse-amount": "1000000000",
+            "disburse-on": "2021-06-01",
+            "confirmed": "1",
+        },
+    )
     assert r.status_code == 302
     app.refresh_from_db()
     assert app.state == "completed" and app.disbursed_total == 1_000_000_000
     # Wrong state: clear error, nothing changes.
-    r = c.post(url, {"action": "decline", "decline-reason": "x"})
+    r = c.post(url, {"action": "decline", "decline-reason": "x", "confirmed": "1"})
     assert r.status_code == 409
     # Another bank's officer does not see it.
     assert _login(personas.institution_ibk).get(f"/finance/applications/{app.pk}/").status_code == 404

@@ -6,9 +6,11 @@ from decimal import Decimal
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from nic1000.core.text import BoundedTextForm
+from nic1000.core.uploads import LimitedFileField
 from nic1000.core.workflow import Label
 from nic1000.finance.models import Application, Product, Purpose
 from nic1000.registry.models import Institution
@@ -191,3 +193,53 @@ class ListFilterForm(BoundedTextForm):
     def __init__(self, *args: Any, states: dict[str, Label], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["state"].choices = [("", "—"), *states.items()]  # type: ignore[attr-defined]
+
+
+class DocumentForm(BoundedTextForm):
+    """One file; its size is checked here, its type by the service from its content."""
+
+    file = LimitedFileField(
+        label=_("Document (PDF, image, Excel, Word or HWP)"),
+        max_bytes=0,  # set per request from FINANCE_DOCUMENT_MAX_BYTES
+        widget=forms.ClearableFileInput(attrs={"class": "krds-input"}),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["file"].max_bytes = int(settings.FINANCE_DOCUMENT_MAX_BYTES)  # type: ignore[attr-defined]
+
+
+class BookFilterForm(BoundedTextForm):
+    q = forms.CharField(
+        label=_("Company or BRN"),
+        required=False,
+        max_length=100,
+        widget=forms.TextInput(attrs={"class": "krds-input", "type": "search"}),
+    )
+    state = forms.ChoiceField(
+        label=_("State"), required=False, widget=forms.Select(attrs={"class": "krds-form-select"})
+    )
+    product = forms.ModelChoiceField(
+        label=_("Product"),
+        queryset=Product.objects.none(),
+        required=False,
+        widget=forms.Select(attrs={"class": "krds-form-select"}),
+    )
+    due = forms.ChoiceField(
+        label=_("Due"), required=False, widget=forms.Select(attrs={"class": "krds-form-select"})
+    )
+
+    def __init__(
+        self,
+        *args: Any,
+        states: dict[str, Label],
+        institution_id: int,
+        due_choices: list[tuple[str, Any]],
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["state"].choices = [("", "—"), *states.items()]  # type: ignore[attr-defined]
+        self.fields["due"].choices = due_choices  # type: ignore[attr-defined]
+        self.fields["product"].queryset = Product.objects.filter(  # type: ignore[attr-defined]
+            institution_id=institution_id
+        )

@@ -134,6 +134,9 @@ class Application(models.Model):
     # Running totals kept by the money services, so exposure is one aggregate query.
     disbursed_total = models.BigIntegerField(default=0)
     repaid_total = models.BigIntegerField(default=0)
+    # When the outstanding balance falls due: the first disbursement's date plus the approved maturity (set by
+    # `disbursement_record`). The model keeps no instalment schedule, so this is the one due date.
+    maturity_on = models.DateField(null=True, blank=True, db_index=True)
     submitted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -201,6 +204,30 @@ class Repayment(models.Model):
     class Meta:
         ordering = ["on", "id"]
         constraints = [models.CheckConstraint(name="repayment_positive", condition=models.Q(amount__gt=0))]
+
+
+class ApplicationDocument(models.Model):
+    """A file the company attached to its application, kept in private storage (`finance.documents`): its type
+    was decided by its content, and it is served only through the download view to those who see the
+    application."""
+
+    application = models.ForeignKey(Application, on_delete=models.PROTECT, related_name="documents")
+    name = models.CharField(max_length=200)  # the uploader's file name, cleaned; shown and used on download
+    kind = models.CharField(max_length=10)  # the detected type: pdf, png, jpeg, xlsx, docx, hwp, hwpx
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveBigIntegerField()
+    sha256 = models.CharField(max_length=64)
+    stored_as = models.CharField(max_length=200, unique=True)  # the path inside FINANCE_DOCUMENT_ROOT
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    uploaded_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["uploaded_at", "id"]
+
+    def __str__(self) -> str:
+        return self.name
 
 
 class ApiToken(models.Model):

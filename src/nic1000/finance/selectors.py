@@ -22,7 +22,15 @@ from nic1000.core.workflow import Label
 from nic1000.designations.models import Membership
 from nic1000.designations.selectors import active_memberships, membership_active_for
 from nic1000.finance import terms as T
-from nic1000.finance.models import REPORT_GROUP, ApiToken, Application, Product, Purpose, RoutingRule
+from nic1000.finance.models import (
+    REPORT_GROUP,
+    ApiToken,
+    Application,
+    ApplicationDocument,
+    Product,
+    Purpose,
+    RoutingRule,
+)
 from nic1000.finance.workflows import APPLICATION, APPROVED_STATES, DISBURSED_STATES, OPEN_STATES
 from nic1000.registry.models import CoreTechnology, FinancialStatement, Patent
 
@@ -464,3 +472,15 @@ def api_token_for_secret(secret: str) -> ApiToken | None:
 
 def api_tokens() -> QuerySet[ApiToken]:
     return ApiToken.objects.select_related("institution", "created_by")
+
+
+# ---------------------------------------------------------------- documents
+
+
+def access_document(*, user: User, pk: int) -> ApplicationDocument:
+    """One attached document, for those who may see its application; Http404 for missing and forbidden."""
+    doc = ApplicationDocument.objects.filter(pk=pk).first()
+    if doc is None:
+        raise Http404(_("Document not found."))
+    doc.application = access_application(user=user, pk=doc.application_id)
+    return doc

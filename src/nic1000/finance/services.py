@@ -28,7 +28,7 @@ from nic1000.core.roles import OFFICE, Role
 from nic1000.core.text import text_check
 from nic1000.designations.models import Membership
 from nic1000.designations.selectors import membership_active_for
-from nic1000.finance import selectors
+from nic1000.finance import notices, selectors
 from nic1000.finance import terms as T
 from nic1000.finance.models import (
     Application,
@@ -284,6 +284,7 @@ def application_submit(
         obj=app,
         changes=created(snapshot(app, _APP_FIELDS)),
     )
+    notices.routed(app)
     return app
 
 
@@ -313,13 +314,15 @@ def application_start_review(*, application: Application, acting_user: Officer) 
 @transaction.atomic
 def application_request_info(*, application: Application, acting_user: Officer, message: str) -> Application:
     _check_officer(application, acting_user)
-    return _fire(
+    app = _fire(
         application=application,
         transition="request_info",
         acting_user=acting_user,
         reason=message,
         info_request=message.strip(),
     )
+    notices.info_requested(app, message.strip())
+    return app
 
 
 @transaction.atomic
@@ -327,9 +330,11 @@ def application_reply(*, application: Application, acting_user: User, reply: str
     _check_company_side(application, acting_user)
     if not reply.strip():
         raise _bad(_("Write the information asked for."), "reply_required", "reply")
-    return _fire(
+    app = _fire(
         application=application, transition="reply", acting_user=acting_user, company_reply=reply.strip()
     )
+    notices.info_answered(app)
+    return app
 
 
 @transaction.atomic
@@ -406,7 +411,7 @@ def application_approve(
         guarantee_ratio_pct=guarantee_ratio_pct,
         maturity_months=maturity_months,
     )
-    return _fire(
+    app = _fire(
         application=application,
         transition="approve",
         acting_user=acting_user,
@@ -416,12 +421,14 @@ def application_approve(
         approved_maturity_months=int(maturity_months),
         decided_at=timezone.now(),
     )
+    notices.approved(app)
+    return app
 
 
 @transaction.atomic
 def application_decline(*, application: Application, acting_user: Officer, reason: str) -> Application:
     _check_officer(application, acting_user)
-    return _fire(
+    app = _fire(
         application=application,
         transition="decline",
         acting_user=acting_user,
@@ -429,6 +436,8 @@ def application_decline(*, application: Application, acting_user: Officer, reaso
         decline_reason=reason.strip(),
         decided_at=timezone.now(),
     )
+    notices.declined(app)
+    return app
 
 
 @transaction.atomic
@@ -462,7 +471,8 @@ def application_transfer(
         quote=quote,
         exclude_pk=application.pk,
     )
-    return _fire(
+    transferred_from = application.institution.code
+    app = _fire(
         application=application,
         transition="transfer",
         acting_user=acting_user,
@@ -473,6 +483,8 @@ def application_transfer(
         quoted_rate_pct=quote.rate_pct,
         routing_reason=f"{reason.strip()[:250]}",
     )
+    notices.routed(app, transferred_from=transferred_from)
+    return app
 
 
 @transaction.atomic
@@ -521,9 +533,12 @@ def disbursement_record(
     )
     app.refresh_from_db()
     if app.state == "approved":
-        _fire(application=app, transition="disburse", acting_user=acting_user)
+        # The first money: the balance falls due the approved maturity after it.
+        maturity = T.add_months(on, app.approved_maturity_months) if app.approved_maturity_months else None
+        _fire(application=app, transition="disburse", acting_user=acting_user, maturity_on=maturity)
     if app.disbursed_total >= int(app.approved_amount or 0):
         _fire(application=app, transition="complete", acting_user=acting_user)
+    notices.disbursed(app, d)
     application.refresh_from_db()
     return d
 

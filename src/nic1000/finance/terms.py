@@ -6,6 +6,8 @@ matching Center rule. Services and selectors feed them from the database.
 
 from __future__ import annotations
 
+import calendar
+import datetime as dt
 from dataclasses import dataclass, field
 from decimal import ROUND_DOWN, Decimal
 from typing import Any
@@ -140,3 +142,10 @@ def route(rules: list[Rule], *, purpose: str, amount: int, technology_company: b
             continue
         return rule
     return None
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    """The same day `months` later (the month's last day when it is shorter): a maturity date."""
+    month0 = day.month - 1 + int(months)
+    year, month = day.year + month0 // 12, month0 % 12 + 1
+    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))

@@ -3,20 +3,23 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 
 from django import forms as djforms
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
 from nic1000.accounts.http import AuthedRequest
 from nic1000.accounts.models import User
 from nic1000.accounts.second_factor import recent_second_factor_required
 from nic1000.core.access import public, role_required
+from nic1000.core.confirm import Confirmation, confirmation_page, is_confirmed
 from nic1000.core.errors import ApplicationError
 from nic1000.core.listing import wants_xlsx
 from nic1000.core.pagination import paginate
@@ -24,13 +27,15 @@ from nic1000.core.roles import OFFICE, PROGRAMME_READERS, Role
 from nic1000.core.sorting import sort_from
 from nic1000.core.workflow import Label
 from nic1000.designations.selectors import membership_active_for
+from nic1000.finance import book as B
+from nic1000.finance import confirmations as C
+from nic1000.finance import documents, services
 from nic1000.finance import forms as F
 from nic1000.finance import selectors as S
-from nic1000.finance import services
 from nic1000.finance import tokens as token_services
 from nic1000.finance.exports import APPLICATION_SORT, application_list_xlsx, finance_xlsx
 from nic1000.finance.models import ApiToken, Application
-from nic1000.finance.workflows import APPLICATION
+from nic1000.finance.workflows import APPLICATION, APPROVED_STATES, OPEN_STATES
 from nic1000.registry.models import Company
 
 # Who sees applications: programme-wide readers all, institution officers their institution's, companies their own.
@@ -268,6 +273,7 @@ def _detail(
     app: Application,
     bound: tuple[str, djforms.Form] | None = None,
     status: int = 200,
+    document_form: F.DocumentForm | None = None,
 ) -> HttpResponse:
     action_forms = []
     for name in _available_actions(app, request.user):
@@ -276,9 +282,18 @@ def _detail(
         else:
             form = ACTIONS[name][0](initial=_initial(name, app), prefix=name)
         action_forms.append({"name": name, "label": _action_label(name), "form": form})
+    can_attach = (
+        request.user.role == Role.COMPANY
+        and request.user.company_id == app.company_id
+        and app.state in OPEN_STATES
+    )
     context = {
         "app": app,
         "states": APPLICATION.states,
+        "documents": app.documents.all(),
+        "document_form": (document_form or F.DocumentForm()) if can_attach else None,
+        "can_attach": can_attach,
+        "document_limit": documents.max_bytes(),
         "history": S.application_history(application=app),
         "disbursements": app.disbursements.all(),
         "repayments": app.repayments.all(),
@@ -304,6 +319,11 @@ def application_action(request: AuthedRequest, pk: int) -> HttpResponse:
     form = form_class(request.POST, prefix=name)
     if not form.is_valid():
         return _detail(request, app, (name, form), status=422)
+    # Ask first only when the action is open to this user now; otherwise the service says why not.
+    asks = name in C.CONFIRM_ACTIONS and name in _available_actions(app, request.user)
+    if asks and not is_confirmed(request):
+        return confirmation_page(request, C.confirmation_for(name, app, form.cleaned_data))
+    was = C.names(app)
     try:
         act(app, request.user, form.cleaned_data)
     except ApplicationError as exc:
@@ -314,10 +334,126 @@ def application_action(request: AuthedRequest, pk: int) -> HttpResponse:
         app.refresh_from_db()
         _apply_error(form, exc)
         return _detail(request, app, (name, form), status=exc.status)
-    messages.success(request, _("Done."))
+    messages.success(request, C.done_message(name, app, form.cleaned_data, was=was))
     if name == "transfer":
         return redirect("finance:application_list")
     return redirect("finance:application_detail", pk=app.pk)
+
+
+# ---------------------------------------------------------------- documents
+
+
+@role_required(Role.COMPANY)
+@require_POST
+def document_upload(request: AuthedRequest, pk: int) -> HttpResponse:
+    """The company attaches one document to its open application."""
+    app = S.access_application(user=request.user, pk=pk)
+    form = F.DocumentForm(request.POST, request.FILES)
+    if not form.is_valid():
+        return _detail(request, app, status=422, document_form=form)
+    try:
+        doc = documents.document_attach(
+            application=app, acting_user=request.user, upload=form.cleaned_data["file"]
+        )
+    except ApplicationError as exc:
+        if exc.status == 404:
+            raise Http404(exc.message) from exc
+        if exc.status == 409:  # no longer open: the page has no upload form to show the error on
+            messages.error(request, exc.message)
+            return redirect("finance:application_detail", pk=app.pk)
+        _apply_error(form, exc)
+        return _detail(request, app, status=exc.status, document_form=form)
+    messages.success(
+        request, _("%(name)s is attached to %(number)s.") % {"name": doc.name, "number": str(app)}
+    )
+    return redirect("finance:application_detail", pk=app.pk)
+
+
+@role_required(*SEES_APPLICATIONS)
+def document_download(request: AuthedRequest, pk: int) -> HttpResponse:
+    """The file, to those who see its application, as a download of the type its content showed."""
+    doc = S.access_document(user=request.user, pk=pk)
+    try:
+        handle = documents.document_open(doc)
+    except FileNotFoundError:
+        raise Http404(_("Document not found.")) from None
+    response = FileResponse(handle, as_attachment=True, filename=doc.name, content_type=doc.content_type)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    # Streamed (a FileResponse); role_required types pages as HttpResponse.
+    return cast(HttpResponse, response)
+
+
+@role_required(Role.COMPANY)
+@require_POST
+def document_remove(request: AuthedRequest, pk: int) -> HttpResponse:
+    doc = S.access_document(user=request.user, pk=pk)
+    app = doc.application
+    if not is_confirmed(request):
+        return confirmation_page(
+            request,
+            Confirmation(
+                title=_("Remove %(name)s from %(number)s?") % {"name": doc.name, "number": str(app)},
+                consequences=[
+                    _("The file %(name)s is deleted; the institution no longer sees it.") % {"name": doc.name}
+                ],
+                action=reverse("finance:document_remove", kwargs={"pk": doc.pk}),
+                button=pgettext("remove a document", "Remove"),
+                cancel_url=reverse("finance:application_detail", kwargs={"pk": app.pk}),
+            ),
+        )
+    try:
+        documents.document_remove(document=doc, acting_user=request.user)
+    except ApplicationError as exc:
+        if exc.status == 404:
+            raise Http404(exc.message) from exc
+        messages.error(request, exc.message)
+        return redirect("finance:application_detail", pk=app.pk)
+    messages.success(
+        request, _("%(name)s was removed from %(number)s.") % {"name": doc.name, "number": str(app)}
+    )
+    return redirect("finance:application_detail", pk=app.pk)
+
+
+# ---------------------------------------------------------------- the institution's book
+
+
+@role_required(Role.INSTITUTION_OFFICER)
+def book(request: AuthedRequest) -> HttpResponse:
+    """The officer's own institution's approved applications: money out, back, outstanding and due."""
+    if not request.user.institution_id:
+        raise Http404(_("No institution is bound to your account."))
+    book_states = {k: v for k, v in APPLICATION.states.items() if k in APPROVED_STATES}
+    form = F.BookFilterForm(
+        request.GET or None,
+        states=book_states,
+        institution_id=request.user.institution_id,
+        due_choices=B.DUE_CHOICES,
+    )
+    filters = B.BookFilters()
+    if form.is_valid():
+        d = form.cleaned_data
+        filters = B.BookFilters(
+            state=d.get("state") or "",
+            product_id=d["product"].pk if d.get("product") else None,
+            due=d.get("due") or "",
+            q=(d.get("q") or "").strip(),
+        )
+    qs = B.institution_book(user=request.user, filters=filters)
+    sort = sort_from(request.GET, B.BOOK_SORT)
+    qs = sort.apply(qs)
+    if wants_xlsx(request):
+        return B.book_xlsx(qs)
+    context = {
+        "form": form,
+        "page_obj": paginate(qs, request.GET.get("page"), 50),
+        "totals": B.book_totals(qs),
+        "states": APPLICATION.states,
+        "sort": sort,
+        "today": timezone.localdate(),
+        "due_soon_days": B.DUE_SOON_DAYS,
+    }
+    return render(request, "finance/book.html", context)
 
 
 @role_required(PROGRAMME_READERS)

@@ -143,7 +143,7 @@ def test_a_manual_change_tells_the_removed_and_the_added_evaluator(personas: Any
 
 
 def test_a_declared_conflict_tells_the_replacement_evaluator(personas: Any, assignable: Any) -> None:
-    rnd, cands, evals = assignable
+    rnd, _cands, evals = assignable
     assignment_solve(round=rnd, acting_user=personas.program_office)
     a = Assignment.objects.filter(round=rnd, active=True, evaluator=evals[0]).first()
     assert a is not None
@@ -172,4 +172,4 @@ def test_publication_tells_selected_and_not_selected_companies_and_each_body(
     assert_told(other_rep, "round.not_selected")
     assert_not_told(other_rep, "round.selected")
     results = assert_told(officer, "round.results", selected=2, not_selected=2)
-    assert "2 of the companies you nominated were selected, 2 not." == results.body_text
+    assert results.body_text == "2 of the companies you nominated were selected, 2 not."

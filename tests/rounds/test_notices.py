@@ -54,7 +54,8 @@ def test_a_candidacy_found_ineligible_tells_its_body_and_the_company_with_the_re
     assert n.params["delinquency_year"] == last.fiscal_year
     assert f"Credit delinquency recorded in fiscal year {last.fiscal_year}." == n.body_text
     assert n.link.startswith("/rounds/candidacies/")
-    assert_told(personas.company_a, "round.ineligible", company=company.name_ko)
+    rep = assert_told(personas.company_a, "round.ineligible", company=company.name_ko)
+    assert rep.link == f"/registry/companies/{company.pk}/"
     assert_not_told(personas.ministry_motie, "round.ineligible")
     # Stored as a msgid and values (worded in each reader's language when shown), never as rendered words.
     assert n.body == "Credit delinquency recorded in fiscal year %(delinquency_year)s."

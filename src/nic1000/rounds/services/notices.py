@@ -170,7 +170,7 @@ def tell_ineligible(candidacy: Candidacy, *, body_ids: Iterable[int], override_r
         title=title,
         body=body,
         params=params,
-        link="",  # the candidacy's page is the staff's; the company reads the notice itself
+        link=reverse("registry:company_detail", kwargs={"pk": company.pk}),  # its own records, to check them
         dedupe_key=key,
     )
 

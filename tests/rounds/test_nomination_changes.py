@@ -56,6 +56,20 @@ def test_an_officer_edits_its_nomination_and_the_office_is_told(personas: Any, o
     assert_not_told(personas.ministry_mss, "round.nomination_changed")
 
 
+def test_a_new_evidence_file_replaces_the_old_one(
+    personas: Any, open_round: Round, settings: Any, tmp_path: Any
+) -> None:
+    settings.MEDIA_ROOT = str(tmp_path)
+    n = _nomination(open_round, personas)
+    file = SimpleUploadedFile("근거.pdf", b"%PDF-1.4 test")
+    nomination_update(nomination=n, reason="test", evidence_file=file, acting_user=personas.ministry_mss)
+    n.refresh_from_db()
+    assert n.evidence_file.name.endswith(".pdf")
+    entry = AuditEntry.objects.get(action="nomination.update")
+    assert entry.changes["evidence_file"]["before"] == ""
+    assert_told(personas.program_office, "round.nomination_changed")
+
+
 def test_an_unchanged_edit_writes_and_tells_nothing(personas: Any, open_round: Round) -> None:
     n = _nomination(open_round, personas)
     nomination_update(nomination=n, reason="test", acting_user=personas.ministry_mss)

@@ -364,7 +364,10 @@ def round_reach(*, round: Round) -> RoundReach:
         eligible=counts["eligible"],
         selected=counts["selected"],
         not_selected=counts["candidacies"] - counts["selected"],
-        nominating_bodies=round.candidacies.values("nominations__body_id").distinct().count(),
+        nominating_bodies=round.candidacies.filter(nominations__isnull=False)
+        .values("nominations__body_id")
+        .distinct()
+        .count(),
         selected_reps=reps.filter(company_id__in=selected_ids).count(),
         selected_without_account=len(selected_ids - with_account),
         not_selected_reps=reps.filter(company_id__in=other_ids).count(),

@@ -269,9 +269,6 @@ def candidacy_eligibility_override(
 
 # --- a body's own nomination, while the window is open ---------------------------------------------------------
 
-_EDITABLE = ("reason", "evidence", "evidence_file")
-
-
 def _own_nomination(*, nomination: Nomination, acting_user: User) -> Nomination:
     """The nomination locked with its round, once the writer may change it (its body's officer, or the programme
     office) and the window is open. Another body's nomination is not found, as if it did not exist."""
@@ -303,20 +300,17 @@ def nomination_update(
     details = _nomination_problems(reason=reason, evidence_file=evidence_file)
     if details:
         raise ValidationFailed(_("The nomination is not complete."), details)
-    before = {**snapshot(n, ["reason", "evidence"]), "evidence_file": n.evidence_file.name or ""}
+    before = snapshot(n, ["reason", "evidence"])
     n.reason, n.evidence = reason.strip(), evidence.strip()
+    changes = diff(before, snapshot(n, ["reason", "evidence"]))
+    old_file = n.evidence_file.name or ""
     if evidence_file is not None:
         n.evidence_file = evidence_file
-    changes = diff(
-        before, {**snapshot(n, ["reason", "evidence"]), "evidence_file": evidence_file is not None}
-    )
-    if evidence_file is None:
-        changes.pop("evidence_file", None)
-    if not changes:
+    elif not changes:
         return n
     n.save(update_fields=["reason", "evidence", "evidence_file"])
-    if "evidence_file" in changes:
-        changes["evidence_file"]["after"] = n.evidence_file.name
+    if evidence_file is not None:
+        changes["evidence_file"] = {"before": old_file, "after": n.evidence_file.name}
     audit_record(actor=acting_user, action="nomination.update", obj=n, changes=changes)
     notices.tell_nomination_changed(n, acting_user=acting_user, withdrawn=False, at=timezone.now())
     return n

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from django.conf import settings
 from django.test import Client
 from django.utils import translation
 
@@ -24,7 +23,8 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def english() -> Any:
+def english(settings: Any) -> Any:
+    """English wording for the test (pytest-django's `settings` puts the language back afterwards)."""
     settings.LANGUAGE_CODE = "en"
     with translation.override("en"):
         yield

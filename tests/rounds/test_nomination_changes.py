@@ -6,7 +6,6 @@ import datetime as dt
 from typing import Any
 
 import pytest
-from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.utils import timezone, translation
@@ -156,7 +155,8 @@ def test_the_office_withdrawing_tells_the_body(personas: Any, open_round: Round)
 
 
 @pytest.fixture
-def english() -> Any:
+def english(settings: Any) -> Any:
+    """English wording for the test (pytest-django's `settings` puts the language back afterwards)."""
     settings.LANGUAGE_CODE = "en"
     with translation.override("en"):
         yield

@@ -6,7 +6,6 @@ from collections import Counter
 from typing import Any
 
 import pytest
-from django.conf import settings
 from django.utils import translation
 
 from nic1000.core.models import Notification
@@ -25,7 +24,8 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def english() -> Any:
+def english(settings: Any) -> Any:
+    """English wording for the test (pytest-django's `settings` puts the language back afterwards)."""
     settings.LANGUAGE_CODE = "en"
     with translation.override("en"):
         yield

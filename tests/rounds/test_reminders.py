@@ -7,7 +7,6 @@ import datetime as dt
 from typing import Any
 
 import pytest
-from django.conf import settings
 from django.test import Client
 from django.utils import timezone, translation
 
@@ -27,7 +26,8 @@ NOW = timezone.make_aware(dt.datetime(2026, 3, 20, 10, 0))
 
 
 @pytest.fixture
-def english() -> Any:
+def english(settings: Any) -> Any:
+    """English wording for the test (pytest-django's `settings` puts the language back afterwards)."""
     settings.LANGUAGE_CODE = "en"
     with translation.override("en"):
         yield

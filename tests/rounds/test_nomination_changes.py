@@ -171,6 +171,15 @@ def test_the_list_offers_edit_and_withdraw_while_open(personas: Any, open_round:
     assert f"/rounds/nominations/{n.pk}/edit/" not in page
 
 
+def test_the_candidacy_page_links_its_bodys_own_nomination(personas: Any, open_round: Round) -> None:
+    n = _nomination(open_round, personas)
+    page = _client(personas.ministry_mss).get(f"/rounds/candidacies/{n.candidacy_id}/").content.decode()
+    assert f"/rounds/nominations/{n.pk}/edit/" in page
+    Round.objects.filter(pk=open_round.pk).update(state="evaluating")
+    page = _client(personas.ministry_mss).get(f"/rounds/candidacies/{n.candidacy_id}/").content.decode()
+    assert f"/rounds/nominations/{n.pk}/edit/" not in page
+
+
 def test_the_edit_page_saves_and_re_renders_errors(personas: Any, open_round: Round, english: Any) -> None:
     n = _nomination(open_round, personas)
     c = _client(personas.ministry_mss)

@@ -269,6 +269,7 @@ def candidacy_eligibility_override(
 
 # --- a body's own nomination, while the window is open ---------------------------------------------------------
 
+
 def _own_nomination(*, nomination: Nomination, acting_user: User) -> Nomination:
     """The nomination locked with its round, once the writer may change it (its body's officer, or the programme
     office) and the window is open. Another body's nomination is not found, as if it did not exist."""

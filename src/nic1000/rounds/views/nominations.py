@@ -161,6 +161,10 @@ def candidacy_detail(request: AuthedRequest, pk: int) -> HttpResponse:
         context["evaluation"] = pages.candidacy_evaluation(candidacy=c)
     if has_role(request.user, OFFICE):
         context["override_form"] = OverrideForm(initial={"eligible": "1" if c.eligible else "0"})
+    if has_role(request.user, {Role.MINISTRY_OFFICER}) and nomination_window_open(c.round):
+        # Its own body's nomination, changed while nominations are open.
+        own = [n for n in context["file"]["nominations"] if n.body_id == request.user.body_id]
+        context["own_nomination"] = own[0] if own else None
     return render(request, "rounds/candidacy.html", context)
 
 

@@ -35,6 +35,11 @@ def build(world: World) -> None:
     po = p.program_office
     world["r_nom"] = make_round(acting_user=po, state="nominating", number=7)
     world["r_nom_company"] = CompanyFactory(name_ko="추천대상기업")
+    # Nominations open: one by MSS (the ministry persona's body), one by MOTIE (another body's: 404 for MSS).
+    world["r_nom_mss"] = make_candidacy(world["r_nom"], bodies=("MSS",), by=p.ministry_mss).nominations.get()
+    world["r_nom_motie"] = make_candidacy(
+        world["r_nom"], bodies=("MOTIE",), by=p.ministry_motie
+    ).nominations.get()
     rnd = make_round(acting_user=po, state="evaluating", number=8)
     world["r_eval"] = rnd
     c1 = make_candidacy(rnd, bodies=("MSS",), by=p.ministry_mss, score=80.0)
@@ -84,8 +89,16 @@ CASES = [
         PO,
         method="POST",
         kwargs=_round("r_eval"),
-        data={"transition": "start_selection"},
+        data={"transition": "start_selection", "confirmed": "1"},
         ok=POST_OK,
+    ),
+    Case(
+        "rounds:transition",
+        PO,
+        method="POST",
+        kwargs=_round("r_eval"),
+        data={"transition": "start_selection"},
+        label="asks first",
     ),
     Case("rounds:settings", PO, kwargs=_round("r_eval")),
     Case(
@@ -156,6 +169,51 @@ CASES = [
         ok=POST_OK,
     ),
     Case("rounds:review_status", OFFICE, kwargs=_round("r_eval")),
+    Case("rounds:review_remind", PO, method="POST", kwargs=_round("r_eval"), label="asks first"),
+    Case(
+        "rounds:review_remind",
+        PO,
+        method="POST",
+        kwargs=_round("r_eval"),
+        data={"confirmed": "1"},
+        ok=POST_OK,
+    ),
+    # A nomination: its body's officer and the programme office change it; another body's is a 404.
+    Case("rounds:nomination_edit", {"ministry_officer", "program_office"}, kwargs=_k("r_nom_mss")),
+    Case("rounds:nomination_edit", PO, kwargs=_k("r_nom_motie"), label="another body's"),
+    Case(
+        "rounds:nomination_edit",
+        {"ministry_officer", "program_office"},
+        method="POST",
+        kwargs=_k("r_nom_mss"),
+        data={"reason": "보완한 추천 사유", "evidence": ""},
+        ok=POST_OK,
+        label="save",
+    ),
+    Case(
+        "rounds:nomination_withdraw",
+        {"ministry_officer", "program_office"},
+        method="POST",
+        kwargs=_k("r_nom_mss"),
+        label="asks first",
+    ),
+    Case(
+        "rounds:nomination_withdraw",
+        {"ministry_officer", "program_office"},
+        method="POST",
+        kwargs=_k("r_nom_mss"),
+        data={"confirmed": "1"},
+        ok=POST_OK,
+    ),
+    Case(
+        "rounds:nomination_withdraw",
+        PO,
+        method="POST",
+        kwargs=_k("r_nom_motie"),
+        data={"confirmed": "1"},
+        ok=POST_OK,
+        label="another body's",
+    ),
     Case("rounds:results", OFFICE, kwargs=_round("r_eval")),
     # evaluator effects (leniency): the programme office only; evaluators (and everyone else) never see them
     Case("rounds:evaluator_effects", PO, kwargs=_round("r_eval")),
@@ -170,7 +228,7 @@ CASES = [
         data={"reason": "재심의"},
         ok=POST_OK,
     ),
-    Case("rounds:publish", PO, method="POST", kwargs=_round("r_eval"), ok=POST_OK),
+    Case("rounds:publish", PO, method="POST", kwargs=_round("r_eval"), data={"confirmed": "1"}, ok=POST_OK),
     # The MSS candidacy: its nominating body's officer and its evaluator see it; the MOTIE one they do not.
     Case("rounds:candidacy", OFFICE | {"ministry_officer", "evaluator"}, kwargs=_k("r_c1")),
     Case("rounds:candidacy", OFFICE, kwargs=_k("r_c2"), label="other body, other evaluator"),
@@ -187,7 +245,7 @@ CASES = [
         PO,
         method="POST",
         kwargs=_k("r_c1"),
-        data={"forced": "in", "reason": "위원회"},
+        data={"forced": "in", "reason": "위원회", "confirmed": "1"},
         ok=POST_OK,
     ),
     Case("rounds:evaluators", OFFICE),

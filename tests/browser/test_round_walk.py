@@ -105,6 +105,8 @@ def test_round_walk(live_server: Any, reference_data: None, browser: Any) -> Non
     walk.shot(office, "office-assignment")
     office.goto(f"{live_server.url}/rounds/{rnd.pk}/")
     office.click("[data-testid=transition-start_evaluation]")
+    office.wait_for_selector("[data-testid=confirm-consequences]")  # asks first, saying what will happen
+    office.click("[data-testid=confirm-yes]")
     office.wait_for_load_state()
     rnd.refresh_from_db()
     assert rnd.state == "evaluating", _alerts(office)
@@ -143,6 +145,7 @@ def test_round_walk(live_server: Any, reference_data: None, browser: Any) -> Non
     # 4. The programme office closes scoring, aggregates, selects, records the decision and publishes.
     office.goto(f"{live_server.url}/rounds/{rnd.pk}/")
     office.click("[data-testid=transition-start_selection]")
+    office.click("[data-testid=confirm-yes]")
     office.wait_for_load_state()
     office.goto(f"{live_server.url}/rounds/{rnd.pk}/results/")
     office.click("[data-testid=aggregate]")
@@ -155,6 +158,8 @@ def test_round_walk(live_server: Any, reference_data: None, browser: Any) -> Non
     office.wait_for_selector("[data-testid=decision]")
     walk.shot(office, "office-results")
     office.click("[data-testid=publish]")
+    office.wait_for_selector("[data-testid=confirm-consequences]")
+    office.click("[data-testid=confirm-yes]")
     office.wait_for_selector("[data-testid=public-selection]")
     assert Publication.objects.filter(round=rnd).count() == 1
 

@@ -125,8 +125,8 @@ def test_public_selection_page_api_and_excel(personas) -> None:
 def test_publish_twice_from_the_page_gives_a_clear_message(personas) -> None:
     rnd = make_selecting_round(acting_user=personas.program_office)
     c = _client(personas.program_office)
-    assert c.post(f"/rounds/{rnd.pk}/publish/").status_code == 302
-    r = c.post(f"/rounds/{rnd.pk}/publish/", follow=True)
+    assert c.post(f"/rounds/{rnd.pk}/publish/", {"confirmed": "1"}).status_code == 302
+    r = c.post(f"/rounds/{rnd.pk}/publish/", {"confirmed": "1"}, follow=True)
     assert "already been published" in r.content.decode() or "이미" in r.content.decode()
     from nic1000.rounds.models import Publication
 

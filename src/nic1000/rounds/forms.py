@@ -419,6 +419,22 @@ class BodyRulesForm(BoundedTextForm):
         ]
 
 
+class NominationEditForm(BoundedTextForm):
+    """A nomination's own words and evidence, changed while nominations are open (the company stays)."""
+
+    reason = forms.CharField(
+        label=_("Reason for the nomination"), required=False, widget=forms.Textarea(AREA)
+    )
+    evidence = forms.CharField(
+        label=_("Evidence (links, references)"), required=False, widget=forms.Textarea(AREA)
+    )
+    evidence_file = LimitedFileField(
+        label=_("New evidence file (optional; replaces the current one)"),
+        required=False,
+        max_bytes=EVIDENCE_MAX_BYTES,
+    )
+
+
 class OverrideForm(BoundedTextForm):
     eligible = forms.TypedChoiceField(
         label=_("Eligibility"),

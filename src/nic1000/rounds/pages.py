@@ -11,6 +11,7 @@ from django.db.models import Count, Prefetch, Q
 from django.utils import timezone
 
 from nic1000.accounts.models import User
+from nic1000.core.roles import Role
 from nic1000.core.workflow import Label, Transition
 from nic1000.registry.models import Body
 from nic1000.rounds.models import (
@@ -306,3 +307,77 @@ def results_page(*, round: Round) -> ResultsPage:
         quotas=quotas_of(round=round),
         publish_blockers=ROUND.blockers(publish, round) if allowed[RoundAction.PUBLISH] else [],
     )
+
+
+# --- who an irreversible step reaches (its confirmation says so, and so does the message after) ---------------
+
+
+def missing_reviews_by_evaluator(*, round: Round) -> dict[int, int]:
+    """Evaluators' user ids → their active assignments in the round without a submitted review."""
+    rows = (
+        Assignment.objects.filter(round=round, active=True)
+        .exclude(review__state=Review.State.SUBMITTED)
+        .values("evaluator__user_id")
+        .annotate(n=Count("id"))
+    )
+    return {r["evaluator__user_id"]: r["n"] for r in rows}
+
+
+@dataclass(frozen=True)
+class RoundReach:
+    """Counts for a round's confirmations and the messages after its steps."""
+
+    bodies: int  # bodies taking part in the round
+    officers: int  # their active ministry officers
+    candidacies: int
+    eligible: int
+    selected: int
+    not_selected: int
+    nominating_bodies: int
+    selected_reps: int  # active representatives of the selected companies
+    selected_without_account: int  # selected companies with no active representative
+    not_selected_reps: int
+    missing_reviews: int
+    evaluators_missing: int
+
+
+def round_reach(*, round: Round) -> RoundReach:
+    """A bounded number of queries whatever the round's size."""
+    program_bodies = list(round.program.bodies.values_list("pk", flat=True))
+    bodies = program_bodies or list(Body.objects.values_list("pk", flat=True))
+    counts = round.candidacies.aggregate(
+        candidacies=Count("id"),
+        eligible=Count("id", filter=Q(eligible=True)),
+        selected=Count("id", filter=Q(selected=True)),
+    )
+    selected_ids = set(round.candidacies.filter(selected=True).values_list("company_id", flat=True))
+    other_ids = set(round.candidacies.exclude(selected=True).values_list("company_id", flat=True))
+    reps = User.objects.filter(role=Role.COMPANY, is_active=True)
+    with_account = set(
+        reps.filter(company_id__in=selected_ids).values_list("company_id", flat=True).distinct()
+    )
+    missing = missing_reviews_by_evaluator(round=round)
+    return RoundReach(
+        bodies=len(bodies),
+        officers=User.objects.filter(role=Role.MINISTRY_OFFICER, body_id__in=bodies, is_active=True).count(),
+        candidacies=counts["candidacies"],
+        eligible=counts["eligible"],
+        selected=counts["selected"],
+        not_selected=counts["candidacies"] - counts["selected"],
+        nominating_bodies=round.candidacies.filter(nominations__isnull=False)
+        .values("nominations__body_id")
+        .distinct()
+        .count(),
+        selected_reps=reps.filter(company_id__in=selected_ids).count(),
+        selected_without_account=len(selected_ids - with_account),
+        not_selected_reps=reps.filter(company_id__in=other_ids).count(),
+        missing_reviews=sum(missing.values()),
+        evaluators_missing=len(missing),
+    )
+
+
+def nomination_window_open(rnd: Round) -> bool:
+    """Whether nominations may be made, edited or withdrawn now (the services check the same)."""
+    if not round_allows(rnd, RoundAction.NOMINATE):
+        return False
+    return not (rnd.nominations_close_at and timezone.now() > rnd.nominations_close_at)

@@ -16,7 +16,7 @@ from django.utils.translation import gettext_noop
 from nic1000.accounts.models import User
 from nic1000.core.access import has_role
 from nic1000.core.identifiers import brn_compact
-from nic1000.core.roles import OFFICE_AND_AUDIT, PROGRAMME_READERS, Role, RoleSet
+from nic1000.core.roles import OFFICE, OFFICE_AND_AUDIT, PROGRAMME_READERS, Role, RoleSet
 from nic1000.registry.evidence import company_evidence
 from nic1000.registry.models import Body, Company, FinancialStatement
 from nic1000.rounds.models import (
@@ -229,6 +229,19 @@ def nominations_for(*, user: User, round: Round, body_code: str = "", q: str = "
     if q.strip():
         qs = qs.filter(_company_match(q.strip(), "candidacy__company__"))
     return qs.order_by("-created_at", "-id")
+
+
+def access_nomination(*, user: User, pk: int) -> Nomination:
+    """One nomination its body's officer (or the programme office) may change; anyone else: 404."""
+    qs = Nomination.objects.select_related("candidacy__round", "candidacy__company", "body")
+    if has_role(user, {Role.MINISTRY_OFFICER}):
+        qs = qs.filter(body_id=_own_body_id(user))
+    elif not has_role(user, OFFICE):
+        raise Http404
+    n = qs.filter(pk=pk).first()
+    if n is None:
+        raise Http404
+    return n
 
 
 def candidacies_for(

@@ -51,6 +51,8 @@ urlpatterns = [
     path("<int:pk>/nominations/", nominations.nomination_list, name="nominations"),
     path("<int:pk>/candidacies/", nominations.candidacy_list, name="candidacies"),
     path("candidacies/<int:pk>/", nominations.candidacy_detail, name="candidacy"),
+    path("nominations/<int:pk>/edit/", nominations.nomination_edit, name="nomination_edit"),
+    path("nominations/<int:pk>/withdraw/", nominations.nomination_withdraw, name="nomination_withdraw"),
     path("candidacies/<int:pk>/eligibility/", nominations.candidacy_override, name="candidacy_override"),
     # evaluators
     path("evaluators/", evaluators.evaluator_list, name="evaluators"),
@@ -67,6 +69,7 @@ urlpatterns = [
     path("<int:pk>/assignments/solve/", evaluation.assignment_solve, name="assignment_solve"),
     path("<int:pk>/assignments/change/", evaluation.assignment_change, name="assignment_change"),
     path("<int:pk>/reviews/", evaluation.review_status, name="review_status"),
+    path("<int:pk>/reviews/remind/", evaluation.review_remind, name="review_remind"),
     path("me/assignments/", evaluation.my_assignments, name="my_assignments"),
     path("me/assignments/<int:pk>/", evaluation.review, name="review"),
     path("me/assignments/<int:pk>/open/", evaluation.review_open, name="review_open"),

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
+from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -41,6 +42,7 @@ from nic1000.rounds.models import (
     RoundSettings,
 )
 from nic1000.rounds.selection_texts import assignment_diagnosis_text
+from nic1000.rounds.services import notices
 from nic1000.rounds.services.conflicts import conflicted_pair, conflicts_record_detected
 from nic1000.rounds.workflows import RoundAction, require_round_allows
 
@@ -52,6 +54,9 @@ class AssignmentOutcome:
     kept: int = 0
     total_affinity: float = 0.0
     run: AssignmentRun | None = None
+    # Per evaluator (profile id): pairs added and pairs ended by this solve, for their notices.
+    added_by: Counter[int] = field(default_factory=Counter)
+    removed_by: Counter[int] = field(default_factory=Counter)
 
 
 def _split_keywords(value: str) -> list[str]:
@@ -293,6 +298,8 @@ def _apply(
         batch_size=2000,
     )
     outcome.added, outcome.removed = len(added), len(ended)
+    outcome.added_by = Counter(a.evaluator_id for a in added)
+    outcome.removed_by = Counter(a.evaluator_id for a in ended)
     return outcome
 
 
@@ -349,7 +356,16 @@ def _solve(
             "committee_of": {"before": None, "after": body_id},
         },
     )
+    users = _user_ids(set(outcome.added_by) | set(outcome.removed_by))
+    key = f"run-{outcome.run.pk}"
+    notices.tell_assigned(rnd, {users[e]: n for e, n in outcome.added_by.items()}, key=key)
+    notices.tell_unassigned(rnd, {users[e]: n for e, n in outcome.removed_by.items()}, key=key)
     return outcome
+
+
+def _user_ids(evaluator_ids: set[int]) -> dict[int, int]:
+    """Evaluator profile id → its user's id."""
+    return dict(EvaluatorProfile.objects.filter(pk__in=evaluator_ids).values_list("pk", "user_id"))
 
 
 @transaction.atomic
@@ -480,4 +496,9 @@ def assignment_change(
         )
         items.append(item)
     audit_record_many(actor=acting_user, items=items)
+    if remove is not None:
+        user_id = _user_ids({remove.evaluator_id})[remove.evaluator_id]
+        notices.tell_unassigned(rnd, {user_id: 1}, key=f"a-{remove.pk}")
+    if new is not None:
+        notices.tell_assigned(rnd, {new.evaluator.user_id: 1}, key=f"a-{new.pk}")
     return new

@@ -14,19 +14,31 @@ from django.utils.translation import gettext as _
 from nic1000.accounts.models import User
 from nic1000.audit.services import audit_record, created, diff, snapshot
 from nic1000.core.access import has_role, require_role
-from nic1000.core.errors import Conflict, ErrorDetail, Forbidden, ValidationFailed
+from nic1000.core.errors import Conflict, ErrorDetail, Forbidden, NotFound, ValidationFailed
 from nic1000.core.identifiers import brn_compact
 from nic1000.core.roles import OFFICE, Role
 from nic1000.core.text import text_check
 from nic1000.designations.selectors import membership_active_for
 from nic1000.registry.models import Body, Company
 from nic1000.registry.services import company_register
-from nic1000.rounds.models import Candidacy, Nomination, Round
+from nic1000.rounds.models import Assignment, Candidacy, Nomination, Review, Round
 from nic1000.rounds.selectors import eligibility_for
+from nic1000.rounds.services import notices
 from nic1000.rounds.workflows import RoundAction, require_round_allows
 
 EVIDENCE_MAX_BYTES = 10 * 1024 * 1024
 EVIDENCE_TYPES = (".pdf", ".png", ".jpg", ".jpeg", ".xlsx", ".docx", ".hwp", ".hwpx", ".txt")
+
+
+def _require_window_open(rnd: Round) -> None:
+    """Nominations are made, edited and withdrawn only while the round takes them and before it closes them."""
+    require_round_allows(rnd, RoundAction.NOMINATE)
+    if rnd.nominations_close_at and timezone.now() > rnd.nominations_close_at:
+        raise Conflict(
+            _("Nominations closed at %(at)s.")
+            % {"at": timezone.localtime(rnd.nominations_close_at).strftime("%Y-%m-%d %H:%M")},
+            code="nominations_closed",
+        )
 
 
 def _nominating_body(*, rnd: Round, acting_user: User, body: Body | None) -> Body:
@@ -39,13 +51,7 @@ def _nominating_body(*, rnd: Round, acting_user: User, body: Body | None) -> Bod
         body = acting_user.body
     if body is None:
         raise ValidationFailed(_("A nominating body is required."), [ErrorDetail(message="", field="body")])
-    require_round_allows(rnd, RoundAction.NOMINATE)
-    if rnd.nominations_close_at and timezone.now() > rnd.nominations_close_at:
-        raise Conflict(
-            _("Nominations closed at %(at)s.")
-            % {"at": timezone.localtime(rnd.nominations_close_at).strftime("%Y-%m-%d %H:%M")},
-            code="nominations_closed",
-        )
+    _require_window_open(rnd)
     program_bodies = set(rnd.program.bodies.values_list("pk", flat=True))
     if program_bodies and body.pk not in program_bodies:
         raise Forbidden(_("This body does not take part in the programme."))
@@ -150,6 +156,8 @@ def nomination_create(
         changes["eligible"] = {"before": None, "after": candidacy.eligible}
         changes["eligibility_reasons"] = {"before": None, "after": candidacy.eligibility_reasons}
     audit_record(actor=acting_user, action="nomination.create", obj=nomination, changes=changes)
+    if not candidacy.eligible:
+        notices.tell_ineligible(candidacy, body_ids=[body.pk])
     return nomination
 
 
@@ -252,5 +260,102 @@ def candidacy_eligibility_override(
         changes=diff(before, snapshot(c, ["eligible", "eligibility_override_reason"])),
         reason=reason,
     )
+    if before["eligible"] and not eligible:
+        body_ids = list(c.nominations.values_list("body_id", flat=True))
+        notices.tell_ineligible(c, body_ids=body_ids, override_reason=reason.strip())
     candidacy.eligible, candidacy.eligibility_override_reason = c.eligible, c.eligibility_override_reason
     return c
+
+
+# --- a body's own nomination, while the window is open ---------------------------------------------------------
+
+
+def _own_nomination(*, nomination: Nomination, acting_user: User) -> Nomination:
+    """The nomination locked with its round, once the writer may change it (its body's officer, or the programme
+    office) and the window is open. Another body's nomination is not found, as if it did not exist."""
+    require_role(
+        acting_user, Role.MINISTRY_OFFICER, OFFICE, message=_("Only ministry officers change nominations.")
+    )
+    n = Nomination.objects.select_related("candidacy__company", "body").filter(pk=nomination.pk).first()
+    if n is None or (has_role(acting_user, {Role.MINISTRY_OFFICER}) and n.body_id != acting_user.body_id):
+        raise NotFound()
+    rnd = Round.objects.select_for_update().get(pk=n.candidacy.round_id)
+    _require_window_open(rnd)
+    n.candidacy.round = rnd
+    return n
+
+
+@transaction.atomic
+def nomination_update(
+    *,
+    nomination: Nomination,
+    reason: str,
+    acting_user: User,
+    evidence: str = "",
+    evidence_file: UploadedFile | None = None,
+) -> Nomination:
+    """Change a nomination's reason, evidence or evidence file while nominations are open. The programme office
+    is told (or the body, when the office made the change)."""
+    text_check(reason=reason, evidence=evidence)
+    n = _own_nomination(nomination=nomination, acting_user=acting_user)
+    details = _nomination_problems(reason=reason, evidence_file=evidence_file)
+    if details:
+        raise ValidationFailed(_("The nomination is not complete."), details)
+    before = snapshot(n, ["reason", "evidence"])
+    n.reason, n.evidence = reason.strip(), evidence.strip()
+    changes = diff(before, snapshot(n, ["reason", "evidence"]))
+    old_file = n.evidence_file.name or ""
+    if evidence_file is not None:
+        n.evidence_file = evidence_file
+    elif not changes:
+        return n
+    n.save(update_fields=["reason", "evidence", "evidence_file"])
+    if evidence_file is not None:
+        changes["evidence_file"] = {"before": old_file, "after": n.evidence_file.name}
+    audit_record(actor=acting_user, action="nomination.update", obj=n, changes=changes)
+    notices.tell_nomination_changed(n, acting_user=acting_user, withdrawn=False, at=timezone.now())
+    return n
+
+
+@transaction.atomic
+def nomination_withdraw(*, nomination: Nomination, acting_user: User, reason: str = "") -> Candidacy | None:
+    """Withdraw a nomination while nominations are open. The company stays a candidate while another body
+    nominates it (that body leads if this one did); otherwise its candidacy goes too, and any evaluator already
+    assigned to it is told. Returns the candidacy that remains, or None."""
+    text_check(reason=reason)
+    n = _own_nomination(nomination=nomination, acting_user=acting_user)
+    c = Candidacy.objects.select_for_update().get(pk=n.candidacy_id)
+    now = timezone.now()
+    changes = {
+        k: {"before": v, "after": None}
+        for k, v in snapshot(n, ["candidacy_id", "body_id", "nominated_by_id", "reason"]).items()
+    }
+    changes["company_id"] = {"before": c.company_id, "after": c.company_id}
+    audit_record(
+        actor=acting_user, action="nomination.withdraw", obj=n, changes=changes, reason=reason.strip()
+    )
+    notices.tell_nomination_changed(n, acting_user=acting_user, withdrawn=True, at=now)
+    n.delete()
+    rest = list(Nomination.objects.filter(candidacy=c).order_by("created_at", "id"))
+    if rest:
+        if c.lead_body_id == n.body_id:
+            c.lead_body_id = rest[0].body_id
+            c.save(update_fields=["lead_body"])
+        return c
+    evaluators = list(
+        Assignment.objects.filter(candidacy=c, active=True).values_list("evaluator__user_id", flat=True)
+    )
+    Review.objects.filter(assignment__candidacy=c).delete()
+    c.delete()
+    audit_record(
+        actor=acting_user,
+        action="candidacy.delete",
+        object_type="rounds.candidacy",
+        object_id=n.candidacy_id,
+        changes={"company_id": {"before": changes["company_id"]["before"], "after": None}},
+        reason=_("Its only nomination was withdrawn."),
+    )
+    notices.tell_unassigned(
+        n.candidacy.round, dict.fromkeys(evaluators, 1), key=f"withdrawn-{n.candidacy_id}"
+    )
+    return None

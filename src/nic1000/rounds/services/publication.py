@@ -1,21 +1,21 @@
-"""Publication: freeze the selection, make the selected companies members, tell them."""
+"""Publication: freeze the selection, make the selected companies members, tell the companies (selected or
+not) and each nominating body its results."""
 
 from __future__ import annotations
 
 from django.db import IntegrityError, transaction
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
 
 from nic1000.accounts.models import User
-from nic1000.activity.services import notify, workflow_transition
+from nic1000.activity.services import workflow_transition
 from nic1000.audit.services import audit_record
 from nic1000.core.access import require_role
 from nic1000.core.errors import Conflict
-from nic1000.core.roles import OFFICE, Role
+from nic1000.core.roles import OFFICE
 from nic1000.designations.services import DesignationEntry, designations_create
 from nic1000.rounds.models import Candidacy, Publication, PublishedSelection, Round
+from nic1000.rounds.services import notices
 from nic1000.rounds.workflows import ROUND, RoundAction, require_round_allows, round_allows
 
 
@@ -69,22 +69,6 @@ def _freeze(publication: Publication, selected: list[Candidacy]) -> None:
     PublishedSelection.objects.bulk_create(rows, batch_size=1000)
 
 
-def _tell_the_selected(rnd: Round, selected: list[Candidacy]) -> None:
-    """Each selected company's representatives get one notification (however often publication is retried)."""
-    reps = User.objects.filter(
-        role=Role.COMPANY, company_id__in=[c.company_id for c in selected], is_active=True
-    )
-    notify(
-        recipients=reps,
-        kind="round.selected",
-        title=gettext_noop("Your company was selected in %(round)s"),
-        body=gettext_noop("Congratulations: your company is now a National Innovation Company 1000 member."),
-        params={"round": rnd.name},
-        link=reverse("rounds:public_selection", kwargs={"pk": rnd.pk}),
-        dedupe_key=f"round-selected-{rnd.pk}",
-    )
-
-
 def _publish_locked(*, rnd: Round, acting_user: User) -> Publication:
     now = timezone.now()
     workflow_transition(
@@ -94,12 +78,13 @@ def _publish_locked(*, rnd: Round, acting_user: User) -> Publication:
         acting_user=acting_user,
         extra_changes={"published_at": now},
     )
-    selected = list(
-        Candidacy.objects.filter(round=rnd, selected=True)
+    candidacies = list(
+        Candidacy.objects.filter(round=rnd)
         .select_related("company", "lead_body")
         .prefetch_related("nominations__body")
         .order_by("rank", "id")
     )
+    selected = [c for c in candidacies if c.selected]
     publication = Publication.objects.create(
         round=rnd, published_by=acting_user, published_at=now, selected_count=len(selected)
     )
@@ -124,5 +109,5 @@ def _publish_locked(*, rnd: Round, acting_user: User) -> Publication:
         selected_on=timezone.localdate(now),
         acting_user=acting_user,
     )
-    _tell_the_selected(rnd, selected)
+    notices.tell_published(rnd, candidacies)
     return publication

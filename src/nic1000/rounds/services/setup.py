@@ -29,6 +29,7 @@ from nic1000.rounds.models import (
     Round,
     RoundSettings,
 )
+from nic1000.rounds.services import notices
 from nic1000.rounds.workflows import PAGE_TRANSITIONS, ROUND, RoundAction, require_round_allows
 
 DEFAULT_RUBRIC = {
@@ -484,13 +485,17 @@ def quotas_set(*, round: Round, rows: Sequence[QuotaInput], acting_user: User) -
     return quotas
 
 
+@transaction.atomic
 def round_transition(*, round: Round, transition: str, acting_user: User, reason: str = "") -> Round:
     """Fire one of the round page's transitions (publication goes through `publication.round_publish`).
-    Who may fire it and what it requires are declared in `rounds.workflows.ROUND`."""
+    Who may fire it and what it requires are declared in `rounds.workflows.ROUND`. Opening nominations tells
+    the officers of every participating body."""
     text_check(reason=reason)
     if transition not in PAGE_TRANSITIONS:
         raise ValidationFailed(_("Unknown transition."), code="unknown_transition")
     workflow_transition(
         obj=round, workflow=ROUND, transition=transition, acting_user=acting_user, reason=reason
     )
+    if transition == "open_nominations":
+        notices.tell_nominations_open(round)
     return round

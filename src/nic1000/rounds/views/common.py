@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 
 from nic1000.accounts.models import User
+from nic1000.core.confirm import Confirmation, confirmation_page, is_confirmed
 from nic1000.core.errors import ApplicationError
 
 
@@ -45,3 +47,28 @@ def message_error(request: HttpRequest, exc: ApplicationError, *, details: int =
     for d in exc.details[:details]:
         if d.message:
             messages.error(request, f"{d.field}: {d.message}" if d.field else d.message)
+
+
+def ask_first(
+    request: HttpRequest,
+    *,
+    title: str,
+    consequences: Sequence[str],
+    button: str,
+    cancel_url: str,
+    irreversible: bool = True,
+) -> HttpResponse | None:
+    """The confirmation page for an irreversible step, or None once the user has confirmed it."""
+    if is_confirmed(request):
+        return None
+    return confirmation_page(
+        request,
+        Confirmation(
+            title=title,
+            consequences=list(consequences),
+            action=request.path,
+            button=button,
+            cancel_url=cancel_url,
+            irreversible=irreversible,
+        ),
+    )

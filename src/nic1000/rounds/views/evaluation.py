@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -18,11 +19,12 @@ from nic1000.core.roles import OFFICE, OFFICE_AND_AUDIT, Role
 from nic1000.rounds import pages, selectors
 from nic1000.rounds.exports import assignments_xlsx, reviews_xlsx, round_assignments
 from nic1000.rounds.forms import AssignmentChangeForm, OpenFileForm, ReasonForm, ReviewForm
-from nic1000.rounds.models import Assignment
+from nic1000.rounds.models import Assignment, Candidacy, EvaluatorProfile
 from nic1000.rounds.services import assignment as assignment_services
 from nic1000.rounds.services import evaluators as evaluator_services
+from nic1000.rounds.services import reminders as reminder_services
 from nic1000.rounds.services import reviews as review_services
-from nic1000.rounds.views.common import AuthedRequest, error_status, form_error, message_error
+from nic1000.rounds.views.common import AuthedRequest, ask_first, error_status, form_error, message_error
 from nic1000.rounds.workflows import RoundAction, round_allows
 
 # --- the programme office ---------------------------------------------------------------------------------------
@@ -67,6 +69,21 @@ def assignment_solve(request: AuthedRequest, pk: int) -> HttpResponse:
     return redirect("rounds:assignments", pk=rnd.pk)
 
 
+def _change_consequences(c: Candidacy, add: EvaluatorProfile | None, remove: Assignment | None) -> list[str]:
+    lines = []
+    if remove is not None:
+        lines.append(
+            _("%(evaluator)s stops evaluating %(company)s; any draft review is discarded; they are told.")
+            % {"evaluator": remove.evaluator.user, "company": c.company.name_ko}
+        )
+    if add is not None:
+        lines.append(
+            _("%(evaluator)s is assigned to %(company)s and told.")
+            % {"evaluator": add.user, "company": c.company.name_ko}
+        )
+    return lines
+
+
 @role_required(OFFICE)
 @require_POST
 def assignment_change(request: AuthedRequest, pk: int) -> HttpResponse:
@@ -79,6 +96,16 @@ def assignment_change(request: AuthedRequest, pk: int) -> HttpResponse:
     candidacy = selectors.candidacy_in_round(round=rnd, pk=d["candidacy"])
     add = selectors.evaluator_by_pk(pk=d["add_evaluator"]) if d.get("add_evaluator") else None
     remove = selectors.assignment_on(candidacy=candidacy, pk=d["remove"]) if d.get("remove") else None
+    if remove is not None:  # unassigning asks first
+        asked = ask_first(
+            request,
+            title=_("Unassign %(evaluator)s?") % {"evaluator": remove.evaluator.user},
+            consequences=_change_consequences(candidacy, add, remove),
+            button=_("Unassign"),
+            cancel_url=reverse("rounds:assignments", kwargs={"pk": rnd.pk}),
+        )
+        if asked is not None:
+            return asked
     try:
         assignment_services.assignment_change(
             round=rnd,
@@ -91,7 +118,11 @@ def assignment_change(request: AuthedRequest, pk: int) -> HttpResponse:
     except ApplicationError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, _("Assignment changed."))
+        messages.success(
+            request,
+            _("Assignment changed: %(what)s")
+            % {"what": " ".join(_change_consequences(candidacy, add, remove))},
+        )
     return redirect("rounds:assignments", pk=rnd.pk)
 
 
@@ -101,9 +132,47 @@ def review_status(request: AuthedRequest, pk: int) -> HttpResponse:
     if wants_xlsx(request):
         return reviews_xlsx(round=rnd, assignments=round_assignments(round=rnd))
     status = selectors.review_status(round=rnd)
-    return render(
-        request, "rounds/review_status.html", {"round": rnd, "status": status, "now": timezone.now()}
+    context = {
+        "round": rnd,
+        "status": status,
+        "now": timezone.now(),
+        "can_remind": has_role(request.user, OFFICE)
+        and status["overdue"]
+        and round_allows(rnd, RoundAction.SCORE),
+    }
+    return render(request, "rounds/review_status.html", context)
+
+
+@role_required(OFFICE)
+@require_POST
+def review_remind(request: AuthedRequest, pk: int) -> HttpResponse:
+    """The programme office reminds every late evaluator at once (asked first, with how many)."""
+    rnd = selectors.access_round(user=request.user, pk=pk)
+    reach = pages.round_reach(round=rnd)
+    asked = ask_first(
+        request,
+        title=_("Remind the late evaluators of %(round)s?") % {"round": rnd.name},
+        consequences=[
+            _("%(evaluators)d evaluators with %(reviews)d reviews not submitted each get one reminder.")
+            % {"evaluators": reach.evaluators_missing, "reviews": reach.missing_reviews}
+        ],
+        button=_("Send the reminders"),
+        cancel_url=reverse("rounds:review_status", kwargs={"pk": rnd.pk}),
+        irreversible=False,
     )
+    if asked is not None:
+        return asked
+    try:
+        outcome = reminder_services.reviews_remind_late(round=rnd, acting_user=request.user)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(
+            request,
+            _("Reminded %(evaluators)d evaluators of %(reviews)d late reviews.")
+            % {"evaluators": outcome.evaluators, "reviews": outcome.reviews},
+        )
+    return redirect("rounds:review_status", pk=rnd.pk)
 
 
 # --- the evaluator ------------------------------------------------------------------------------------------------

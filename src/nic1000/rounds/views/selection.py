@@ -7,6 +7,7 @@ from collections.abc import Callable
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -19,9 +20,9 @@ from nic1000.core.sorting import sort_from
 from nic1000.rounds import pages, selectors
 from nic1000.rounds.exports import RESULT_SORT, results_xlsx
 from nic1000.rounds.forms import DecisionForm, DecisionWithdrawForm, ForceForm
-from nic1000.rounds.models import Round
+from nic1000.rounds.models import Candidacy, Round
 from nic1000.rounds.services import selection as selection_services
-from nic1000.rounds.views.common import AuthedRequest, message_error
+from nic1000.rounds.views.common import AuthedRequest, ask_first, message_error
 from nic1000.rounds.workflows import RoundAction
 
 
@@ -100,6 +101,20 @@ def select(request: AuthedRequest, pk: int) -> HttpResponse:
     )
 
 
+def _force_consequences(c: Candidacy, forced: str) -> list[str]:
+    name = c.company.name_ko
+    if forced == Candidacy.Forced.IN:
+        first = _("%(company)s is forced into the selection, whatever its score.") % {"company": name}
+    elif forced == Candidacy.Forced.OUT:
+        first = _("%(company)s is forced out of the selection, whatever its score.") % {"company": name}
+    else:
+        first = _("The committee's override of %(company)s is cleared.") % {"company": name}
+    return [
+        first,
+        _("The override is recorded with its reason; run the selection again to re-optimise the rest."),
+    ]
+
+
 @role_required(OFFICE)
 @require_POST
 def force(request: AuthedRequest, pk: int) -> HttpResponse:
@@ -108,17 +123,29 @@ def force(request: AuthedRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, _("Choose in, out or clear."))
         return redirect("rounds:results", pk=c.round_id)
+    forced = form.cleaned_data["forced"] or ""
+    asked = ask_first(
+        request,
+        title=_("Override the selection of %(company)s?") % {"company": c.company.name_ko},
+        consequences=_force_consequences(c, forced),
+        button=_("Record the override"),
+        cancel_url=reverse("rounds:results", kwargs={"pk": c.round_id}),
+        irreversible=False,
+    )
+    if asked is not None:
+        return asked
     try:
         selection_services.candidacy_force(
-            candidacy=c,
-            forced=form.cleaned_data["forced"] or "",
-            reason=form.cleaned_data["reason"],
-            acting_user=request.user,
+            candidacy=c, forced=forced, reason=form.cleaned_data["reason"], acting_user=request.user
         )
     except ApplicationError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, _("Override recorded; run the selection again to re-optimise the rest."))
+        messages.success(
+            request,
+            _("Override recorded for %(company)s; run the selection again to re-optimise the rest.")
+            % {"company": c.company.name_ko},
+        )
     return redirect("rounds:results", pk=c.round_id)
 
 

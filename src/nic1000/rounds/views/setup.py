@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -28,7 +29,9 @@ from nic1000.rounds.forms import (
 )
 from nic1000.rounds.models import EligibilityRule, Round
 from nic1000.rounds.services import setup as setup_services
-from nic1000.rounds.views.common import AuthedRequest, error_status, form_error
+from nic1000.rounds.views import confirmations
+from nic1000.rounds.views.common import AuthedRequest, ask_first, error_status, form_error
+from nic1000.rounds.workflows import ROUND
 
 
 @role_required(selectors.ROUND_READERS)
@@ -88,21 +91,31 @@ def round_detail(request: AuthedRequest, pk: int) -> HttpResponse:
 @role_required(OFFICE)
 @require_POST
 def round_transition(request: AuthedRequest, pk: int) -> HttpResponse:
+    """A step of the round: asked first (what it will do, with counts), then done and said."""
     rnd = selectors.access_round(user=request.user, pk=pk)
     form = TransitionForm(request.POST)
     if not form.is_valid():
         raise Http404
+    name = form.cleaned_data["transition"]
+    t = ROUND.transition(name)
+    if rnd.state in t.sources and not ROUND.blockers(t, rnd):  # a refused step is refused at once, unasked
+        asked = ask_first(
+            request,
+            title=confirmations.transition_title(rnd, name),
+            consequences=confirmations.transition_consequences(rnd, name, pages.round_reach(round=rnd)),
+            button=str(t.label),
+            cancel_url=reverse("rounds:detail", kwargs={"pk": rnd.pk}),
+        )
+        if asked is not None:
+            return asked
     try:
         setup_services.round_transition(
-            round=rnd,
-            transition=form.cleaned_data["transition"],
-            acting_user=request.user,
-            reason=form.cleaned_data["reason"],
+            round=rnd, transition=name, acting_user=request.user, reason=form.cleaned_data["reason"]
         )
     except ApplicationError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, _("The round is now %(state)s.") % {"state": rnd.get_state_display()})
+        messages.success(request, confirmations.transition_done(rnd, name, pages.round_reach(round=rnd)))
     return redirect("rounds:detail", pk=rnd.pk)
 
 

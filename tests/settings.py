@@ -13,3 +13,9 @@ from nic1000.settings import *  # noqa: F403
 
 # Hashed static names need `collectstatic`; tests resolve static files from the sources.
 STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}  # noqa: F405
+
+# Appeal documents written by tests go to a throwaway directory, never var/.
+import tempfile  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+APPEALS_FILES_DIR = Path(tempfile.gettempdir()) / "nic1000-test-appeals"

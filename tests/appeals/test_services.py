@@ -138,9 +138,8 @@ def test_reasons_are_required_and_bounded(personas: Any, world: Decisions) -> No
     with pytest.raises(ValidationFailed) as exc:
         file(personas, world, "removal", reasons="  ")
     assert exc.value.code == "reasons_required"
-    with override_settings(TEXT_MAX_CHARS=20):
-        with pytest.raises(ValidationFailed) as exc:
-            file(personas, world, "removal", reasons="x" * 21)
+    with override_settings(TEXT_MAX_CHARS=20), pytest.raises(ValidationFailed) as exc:
+        file(personas, world, "removal", reasons="x" * 21)
     assert exc.value.code == "text_too_long"
     assert not Appeal.objects.exists()
 

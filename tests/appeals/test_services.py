@@ -258,6 +258,9 @@ def test_upheld_non_selection_is_rescored_by_a_new_unconflicted_evaluator(
     assert_told(personas.company_a, "appeal.decided", appeal=str(appeal))
     assert AuditEntry.objects.filter(action="appeal.uphold", object_id=str(appeal.pk)).exists()
     assert AuditEntry.objects.filter(action="assignment.add", object_id=str(new.pk)).exists()
+    with pytest.raises(Conflict) as exc:  # the decision is being reopened: no second appeal
+        file(personas, world, "non_selection")
+    assert exc.value.code == "appeal_upheld"
 
 
 @pytest.mark.django_db

@@ -82,7 +82,9 @@ def test_the_form_shows_what_is_wrong_and_nothing_is_filed(personas: Any, world:
     assert "is not a PDF, PNG, JPEG or XLSX file" in response.content.decode()
     response = c.post(file_url(world, "refusal"), {"reasons": ""})
     assert response.status_code == 422
-    file(personas, world, "refusal")
+    first = file(personas, world, "refusal")
+    page = c.get(file_url(world, "refusal")).content.decode()
+    assert "already open" in page and reverse("appeals:detail", kwargs={"pk": first.pk}) in page
     response = c.post(file_url(world, "refusal"), {"reasons": "again"})
     assert response.status_code == 422 and "already open" in response.content.decode()
     assert Appeal.objects.count() == 1

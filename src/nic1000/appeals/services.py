@@ -148,6 +148,12 @@ def appeal_file(
         )
     if open_appeal_for(kind=kind, target_id=target_id) is not None:
         raise Conflict(_("An appeal against this decision is already open."), code="appeal_open")
+    field = _TARGET_FIELD[DecisionKind(kind)]
+    if Appeal.objects.filter(kind=kind, state="upheld", **{field: target_id}).exists():
+        raise Conflict(
+            _("An appeal against this decision was upheld already; the decision is being reopened."),
+            code="appeal_upheld",
+        )
     try:
         with transaction.atomic():
             appeal = Appeal.objects.create(

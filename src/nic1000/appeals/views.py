@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from nic1000.accounts.http import AuthedRequest
 from nic1000.appeals import selectors, services
-from nic1000.appeals.decisions import appealable_decisions, decision_for, window_days
+from nic1000.appeals.decisions import appealable_decisions, decision_for, open_appeal_for, window_days
 from nic1000.appeals.forms import AppealForm, DecideForm, DocumentForm, WindowForm, WithdrawForm
 from nic1000.appeals.models import OPEN_STATES, Appeal, DecisionKind
 from nic1000.appeals.workflows import APPEAL, state_label
@@ -89,7 +89,8 @@ def file_appeal(request: AuthedRequest, kind: str, pk: int) -> HttpResponse:
             )
             return redirect("appeals:detail", pk=appeal.pk)
     status = 422 if request.method == "POST" else 200
-    return render(request, "appeals/file.html", {"form": form, "decision": decision}, status=status)
+    ctx = {"form": form, "decision": decision, "open_appeal": open_appeal_for(kind=kind, target_id=pk)}
+    return render(request, "appeals/file.html", ctx, status=status)
 
 
 @role_required(selectors.QUEUE_READERS)

@@ -11,13 +11,15 @@ from typing import Any
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import override_settings
+from django.utils import timezone
 
 from nic1000.appeals import services
 from nic1000.appeals.decisions import appealable_decisions
 from nic1000.appeals.models import Appeal, AppealDocument, AppealWindow
 from nic1000.audit.models import AuditEntry
 from nic1000.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
-from nic1000.rounds.models import Assignment, EvaluatorRelationship
+from nic1000.monitoring.selectors import vacancies_for_next_round
+from nic1000.rounds.models import Assignment, EvaluatorRelationship, Round
 from tests.appeals.factories import Decisions, decisions_for
 from tests.rounds.factories import make_evaluator
 from tests.told import assert_not_told, assert_told
@@ -298,6 +300,8 @@ def test_upheld_ineligibility_reopens_the_eligibility(personas: Any, world: Deci
 
 @pytest.mark.django_db
 def test_upheld_removal_reinstates_the_designation(personas: Any, world: Decisions) -> None:
+    Round.objects.update(published_at=timezone.now() - dt.timedelta(days=10))  # the removal came after
+    assert vacancies_for_next_round() == 1
     appeal = under_review(personas, world, "removal")
     services.appeal_decide(
         appeal=appeal, decision="uphold", reason="Sales recovered.", acting_user=personas.program_office
@@ -308,6 +312,7 @@ def test_upheld_removal_reinstates_the_designation(personas: Any, world: Decisio
         and world.removal.ended_on is None
         and world.removal.removal_reason == ""
     )
+    assert vacancies_for_next_round() == 0  # the removal counted one; the reinstatement gives it back
     entry = AuditEntry.objects.get(action="membership.reinstate")
     assert entry.changes["status"] == {"before": "removed", "after": "active"}
 

@@ -378,3 +378,33 @@ def test_windows_are_set_by_the_programme_office_audited(personas: Any) -> None:
         {"before": None, "after": 45},
         {"before": 45, "after": 14},
     ]
+
+
+@pytest.mark.django_db
+def test_the_new_evaluator_scores_the_published_candidacy(personas: Any, world: Decisions) -> None:
+    from nic1000.rounds.models import Criterion
+    from nic1000.rounds.services.reviews import ScoreInput, assignment_open, review_save
+
+    appeal = under_review(personas, world, "non_selection")
+    services.appeal_decide(appeal=appeal, decision="uphold", reason="ok", acting_user=personas.program_office)
+    new = Assignment.objects.get(pk=appeal.reopened["assignment_id"])
+    evaluator = new.evaluator.user
+    assignment_open(assignment=new, acting_user=evaluator)
+    from django.test import Client
+
+    browser = Client()
+    browser.force_login(evaluator)
+    page = browser.get(f"/rounds/me/assignments/{new.pk}/")
+    assert page.status_code == 200 and page.context["page"].scoring_open
+    criteria = Criterion.objects.filter(round=new.round, body__isnull=True)
+    scores = {c.pk: ScoreInput(score=4, comment="ok") for c in criteria}
+    review = review_save(
+        assignment=new, scores=scores, comment="re-scored", submit=True, acting_user=evaluator
+    )
+    assert review.state == "submitted" and review.total is not None
+    # an assignment of the round made before its publication is not scored any more
+    old = Assignment.objects.get(candidacy=world.non_selection, evaluator=world.evaluators[0])
+    Assignment.objects.filter(pk=old.pk).update(created_at=new.round.published_at - dt.timedelta(days=30))
+    old.refresh_from_db()
+    with pytest.raises(Conflict):
+        review_save(assignment=old, scores=scores, acting_user=world.evaluators[0].user)

@@ -18,3 +18,6 @@ STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.s
 
 # Finance documents go to a throwaway directory (tests that look at the files point it at their own tmp_path).
 FINANCE_DOCUMENT_ROOT = Path(tempfile.mkdtemp(prefix="nic1000-finance-docs-"))
+# Appeal documents and other uploads (nominations' evidence, call documents) written by tests: never var/.
+APPEALS_FILES_DIR = Path(tempfile.gettempdir()) / "nic1000-test-appeals"
+MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="nic1000-media-"))

@@ -14,6 +14,7 @@ urlpatterns = [
     path("calls/", include("nic1000.calls.urls")),
     path("finance/", include("nic1000.finance.urls")),
     path("monitoring/", include("nic1000.monitoring.urls")),
+    path("appeals/", include("nic1000.appeals.urls")),
     path("", include("nic1000.reports.urls")),
     path("search/", include("nic1000.search.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

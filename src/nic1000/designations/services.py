@@ -101,3 +101,35 @@ def designation_remove(
     for name in _END_FIELDS:
         setattr(membership, name, getattr(locked, name))
     return locked
+
+
+def designation_reinstate(*, membership: Membership, note: str, acting_user: User | None) -> Membership:
+    """Undo a removal (an upheld appeal): the designation is active again, its end date and removal reason
+    cleared (the audit row keeps them). The caller checks who may. Conflict when it is not removed, or when the
+    company holds another active designation meanwhile."""
+    with transaction.atomic():
+        locked = Membership.objects.select_for_update().get(pk=membership.pk)
+        if locked.status != Membership.Status.REMOVED:
+            raise Conflict(_("Only a removed designation can be reinstated."), code="membership_not_removed")
+        other = Membership.objects.filter(company_id=locked.company_id, status=Membership.Status.ACTIVE)
+        if other.exclude(pk=locked.pk).exists():
+            raise Conflict(
+                _("The company holds another active designation; this one cannot be reinstated."),
+                code="membership_active_elsewhere",
+            )
+        before = snapshot(locked, _END_FIELDS)
+        locked.status = Membership.Status.ACTIVE
+        locked.ended_on = None
+        locked.removal_reason = ""
+        locked.removal_note = ""
+        locked.save(update_fields=_END_FIELDS)
+        audit_record(
+            actor=acting_user,
+            action="membership.reinstate",
+            obj=locked,
+            changes=diff(before, snapshot(locked, _END_FIELDS)),
+            reason=note,
+        )
+    for name in _END_FIELDS:
+        setattr(membership, name, getattr(locked, name))
+    return locked

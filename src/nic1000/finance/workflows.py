@@ -5,6 +5,7 @@ submitted ──start_review──▶ under_review ──request_info──▶ i
     ├──approve / decline────────┴──approve / decline─────────────┴──decline
     ├──transfer (to another institution: back to submitted there)
     └──withdraw (the company)
+declined ──reopen (an upheld appeal: back to review at the same institution)──▶ under_review
 approved ──disburse (first money)──▶ disbursing ──complete (approved amount fully paid)──▶ completed
 """
 
@@ -57,6 +58,16 @@ APPLICATION = Workflow(
         Transition("withdraw", OPEN_STATES, "withdrawn", COMPANY, _("Withdraw")),
         Transition("disburse", ("approved",), "disbursing", OFFICER, _("Record the first disbursement")),
         Transition("complete", ("disbursing",), "completed", OFFICER, _("Complete")),
+        # No page offers it (no role): only `finance.reopening.application_reopen` fires it, for an officer of the
+        # institution that declined, when the company's appeal against the refusal is upheld.
+        Transition(
+            "reopen",
+            ("declined",),
+            "under_review",
+            frozenset(),
+            _("Back to review after an upheld appeal"),
+            requires_reason=True,
+        ),
     ),
     final_states=frozenset({"declined", "withdrawn", "completed"}),
 )

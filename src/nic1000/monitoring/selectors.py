@@ -369,7 +369,8 @@ def _last_published_at() -> dt.datetime | None:
 
 def _removals_since_publication() -> QuerySet[Removal]:
     since = _last_published_at()
-    qs = Removal.objects.all()
+    # A designation reinstated on appeal (appeals) leaves no vacancy.
+    qs = Removal.objects.filter(membership__status=Membership.Status.REMOVED)
     return qs if since is None else qs.filter(removed_at__gt=since)
 
 

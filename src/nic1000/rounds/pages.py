@@ -40,7 +40,14 @@ from nic1000.rounds.selectors import (
     panel_reviews,
     quotas_of,
 )
-from nic1000.rounds.workflows import PAGE_TRANSITIONS, ROUND, RoundAction, allowed_actions, round_allows
+from nic1000.rounds.workflows import (
+    PAGE_TRANSITIONS,
+    ROUND,
+    RoundAction,
+    allowed_actions,
+    round_allows,
+    scored_after_publication,
+)
 
 # --- the round ------------------------------------------------------------------------------------------------
 
@@ -281,7 +288,7 @@ def review_page(*, assignment: Assignment) -> ReviewPage:
         review=Review.objects.filter(assignment=assignment).prefetch_related("scores", "bonus_items").first(),
         panel=panel_reviews(assignment=assignment),
         scale=range(settings.score_min, settings.score_max + 1),
-        scoring_open=scoring_open(rnd),
+        scoring_open=scoring_open(rnd) or scored_after_publication(assignment),
     )
 
 

@@ -137,6 +137,13 @@ def states_allowing(action: RoundAction) -> list[str]:
     return sorted(ALLOWED[action])
 
 
+def scored_after_publication(assignment: Any) -> bool:
+    """An assignment made after its round was published: a re-scoring after an upheld appeal
+    (`rounds.services.rescoring`), scored whatever the round's state and scoring deadline."""
+    published_at = assignment.round.published_at
+    return bool(published_at is not None and assignment.created_at > published_at)
+
+
 def state_label(state: str) -> str:
     try:
         return str(RoundState(state).label)

@@ -28,7 +28,7 @@ from nic1000.rounds.models import (
     ReviewScore,
     RoundSettings,
 )
-from nic1000.rounds.workflows import RoundAction, require_round_allows
+from nic1000.rounds.workflows import RoundAction, require_round_allows, scored_after_publication
 
 
 @dataclass
@@ -129,13 +129,15 @@ def _refuse(*, a: Assignment, review: Review | None, acting_user: User, now: dt.
     if not a.active:
         raise Conflict(_("This assignment has ended."), code="assignment_ended")
     rnd = a.round
-    if rnd.scoring_deadline and now > rnd.scoring_deadline:
+    rescoring = scored_after_publication(a)  # an upheld appeal's re-scoring: open after publication
+    if rnd.scoring_deadline and now > rnd.scoring_deadline and not rescoring:
         raise Conflict(
             _("Scoring closed at %(deadline)s; no more scores are accepted.")
             % {"deadline": timezone.localtime(rnd.scoring_deadline).strftime("%Y-%m-%d %H:%M")},
             code="scoring_closed",
         )
-    require_round_allows(rnd, RoundAction.SCORE)
+    if not rescoring:
+        require_round_allows(rnd, RoundAction.SCORE)
     if review is not None and review.state == Review.State.SUBMITTED:
         raise Conflict(_("This review has been submitted and can no longer change."), code="review_submitted")
 

@@ -8,24 +8,33 @@ from tests.access.spec import EVERYONE, Case, World
 
 
 def build(world: World) -> None:
-    from nic1000.calls.models import CallApplication
-    from nic1000.calls.services import call_application_submit
-    from tests.calls.factories import make_call, pdf, xlsx
+    from django.utils import timezone
+
+    from nic1000.calls.models import CallApplication, CallDocument
+    from tests.calls.factories import PDF, make_call, pdf
     from tests.rounds.factories import make_round
 
     p = world["personas"]
     rnd = make_round(acting_user=p.program_office, state="nominating", number=11)
     call = make_call(round=rnd, by=p.ministry_mss)
     world["call"] = call
-    application = call_application_submit(
+    # Set up directly: company_a is designated by other specs' builds, and a designated company cannot apply.
+    application = CallApplication.objects.create(
         call=call,
+        company=p.company_a_obj,
+        submitted_by=p.company_a,
+        submitted_at=timezone.now(),
         statement="AI",
-        documents={"사업계획서": pdf(), "재무제표": xlsx()},
-        acting_user=p.company_a,
     )
     world["call_application"] = application
-    world["call_document"] = application.documents.first()
-    assert CallApplication.objects.filter(pk=application.pk).exists()
+    world["call_document"] = CallDocument.objects.create(
+        application=application,
+        requirement="사업계획서",
+        file=pdf(),
+        name="plan.pdf",
+        kind="pdf",
+        size=len(PDF),
+    )
 
 
 def _call(w: World) -> dict[str, Any]:

@@ -11,11 +11,16 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from nic1000.core.filetypes import document_problem, document_type
 
 
-def _zip(member: str) -> bytes:
+def _zip(*members: tuple[str, str]) -> bytes:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as z:
-        z.writestr(member, "<x/>")
+        for name, content in members:
+            z.writestr(name, content)
     return buffer.getvalue()
+
+
+OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+TYPES_XML = ("[Content_Types].xml", "<Types/>")
 
 
 @pytest.mark.parametrize(
@@ -24,11 +29,13 @@ def _zip(member: str) -> bytes:
         (b"%PDF-1.7\n", "pdf"),
         (b"\x89PNG\r\n\x1a\n....", "png"),
         (b"\xff\xd8\xff\xe0JFIF", "jpeg"),
-        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1rest", "hwp"),
-        (_zip("xl/workbook.xml"), "xlsx"),
-        (_zip("word/document.xml"), "docx"),
-        (_zip("Contents/content.hpf"), "hwpx"),
-        (_zip("other.txt"), None),
+        (OLE2 + b"....HWP Document File....", "hwp"),
+        (OLE2 + b"a Word 97 document", None),  # an old .doc is not offered
+        (_zip(TYPES_XML, ("xl/workbook.xml", "<x/>")), "xlsx"),
+        (_zip(TYPES_XML, ("word/document.xml", "<x/>")), "docx"),
+        (_zip(("mimetype", "application/hwp+zip"), ("Contents/content.hpf", "<x/>")), "hwpx"),
+        (_zip(("xl/workbook.xml", "<x/>")), None),  # not a real workbook package
+        (_zip(("other.txt", "x")), None),
         (b"MZ\x90\x00 a program", None),
         (b"<script>alert(1)</script>", None),
     ],

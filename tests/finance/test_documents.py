@@ -15,6 +15,7 @@ from openpyxl import Workbook
 
 from nic1000.audit.models import AuditEntry
 from nic1000.core.errors import Conflict, NotFound, ValidationFailed
+from nic1000.core.filetypes import TYPES
 from nic1000.finance import documents
 from nic1000.finance.models import ApplicationDocument
 from tests.finance.factories import make_application
@@ -73,7 +74,7 @@ def test_accepted_types_are_recognised_by_content(
     upload = SimpleUploadedFile("../../etc/사업계획서.exe", SAMPLES[kind], content_type="text/plain")
     doc = documents.document_attach(application=app, acting_user=personas.company_a, upload=upload)
     assert doc.kind == kind and doc.size == len(SAMPLES[kind])
-    assert doc.name == "사업계획서" + documents.TYPES[kind].extension  # no directories, the real extension
+    assert doc.name == "사업계획서" + TYPES[kind].extension  # no directories, the real extension
     stored = private_root / doc.stored_as
     assert stored.read_bytes() == SAMPLES[kind]
     assert AuditEntry.objects.filter(action="finance_document.attach").count() == 1

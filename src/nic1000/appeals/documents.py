@@ -4,11 +4,11 @@ or the browser's content type, and at most DOCUMENT_MAX_BYTES. Pure checks; the 
 from __future__ import annotations
 
 import io
-import zipfile
 
 from django.utils.translation import gettext as _
 
 from nic1000.core.errors import ErrorDetail, ValidationFailed
+from nic1000.core.filetypes import detect
 
 DOCUMENT_MAX_BYTES = 10 * 1024 * 1024
 DOCUMENTS_PER_APPEAL = 5
@@ -20,23 +20,13 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 EXTENSIONS = {PDF: ".pdf", PNG: ".png", JPEG: ".jpg", XLSX: ".xlsx"}
 
 
+ACCEPTED_KINDS = ("pdf", "png", "jpeg", "xlsx")
+
+
 def sniff_document(data: bytes) -> str | None:
-    """The content type of an accepted document from its first bytes, or None."""
-    if data.startswith(b"%PDF-"):
-        return PDF
-    if data.startswith(b"\x89PNG\r\n\x1a\n"):
-        return PNG
-    if data.startswith(b"\xff\xd8\xff"):
-        return JPEG
-    if data.startswith(b"PK\x03\x04"):
-        try:
-            with zipfile.ZipFile(io.BytesIO(data)) as z:
-                names = set(z.namelist())
-        except zipfile.BadZipFile:
-            return None
-        if "xl/workbook.xml" in names and "[Content_Types].xml" in names:
-            return XLSX
-    return None
+    """The content type of an accepted document (`core.filetypes.detect`), or None."""
+    found = detect(io.BytesIO(data))
+    return found.content_type if found is not None and found.kind in ACCEPTED_KINDS else None
 
 
 def document_check(*, name: str, data: bytes, size: int) -> str:

@@ -21,7 +21,7 @@ from nic1000.calls.models import Call, CallApplication, CallDocument
 from nic1000.calls.workflows import APPLICATION
 from nic1000.core.access import require_role
 from nic1000.core.errors import Conflict, ErrorDetail, Forbidden, NotFound, ValidationFailed
-from nic1000.core.filetypes import document_problem, document_type
+from nic1000.core.filetypes import clean_name, detect, document_problem
 from nic1000.core.roles import Role
 from nic1000.core.text import text_check
 from nic1000.designations.selectors import membership_active_for
@@ -175,12 +175,14 @@ def call_application_submit(
     for requirement in call.required_documents:
         file = documents[requirement]
         assert file is not None  # checked above
+        doc_type = detect(file)
+        assert doc_type is not None  # checked above
         CallDocument.objects.create(
             application=application,
             requirement=requirement,
             file=file,
-            name=(file.name or "document")[:200],
-            kind=document_type(file) or "",
+            name=clean_name(file.name or "", doc_type),
+            kind=doc_type.kind,
             size=int(file.size or 0),
         )
     changes = created(snapshot(application, ["call_id", "company_id", "statement"]))

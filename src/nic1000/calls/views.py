@@ -19,7 +19,7 @@ from nic1000.calls.workflows import APPLICATION
 from nic1000.core.access import has_role, public, role_required
 from nic1000.core.confirm import Confirmation, confirmation_page, is_confirmed
 from nic1000.core.errors import ApplicationError
-from nic1000.core.filetypes import DOCUMENT_TYPES
+from nic1000.core.filetypes import TYPES, clean_name
 from nic1000.core.pagination import paginate
 from nic1000.core.roles import OFFICE_AND_AUDIT, Role
 from nic1000.rounds.models import Round
@@ -128,7 +128,7 @@ def application_detail(request: AuthedRequest, pk: int) -> HttpResponse:
         selectors.may_screen(user=request.user, call=application.call)
         and application.state == APPLICATION.initial
     )
-    context = {"application": application, "form": form, "can_decide": can_decide, "types": DOCUMENT_TYPES}
+    context = {"application": application, "form": form, "can_decide": can_decide}
     return render(request, "calls/application.html", context)
 
 
@@ -141,7 +141,6 @@ def application_decide(request: AuthedRequest, pk: int) -> HttpResponse:
         "application": application,
         "form": form,
         "can_decide": True,
-        "types": DOCUMENT_TYPES,
     }
     if not form.is_valid():
         return render(request, "calls/application.html", context, status=422)
@@ -209,8 +208,8 @@ def application_withdraw(request: AuthedRequest, pk: int) -> HttpResponse:
 @role_required(CALL_READERS | {Role.COMPANY})
 def document_download(request: AuthedRequest, pk: int) -> HttpResponse:
     document = selectors.access_document(user=request.user, pk=pk)
-    extension = DOCUMENT_TYPES.get(document.kind, ("", ""))[1]
-    name = document.name if document.name.lower().endswith(extension) else f"{document.name}{extension}"
+    doc_type = TYPES.get(document.kind)
+    name = clean_name(document.name, doc_type) if doc_type else document.name
     with document.file.open("rb") as f:  # at most DOCUMENT_MAX_BYTES
         response = HttpResponse(f.read(), content_type="application/octet-stream")
     response["Content-Disposition"] = content_disposition_header(True, name) or "attachment"

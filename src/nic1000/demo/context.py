@@ -116,9 +116,14 @@ class DemoContext:
             institution=institution,
             company=company,
         )
+        return self.adopt_user(user, role=role, binding=binding)
+
+    def adopt_user(self, user: User, *, role: str, binding: str = "") -> User:
+        """A user a service created (a committee member, an invited representative) joins the demo's logins
+        with the demo password."""
         if self._password_hash is None:
             self._password_hash = make_password(self.password)
         demo_password_set(user=user, password_hash=self._password_hash, acting_user=self.program_office)
         self.users.setdefault(role, []).append(user)
-        self.logins.append(DemoLogin(username=username, role=role, binding=binding))
+        self.logins.append(DemoLogin(username=user.username, role=role, binding=binding))
         return user

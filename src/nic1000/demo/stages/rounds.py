@@ -30,6 +30,7 @@ from nic1000.demo import history
 from nic1000.demo.clock import SimulatedClock, simulated_clock
 from nic1000.demo.context import DemoContext
 from nic1000.demo.names import SECTORS
+from nic1000.demo.stages import committees
 from nic1000.designations.models import Membership
 from nic1000.designations.selectors import active_memberships
 from nic1000.monitoring.selectors import vacancies_by_body_for_next_round
@@ -161,6 +162,8 @@ def run(ctx: DemoContext) -> dict[str, float]:
         "selected": totals["selected"],
         "designated": Membership.objects.values("company_id").distinct().count(),
         "removals": totals["removals"],
+        "calls": totals["calls"],
+        "call_applications": totals["call_applications"],
         **(_quality_summary(ctx, hist.previous) if hist.previous is not None else {}),
     }
 
@@ -180,14 +183,33 @@ def _hold_round(
     n_candidacies = sum(len(ids) for ids in chosen.values())
     _evaluator_pool(ctx, rng, hist, max(len(hist.profiles), history.evaluators_needed(n_candidacies)))
     rnd = _open_round(ctx, hist, plan, n_candidacies)
+    officers = _officers(ctx)
+    committee = plan.number == committees.COMMITTEE_ROUND and committees.COMMITTEE_BODY in plan.bodies
+    if committee:
+        n_body = len(chosen[committees.COMMITTEE_BODY])
+        added = committees.committee_setup(
+            ctx, ctx.rng_for("committee"), rnd, officers[committees.COMMITTEE_BODY], n_body
+        )
+        ctx.out(f"  {committees.COMMITTEE_BODY} evaluates with its own committee: {added} members")
+    call_counts: dict[str, int] = {}
+    if plan is history.PLANS[-1] and committees.CALL_BODY in plan.bodies:
+        call_counts, taken = committees.call_round(
+            ctx, rnd, officers[committees.CALL_BODY], chosen[committees.CALL_BODY]
+        )
+        chosen[committees.CALL_BODY] = [c for c in chosen[committees.CALL_BODY] if c not in taken]
+        ctx.out(f"  public call: {call_counts['call_applications']} applications")
     ctx.out(
         f"  round {rnd.number} ({plan.published_on:%Y-%m}): {sum(targets.values())} places, "
         f"{len(plan.bodies)} bodies, {removed} removed before it{lap()}"
     )
     companies, nominations = _nominate(ctx, rng, rnd, plan, chosen)
+    nominations += max(0, call_counts.get("call_applications", 0) - 1)  # the call's accepted applications
     ctx.out(f"  nominations: {nominations} ({n_candidacies} candidacies){lap()}")
     clock.advance(days=14, hours=8)  # nominations have closed
     _assign(ctx, rng, rnd, hist, companies)
+    if committee:
+        pairs = committees.committee_assign(ctx, rnd, officers[committees.COMMITTEE_BODY])
+        ctx.out(f"  {committees.COMMITTEE_BODY}'s committee assigned: {pairs} pairs")
     ctx.out(f"  assignment done{lap()}")
     replaced = _declare_conflicts(ctx, rnd)
     ctx.out(f"  evaluation started: 2 conflicts declared, {replaced} evaluators replaced{lap()}")
@@ -196,6 +218,10 @@ def _hold_round(
     ctx.out(f"  reviews: {reviews} submitted of {drafted}{lap()}")
     clock.advance(days=7)  # past the scoring deadline
     setup_services.round_transition(round=rnd, transition="start_selection", acting_user=ctx.office)
+    if committee:
+        body = committees.COMMITTEE_BODY
+        n = committees.committee_decide(ctx, rnd, officers[body], targets.get(body, 0))
+        ctx.out(f"  {body}'s committee recommended {n}")
     publication = _select_and_publish(ctx, rnd, plan, targets, hist.scale, clock)
     ctx.out(f"  selection: {publication.selected_count} selected; published{lap()}")
     hist.previous = rnd
@@ -207,6 +233,7 @@ def _hold_round(
         "reviews": Review.objects.filter(assignment__round=rnd, state=Review.State.SUBMITTED).count(),
         "selected": publication.selected_count,
         "removals": removed,
+        **call_counts,
     }
 
 
@@ -413,7 +440,8 @@ def _review(
             )
             for c in crits
         }
-        submit = rng.random() < 0.97  # a few stay as drafts: the office sees them as missing
+        # A few stay as drafts (the office sees them as missing); a body's committee gets all its reviews in.
+        submit = rng.random() < 0.97 or a.evaluator.body_id is not None
         bonus_ids = [b.pk for b in bonus if b.body_id == a.candidacy.lead_body_id and rng.random() < 0.2]
         sheets[a.evaluator_id].append(
             review_services.ReviewInput(

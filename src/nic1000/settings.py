@@ -196,9 +196,11 @@ SECOND_FACTOR_RECENT_SECONDS = env_int("SECOND_FACTOR_RECENT_SECONDS", 900)
 # Password reset links (e-mailed) stay valid this long; reset requests per address and per e-mail per hour.
 PASSWORD_RESET_TIMEOUT = env_int("PASSWORD_RESET_TIMEOUT", 3600)
 PASSWORD_RESET_REQUESTS_PER_HOUR = env_int("PASSWORD_RESET_REQUESTS_PER_HOUR", 5)
-# E-mail (password reset links). Development prints mail to the console; production sets EMAIL_BACKEND to
+# E-mail (password reset links, notifications). By default mail is written to files in EMAIL_FILE_PATH (the
+# demo's thousands of notifications would flood a console); production sets EMAIL_BACKEND to
 # django.core.mail.backends.smtp.EmailBackend and EMAIL_HOST etc.
-EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend")
+EMAIL_FILE_PATH = os.environ.get("EMAIL_FILE_PATH", str(DATA_DIR / "mail"))
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("EMAIL_PORT", 25)
 EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")

@@ -47,7 +47,11 @@ def test_a_notification_is_emailed_with_an_absolute_link(settings: Any) -> None:
     u = _user("kim", email="kim@example.kr")
     assert _tell([u]) == 1
     delivery = NotificationDelivery.objects.get()
-    assert (delivery.status, delivery.to_address, delivery.language) == (Status.QUEUED, "kim@example.kr", "ko")
+    assert (delivery.status, delivery.to_address, delivery.language) == (
+        Status.QUEUED,
+        "kim@example.kr",
+        "ko",
+    )
     assert d.deliveries_send_due() == 1
     [message] = mail.outbox
     assert message.to == ["kim@example.kr"]
@@ -66,7 +70,10 @@ def test_each_recipient_reads_it_in_their_own_language() -> None:
     _tell([ko, en])
     d.deliveries_send_due()
     subjects = {m.to[0]: m.subject for m in mail.outbox}
-    assert subjects == {"kim@example.kr": "비밀번호가 변경되었습니다", "smith@example.org": "Your password was changed"}
+    assert subjects == {
+        "kim@example.kr": "비밀번호가 변경되었습니다",
+        "smith@example.org": "Your password was changed",
+    }
     korean = next(m for m in mail.outbox if m.to == ["kim@example.kr"])
     assert korean.body.startswith("비밀번호가 변경되었습니다")
     assert '<html lang="ko">' in korean.alternatives[0][0]
@@ -144,10 +151,13 @@ def test_a_lapsed_claim_is_taken_again() -> None:
 
 def test_a_rolled_back_transaction_sends_nothing(django_capture_on_commit_callbacks: Any) -> None:
     u = _user("kim", email="kim@example.kr")
-    with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        with pytest.raises(RuntimeError), transaction.atomic():
-            _tell([u])
-            raise RuntimeError("the service failed after notifying")
+    with (
+        django_capture_on_commit_callbacks(execute=True) as callbacks,
+        pytest.raises(RuntimeError),
+        transaction.atomic(),
+    ):
+        _tell([u])
+        raise RuntimeError("the service failed after notifying")
     assert callbacks == []
     assert not Notification.objects.exists() and not NotificationDelivery.objects.exists()
     assert not DBTaskResult.objects.exists()
@@ -257,6 +267,8 @@ def test_the_hourly_sweep_enqueues_what_is_due() -> None:
 def test_a_dedupe_key_sends_one_email() -> None:
     u = _user("kim", email="kim@example.kr")
     for _ in range(3):
-        notify(recipients=[u], kind="inspection", title=gettext_noop("Your password was changed"), dedupe_key="k")
+        notify(
+            recipients=[u], kind="inspection", title=gettext_noop("Your password was changed"), dedupe_key="k"
+        )
     assert Notification.objects.count() == 1
     assert NotificationDelivery.objects.count() == 1

@@ -96,7 +96,9 @@ def test_saving_nothing_new_writes_no_audit_row(personas: Any) -> None:
     from nic1000.activity.kinds import KINDS
 
     every = list(KINDS)
-    changes = notification_settings_save(acting_user=personas.auditor, language="ko", in_app=every, email=every)
+    changes = notification_settings_save(
+        acting_user=personas.auditor, language="ko", in_app=every, email=every
+    )
     assert changes == {}
     assert not AuditEntry.objects.filter(action="user.notification_settings").exists()
 
@@ -115,7 +117,9 @@ def _queries(c: Client, url: str) -> int:
     return len(ctx.captured_queries)
 
 
-def test_the_outbox_lists_deliveries_with_counts_and_errors(personas: Any, english: Any, settings: Any) -> None:
+def test_the_outbox_lists_deliveries_with_counts_and_errors(
+    personas: Any, english: Any, settings: Any
+) -> None:
     c = _client(personas.program_office)
     _tell(_users(2, "a"))
     deliveries_send_due()

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.core import mail
 
 from nic1000.activity.delivery import deliveries_send_due
@@ -18,10 +19,15 @@ def told(user: Any, kind: str) -> list[Notification]:
     return list(Notification.objects.filter(recipient_id=user.pk, kind=kind).order_by("id"))
 
 
+def _address(user: Any) -> str:
+    """The user's e-mail address as stored now (the test's object may be stale)."""
+    email = get_user_model().objects.filter(pk=user.pk).values_list("email", flat=True).first()
+    return (email or "").strip()
+
+
 def wants_email(user: Any, kind: str) -> bool:
     """The user has an address and has not switched e-mail off for `kind` (a mandatory kind cannot be)."""
-    user.refresh_from_db(fields=["email"])
-    if not (user.email or "").strip():
+    if not _address(user):
         return False
     if declared_kind(kind).mandatory:
         return True
@@ -33,15 +39,17 @@ def assert_emailed(user: Any, note: Notification) -> NotificationDelivery:
     """The notification's e-mail delivery exists and, once the due e-mails are sent, was sent to the user."""
     delivery = NotificationDelivery.objects.filter(notification=note, channel="email").first()
     assert delivery is not None, f"{user} has an e-mail address but {note.kind} created no e-mail delivery"
-    assert delivery.to_address == user.email.strip(), (delivery.to_address, user.email)
+    address = _address(user)
+    assert delivery.to_address == address, (delivery.to_address, address)
     if delivery.status != NotificationDelivery.Status.SENT:
         deliveries_send_due()
         delivery.refresh_from_db()
     assert delivery.status == NotificationDelivery.Status.SENT, (
         f"the e-mail of {note.kind} to {user} is {delivery.status}: {delivery.last_error}"
     )
-    assert any(user.email.strip() in m.to for m in getattr(mail, "outbox", [])), (
-        f"no message to {user.email} in mail.outbox: {[(m.to, m.subject) for m in mail.outbox]}"
+    outbox = getattr(mail, "outbox", [])
+    assert any(address in m.to for m in outbox), (
+        f"no message to {address} in mail.outbox: {[(m.to, m.subject) for m in outbox]}"
     )
     return delivery
 

@@ -146,6 +146,7 @@ def test_the_office_sends_one_or_every_failed_email_again(personas: Any, setting
     assert set(NotificationDelivery.objects.values_list("next_attempt_at", flat=True)) == {None}  # final
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     c = _client(personas.program_office)
+    assert c.get("/outbox/?status=failed").content.decode().count('data-testid="final"') == 3
     one = NotificationDelivery.objects.order_by("pk").first()
     assert one is not None
     assert c.post("/outbox/retry/", {"delivery": one.pk}).status_code == 302

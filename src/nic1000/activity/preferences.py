@@ -37,6 +37,15 @@ class KindGroup:
     label: Promise
     kinds: list[KindSetting] = field(default_factory=list)
 
+    @property
+    def choosable(self) -> list[KindSetting]:
+        return [s for s in self.kinds if not s.kind.mandatory]
+
+    @property
+    def always(self) -> list[KindSetting]:
+        """Mandatory kinds: listed, not offered as check boxes."""
+        return [s for s in self.kinds if s.kind.mandatory]
+
 
 def notification_settings(user: Any) -> list[KindGroup]:
     """Every declared kind with the user's channels, grouped as `activity.kinds` groups them (one query)."""

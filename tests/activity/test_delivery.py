@@ -180,6 +180,42 @@ def test_a_committed_notification_enqueues_one_task_per_batch(
     assert len(mail.outbox) == 5
 
 
+def test_notifying_one_by_one_in_a_transaction_still_enqueues_per_batch(
+    settings: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    settings.NIC1000_EMAIL_BATCH = 100
+    users = [_user(f"u{i}", email=f"u{i}@example.kr") for i in range(6)]
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        for u in users[:3]:  # company by company, as a chase does
+            _tell([u])
+        with pytest.raises(RuntimeError), transaction.atomic():  # a savepoint rolled back: its rows are gone
+            _tell([users[3]])
+            raise RuntimeError("one company failed")
+        for u in users[4:]:
+            _tell([u])
+    [task] = DBTaskResult.objects.all()
+    assert sorted(task.args_kwargs["kwargs"]["ids"]) == sorted(
+        NotificationDelivery.objects.values_list("pk", flat=True)
+    )
+    assert NotificationDelivery.objects.count() == 5
+
+
+def test_a_notification_after_a_rolled_back_one_is_still_enqueued(
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    first, second = _user("a", email="a@example.kr"), _user("b", email="b@example.kr")
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        with pytest.raises(RuntimeError), transaction.atomic():
+            _tell([first])  # its callback goes with the savepoint
+            raise RuntimeError("rolled back")
+        _tell([second])
+    [task] = DBTaskResult.objects.all()
+    assert task.args_kwargs["kwargs"]["ids"] == list(
+        NotificationDelivery.objects.values_list("pk", flat=True)
+    )
+    assert NotificationDelivery.objects.get().to_address == "b@example.kr"
+
+
 def test_bulk_notify_queries_do_not_grow_with_recipients(
     settings: Any, django_capture_on_commit_callbacks: Any
 ) -> None:

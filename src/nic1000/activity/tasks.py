@@ -1,7 +1,8 @@
 """Background sending of notification e-mails (Django Tasks, run by `nic1000 worker`).
 
 `deliveries_enqueue` queues the sending once the surrounding transaction commits (nothing is sent for a
-transaction rolled back), one task per batch of `NIC1000_EMAIL_BATCH` deliveries. The task sends what is due and,
+transaction rolled back), one task per batch of `NIC1000_EMAIL_BATCH` deliveries of the whole transaction
+(however many `notify()` calls wrote them). The task sends what is due and,
 when some of its rows wait for a retry, enqueues itself again for that time (`run_after`), so retries do not
 wait for a schedule. The hourly job `deliveries_sweep_due` re-enqueues whatever is due and has no live task
 (a worker that died, a queue that failed): nothing is lost."""
@@ -49,11 +50,36 @@ def _enqueue_now(ids: Sequence[int], *, run_after: dt.datetime | None = None) ->
             log.exception("could not enqueue the sending of %s e-mail deliveries", len(batch))
 
 
+class _EnqueueOnCommit:
+    """The on-commit callback of one transaction, gathering the deliveries of every `notify()` in it: a service
+    that notifies company by company still enqueues one task per batch, not one per company."""
+
+    def __init__(self) -> None:
+        self.ids: list[int] = []
+        self.done = False  # run already (tests run callbacks before the end of their transaction)
+
+    def __call__(self) -> None:
+        self.done = True
+        _enqueue_now(list(dict.fromkeys(self.ids)))
+
+
 def deliveries_enqueue(ids: Sequence[int]) -> None:
-    """Send these deliveries in the background once the current transaction commits."""
-    if ids:
-        ids = list(ids)
-        transaction.on_commit(lambda: _enqueue_now(ids))
+    """Send these deliveries in the background once the current transaction commits (with every other
+    delivery written in the same transaction)."""
+    if not ids:
+        return
+    conn = transaction.get_connection()
+    if conn.in_atomic_block:
+        for _sids, func, _robust in conn.run_on_commit:
+            # Joining is safe: a savepoint whose rollback would drop that callback is still open around us
+            # (savepoint ids are unique in a transaction), so the same rollback drops these rows too. Rows of
+            # a savepoint rolled back after joining leave ids that no longer exist: the task skips them.
+            if isinstance(func, _EnqueueOnCommit) and not func.done:
+                func.ids.extend(ids)
+                return
+    callback = _EnqueueOnCommit()
+    callback.ids.extend(ids)
+    transaction.on_commit(callback)
 
 
 def deliveries_sweep_due(*, now: dt.datetime) -> int:

@@ -308,3 +308,19 @@ def test_a_dedupe_key_sends_one_email() -> None:
         )
     assert Notification.objects.count() == 1
     assert NotificationDelivery.objects.count() == 1
+
+
+def test_the_mail_command_sends_what_is_due_and_a_test_message(settings: Any) -> None:
+    from io import StringIO
+
+    from django.core.management import CommandError, call_command
+
+    _tell([_user("kim", email="kim@example.kr")])
+    out = StringIO()
+    call_command("mail", "send", stdout=out)
+    assert "sent 1 e-mail" in out.getvalue()
+    call_command("mail", "test", "ops@example.kr", stdout=out)
+    assert [m.to for m in mail.outbox] == [["kim@example.kr"], ["ops@example.kr"]]
+    settings.EMAIL_BACKEND = DOWN
+    with pytest.raises(CommandError, match="Connection refused"):
+        call_command("mail", "test", "ops@example.kr")

@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "nic1000.core",
     "nic1000.audit",
+    "nic1000.activity",  # no models: its hourly e-mail sweep (apps.py) and its pages
     "nic1000.registry",
     "nic1000.accounts",
     "nic1000.designations",
@@ -195,9 +196,11 @@ SECOND_FACTOR_RECENT_SECONDS = env_int("SECOND_FACTOR_RECENT_SECONDS", 900)
 # Password reset links (e-mailed) stay valid this long; reset requests per address and per e-mail per hour.
 PASSWORD_RESET_TIMEOUT = env_int("PASSWORD_RESET_TIMEOUT", 3600)
 PASSWORD_RESET_REQUESTS_PER_HOUR = env_int("PASSWORD_RESET_REQUESTS_PER_HOUR", 5)
-# E-mail (password reset links). Development prints mail to the console; production sets EMAIL_BACKEND to
+# E-mail (password reset links, notifications). By default mail is written to files in EMAIL_FILE_PATH (the
+# demo's thousands of notifications would flood a console); production sets EMAIL_BACKEND to
 # django.core.mail.backends.smtp.EmailBackend and EMAIL_HOST etc.
-EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend")
+EMAIL_FILE_PATH = os.environ.get("EMAIL_FILE_PATH", str(DATA_DIR / "mail"))
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("EMAIL_PORT", 25)
 EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
@@ -273,6 +276,23 @@ TASKS = {
         "BACKEND": os.environ.get("TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
     }
 }
+
+# ---- E-mail delivery of notifications (issue 13; README, "E-mail") ----------------------------------------
+# Every notification also goes out by e-mail (activity.delivery) through EMAIL_BACKEND above; links in it are
+# made absolute with NIC1000_SITE_URL. A failed send is retried after these delays (minutes, the last one
+# repeated) until NIC1000_EMAIL_MAX_ATTEMPTS sends have failed; then it stays failed in the outbox until the
+# programme office retries it. One task sends at most NIC1000_EMAIL_BATCH messages.
+_retry = os.environ.get("NIC1000_EMAIL_RETRY_MINUTES", "1,5,30,120,720")
+if not all(m.strip().isdigit() for m in _retry.split(",")):
+    raise ImproperlyConfigured(
+        f"NIC1000_EMAIL_RETRY_MINUTES must be minutes separated by commas, got {_retry!r}"
+    )
+NIC1000_EMAIL_RETRY_MINUTES = [int(m) for m in _retry.split(",")]
+NIC1000_EMAIL_MAX_ATTEMPTS = env_int("NIC1000_EMAIL_MAX_ATTEMPTS", 6)
+NIC1000_EMAIL_BATCH = env_int("NIC1000_EMAIL_BATCH", 100)
+if NIC1000_EMAIL_MAX_ATTEMPTS < 1 or NIC1000_EMAIL_BATCH < 1:
+    raise ImproperlyConfigured("NIC1000_EMAIL_MAX_ATTEMPTS and NIC1000_EMAIL_BATCH must be at least 1")
+# ---- end of e-mail delivery ---------------------------------------------------------------------------------
 
 # --- Transport, cookies, sessions and Content-Security-Policy (issue 11) -----------------------------------
 # Production is https only: redirect, HSTS, Secure cookies. NIC1000_INSECURE_HTTP=1 (implied by DEBUG) serves
@@ -410,7 +430,8 @@ CACHES = {
 # A published selection's public page is kept this long in the cache (it never changes once published).
 NIC1000_PUBLIC_CACHE_SECONDS = env_int("NIC1000_PUBLIC_CACHE_SECONDS", 3600)
 # Reports (issue 14): the site's address printed in certificates' QR codes when a certificate is made by the
-# command line (pages use the request's own address); and how many verifications one client may make a minute.
+# command line (pages use the request's own address), and the links in notification e-mails; and how many
+# verifications one client may make a minute.
 NIC1000_SITE_URL = os.environ.get("NIC1000_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 NIC1000_VERIFY_PER_MINUTE = env_int("NIC1000_VERIFY_PER_MINUTE", 30)
 # Production serves hashed, compressed static files (collected by `nic1000 serve`/collectstatic); DEBUG

@@ -7,6 +7,7 @@ from nic1000.ops.views import HealthzView
 
 urlpatterns = [
     path("", include("nic1000.core.urls")),
+    path("", include("nic1000.activity.urls")),
     path("accounts/", include("nic1000.accounts.urls")),
     path("audit/", include("nic1000.audit.urls")),
     path("registry/", include("nic1000.registry.urls")),

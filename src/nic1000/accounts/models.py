@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -21,6 +22,13 @@ class User(AbstractUser):
     )
     company = models.ForeignKey(
         "registry.Company", null=True, blank=True, on_delete=models.PROTECT, verbose_name=_("Company")
+    )
+    # The language of the e-mails the user receives (pages follow the language switch).
+    language = models.CharField(
+        max_length=10,
+        choices=settings.LANGUAGES,
+        default=settings.LANGUAGE_CODE,
+        verbose_name=_("Language of e-mails"),
     )
 
     class Meta:

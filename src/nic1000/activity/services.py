@@ -1,5 +1,5 @@
-"""Workflow transitions and in-app notifications: the shared writes every domain app uses. They write the
-shared tables in `core.models` (state history, notifications) and the audit trail."""
+"""Workflow transitions and notifications: the shared writes every domain app uses. They write the shared
+tables in `core.models` (state history, notifications and their e-mail deliveries) and the audit trail."""
 
 from __future__ import annotations
 
@@ -9,11 +9,12 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import models, transaction
-from django.db.utils import IntegrityError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from nic1000.activity.delivery import deliveries_create, recipient_channels
 from nic1000.activity.kinds import kind as declared_kind
+from nic1000.activity.tasks import deliveries_enqueue
 from nic1000.audit.services import audit_record
 from nic1000.core.errors import Conflict, Forbidden, ValidationFailed
 from nic1000.core.models import Notification, StateChange
@@ -114,16 +115,22 @@ def notify(
     link: str = "",
     dedupe_key: str = "",
 ) -> int:
-    """Create in-app notifications; with a dedupe_key a recipient gets it once however often it is sent.
+    """Tell each recipient, in the app and by e-mail, as their preferences for `kind` say (a mandatory kind
+    whatever they say); with a dedupe_key a recipient is told once however often it is sent. How many were told.
 
     `title` and `body` are English msgids marked with gettext_noop and `params` their %(name)s values: each
-    reader sees them in their own language (`Notification.title_text`), whoever or whatever sent them.
-    `kind` must be declared in `activity.kinds`."""
-    declared_kind(kind)
+    reader sees them in their own language (`Notification.title_text`), whoever or whatever sent them; an
+    e-mail is worded in the recipient's language. `kind` must be declared in `activity.kinds`.
+    E-mails are sent in the background once the caller's transaction commits (`activity.tasks`), in batches."""
+    declared = declared_kind(kind)
+    user_ids = list(dict.fromkeys(r.pk for r in recipients))
+    if not user_ids:
+        return 0
+    channels = recipient_channels(user_ids=user_ids, kind=declared)
     now = timezone.now()
     rows = [
         Notification(
-            recipient_id=r.pk,
+            recipient_id=pk,
             created_at=now,
             kind=kind,
             title=title[:200],
@@ -131,17 +138,21 @@ def notify(
             params=params or {},
             link=link,
             dedupe_key=dedupe_key,
+            in_app=c.in_app,
         )
-        for r in recipients
+        for pk, c in channels.items()
+        if c.in_app or c.email
     ]
     if not rows:
         return 0
-    if dedupe_key:
-        try:
-            with transaction.atomic():
-                Notification.objects.bulk_create(rows, ignore_conflicts=True)
-        except IntegrityError:  # pragma: no cover - ignore_conflicts handles it on both databases
-            pass
-    else:
-        Notification.objects.bulk_create(rows)
-    return len(rows)
+    with transaction.atomic():
+        created = Notification.objects.bulk_create(rows, batch_size=500, ignore_conflicts=bool(dedupe_key))
+        if dedupe_key or any(n.pk is None for n in created):
+            # Only the rows written now (a recipient told before under this key keeps the older one).
+            created = list(
+                Notification.objects.filter(
+                    recipient_id__in=[r.recipient_id for r in rows], kind=kind, created_at=now
+                ).only("pk", "recipient_id")
+            )
+        deliveries_enqueue(deliveries_create(notifications=created, channels=channels, now=now))
+    return len(created)

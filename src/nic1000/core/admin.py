@@ -1,4 +1,5 @@
-"""Core tables in the Django admin, read-only: state history, notifications, programme settings.
+"""Core tables in the Django admin, read-only: state history, notifications (their e-mail deliveries, users'
+channel preferences), programme settings.
 
 Programme settings are changed on their own page (accounts:program_settings), which audits the change.
 Also the admin base classes of every app: `ModelAdmin[Model]` (typed like django-stubs' generic ModelAdmin)
@@ -13,7 +14,13 @@ from django.contrib import admin
 from django.db.models import Model
 from django.http import HttpRequest
 
-from nic1000.core.models import Notification, ProgramSetting, StateChange
+from nic1000.core.models import (
+    Notification,
+    NotificationDelivery,
+    NotificationPreference,
+    ProgramSetting,
+    StateChange,
+)
 from nic1000.core.roles import OFFICE
 
 _M = TypeVar("_M", bound=Model)
@@ -85,6 +92,20 @@ class NotificationAdmin(ReadOnlyAdmin[Notification]):
     list_filter = ("kind",)
     search_fields = ("title", "recipient__username")
     list_select_related = ("recipient",)
+
+
+@admin.register(NotificationDelivery)
+class NotificationDeliveryAdmin(ReadOnlyAdmin[NotificationDelivery]):
+    list_display = ("created_at", "to_address", "channel", "status", "attempts", "next_attempt_at", "sent_at")
+    list_filter = ("status", "channel")
+    search_fields = ("to_address",)
+
+
+@admin.register(NotificationPreference)
+class NotificationPreferenceAdmin(ReadOnlyAdmin[NotificationPreference]):
+    list_display = ("user", "kind", "in_app", "email")
+    list_filter = ("kind",)
+    list_select_related = ("user",)
 
 
 @admin.register(ProgramSetting)

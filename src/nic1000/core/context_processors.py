@@ -42,5 +42,5 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             items.append({"url": url, "label": label, "active": request.path.startswith(url)})
     unread = 0
     if user is not None and user.is_authenticated:
-        unread = Notification.objects.filter(recipient_id=user.pk, read_at__isnull=True).count()
+        unread = Notification.objects.filter(recipient_id=user.pk, in_app=True, read_at__isnull=True).count()
     return {"nav_items": items, "nav_role": role, "unread_notifications": unread}

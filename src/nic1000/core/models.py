@@ -1,10 +1,11 @@
-"""Shared tables: workflow state history, in-app notifications, programme-wide settings."""
+"""Shared tables: workflow state history, notifications (in-app, their e-mail deliveries, each user's channel
+preferences), programme-wide settings."""
 
 from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 
@@ -44,6 +45,9 @@ class Notification(models.Model):
     read_at = models.DateTimeField(null=True, blank=True)
     # Lets a sender notify idempotently (same key, same recipient: one notification).
     dedupe_key = models.CharField(max_length=120, blank=True)
+    # False when the recipient switched the in-app channel off for this kind but still gets it by e-mail: the
+    # row carries the e-mail's text and is not listed on the notifications page.
+    in_app = models.BooleanField(default=True)
 
     class Meta:
         indexes = [models.Index(fields=["recipient", "read_at"])]
@@ -74,6 +78,65 @@ class Notification(models.Model):
     @property
     def body_text(self) -> str:
         return self._in_language(self.body)
+
+
+class NotificationPreference(models.Model):
+    """One user's channels for one kind of notification (`activity.kinds`). No row: every channel on.
+    Mandatory kinds (security notices) reach the user whatever the row says."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_preferences"
+    )
+    kind = models.CharField(max_length=50)
+    in_app = models.BooleanField(default=True)
+    email = models.BooleanField(default=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "kind"], name="notification_preference_once")]
+
+
+class NotificationDelivery(models.Model):
+    """A notification sent on one outside channel (e-mail), one row per notification and channel.
+
+    Claimed by a conditional update (status and due time) before it is sent, so two workers never send it
+    twice; a failure is retried with a growing delay until `NIC1000_EMAIL_MAX_ATTEMPTS`, then stays failed
+    (`next_attempt_at` empty) until the programme office retries it from the outbox (`activity.delivery`)."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", pgettext_lazy("delivery status", "Queued")
+        SENDING = "sending", pgettext_lazy("delivery status", "Sending")
+        SENT = "sent", pgettext_lazy("delivery status", "Sent")
+        FAILED = "failed", pgettext_lazy("delivery status", "Failed")
+        SKIPPED = "skipped", pgettext_lazy("delivery status", "Skipped")
+
+    class Channel(models.TextChoices):
+        EMAIL = "email", _("E-mail")
+
+    notification = models.ForeignKey(Notification, on_delete=models.CASCADE, related_name="deliveries")
+    channel = models.CharField(max_length=20, choices=Channel.choices, default=Channel.EMAIL)
+    to_address = models.EmailField(max_length=254)
+    language = models.CharField(max_length=10)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    # When it may be (re)tried; while sending, when the claim lapses (a worker that died mid-send). Empty once
+    # sent, skipped or finally failed.
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+    created_at = models.DateTimeField()
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["notification", "channel"], name="notification_delivery_once")
+        ]
+        indexes = [
+            models.Index(fields=["status", "next_attempt_at"]),
+            models.Index(fields=["-created_at", "-id"], name="notification_delivery_recent"),
+        ]
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.channel} {self.to_address} #{self.notification_id}"
 
 
 class ProgramSetting(models.Model):

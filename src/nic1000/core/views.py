@@ -17,7 +17,9 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @login_only
 def notifications(request: HttpRequest) -> HttpResponse:
-    items = Notification.objects.filter(recipient_id=request.user.pk).order_by("-created_at", "-id")
+    items = Notification.objects.filter(recipient_id=request.user.pk, in_app=True).order_by(
+        "-created_at", "-id"
+    )
     page = paginate(items, request.GET.get("page"), 50)
     return render(request, "core/notifications.html", {"items": page, "page_obj": page})
 

@@ -416,6 +416,7 @@ def _quota_total_problems(
     """Group quotas that the total quota rules out: minimums above its maximum, maximums below its minimum."""
     details: list[ErrorDetail] = []
     if total.max_count is not None:
+        cap = total.max_count + sum(q.refill for q in rows)  # places to refill add to the total
         for family, message in (
             (
                 Quota.Family.BODY,
@@ -427,10 +428,10 @@ def _quota_total_problems(
             ),
         ):
             mins = sum(q.min_count or 0 for q in rows if q.family == family)
-            if mins > total.max_count:
+            if mins > cap:
                 details.append(
                     ErrorDetail(
-                        message=message % {"mins": mins, "max": total.max_count},
+                        message=message % {"mins": mins, "max": cap},
                         field="min_count",
                         code="quota_mins_exceed_total",
                     )

@@ -75,7 +75,11 @@ def test_reevaluation_by_the_nominating_body_then_continued(personas) -> None:  
     m = select(personas.company_a_obj, body_code="MSS")
     period = _period(personas)
     r = reevaluation_file(
-        period=period, membership=m, ratings=GOOD, recommendation="continue", acting_user=personas.ministry_mss
+        period=period,
+        membership=m,
+        ratings=GOOD,
+        recommendation="continue",
+        acting_user=personas.ministry_mss,
     )
     m.refresh_from_db()
     assert m.status == Membership.Status.UNDER_REEVALUATION
@@ -91,7 +95,9 @@ def test_reevaluation_by_the_nominating_body_then_continued(personas) -> None:  
     assert_told(personas.ministry_mss, "designation.reevaluated")
     assert AuditEntry.objects.filter(action="reevaluation.file").count() == 1
     with pytest.raises(Conflict):  # decided once
-        reevaluation_decide(reevaluation=r, decision="continue", note="again", acting_user=personas.program_office)
+        reevaluation_decide(
+            reevaluation=r, decision="continue", note="again", acting_user=personas.program_office
+        )
 
 
 def test_reevaluation_by_another_body_is_refused_and_changes_nothing(personas) -> None:  # type: ignore[no-untyped-def]
@@ -99,12 +105,18 @@ def test_reevaluation_by_another_body_is_refused_and_changes_nothing(personas) -
     period = _period(personas)
     with pytest.raises(Forbidden) as exc:
         reevaluation_file(
-            period=period, membership=m, ratings=GOOD, recommendation="continue", acting_user=personas.ministry_motie
+            period=period,
+            membership=m,
+            ratings=GOOD,
+            recommendation="continue",
+            acting_user=personas.ministry_motie,
         )
     assert exc.value.code == "not_nominating_body"
     m.refresh_from_db()
     assert m.status == Membership.Status.ACTIVE
-    assert not Reevaluation.objects.exists() and not StateChange.objects.filter(workflow="membership").exists()
+    assert (
+        not Reevaluation.objects.exists() and not StateChange.objects.filter(workflow="membership").exists()
+    )
 
 
 def test_incomplete_or_repeated_reevaluation_is_refused(personas) -> None:  # type: ignore[no-untyped-def]
@@ -118,13 +130,25 @@ def test_incomplete_or_repeated_reevaluation_is_refused(personas) -> None:  # ty
             recommendation="remove",
             acting_user=personas.ministry_mss,
         )
-    assert {"innovation_effort", "growth", "innovation_effort_comment"} <= {d.field for d in exc.value.details}
+    assert {"innovation_effort", "growth", "innovation_effort_comment"} <= {
+        d.field for d in exc.value.details
+    }
     m.refresh_from_db()
     assert m.status == Membership.Status.ACTIVE and not Reevaluation.objects.exists()
-    reevaluation_file(period=period, membership=m, ratings=GOOD, recommendation="continue", acting_user=personas.ministry_mss)
+    reevaluation_file(
+        period=period,
+        membership=m,
+        ratings=GOOD,
+        recommendation="continue",
+        acting_user=personas.ministry_mss,
+    )
     with pytest.raises(Conflict):
         reevaluation_file(
-            period=period, membership=m, ratings=GOOD, recommendation="continue", acting_user=personas.ministry_mss
+            period=period,
+            membership=m,
+            ratings=GOOD,
+            recommendation="continue",
+            acting_user=personas.ministry_mss,
         )
 
 
@@ -132,9 +156,13 @@ def test_removal_decision_goes_through_the_removal_and_ends_finance(personas) ->
     ensure_products()
     m = select(personas.company_a_obj, body_code="MSS")
     period = _period(personas)
-    r = reevaluation_file(period=period, membership=m, ratings=BAD, recommendation="remove", acting_user=personas.ministry_mss)
+    r = reevaluation_file(
+        period=period, membership=m, ratings=BAD, recommendation="remove", acting_user=personas.ministry_mss
+    )
     with pytest.raises(ValidationFailed):  # a removal needs a reason
-        reevaluation_decide(reevaluation=r, decision="remove", note="weak", acting_user=personas.program_office)
+        reevaluation_decide(
+            reevaluation=r, decision="remove", note="weak", acting_user=personas.program_office
+        )
     m.refresh_from_db()
     assert m.status == Membership.Status.UNDER_REEVALUATION and not Removal.objects.exists()
     reevaluation_decide(
@@ -162,7 +190,7 @@ def test_expiry_job_expires_tells_and_ends_finance(personas) -> None:  # type: i
     now = timezone.now()
     assert designations_expire_due(now=now) == 0
     assert_told(personas.company_a, "designation.expiring")
-    assert len([n for n in StateChange.objects.all()]) == 0
+    assert not StateChange.objects.exists()
     _apply(personas)  # still open before the end
     Membership.objects.filter(pk=m.pk).update(ends_on=today - dt.timedelta(days=1))
     # Past its end date, finance is closed even before the job runs.

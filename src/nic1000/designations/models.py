@@ -169,4 +169,5 @@ class Reevaluation(models.Model):
 
     @property
     def average(self) -> float:
-        return sum(getattr(self, f) for f in self.RATINGS) / len(self.RATINGS)
+        total: int = self.innovation_effort + self.growth + self.financial + self.non_financial
+        return total / len(self.RATINGS)

@@ -4,8 +4,8 @@ Before each round after the first, the rounds stage holds a re-evaluation throug
 the round opens, on its simulated clock): the programme office opens the half-year, the nominating bodies' officers
 file re-evaluations (low ratings and a recommendation to remove for the members the rounds stage picked, good
 ones for a few others), the office decides: removal through monitoring's removal service, continuation
-otherwise. The round then gives each body its vacancies as places to refill (`refill_for`), and its published
-selection refills them. `run` (after monitoring) only counts: re-evaluations filed and places refilled.
+otherwise. The round then gives each body its vacancies as places to refill (the rounds stage's quotas), and its
+published selection refills them. `run` (after monitoring) only counts: re-evaluations filed and places refilled.
 """
 
 from __future__ import annotations
@@ -15,15 +15,17 @@ import datetime as dt
 import numpy as np
 
 from nic1000.accounts.models import User
+from nic1000.demo.context import DemoContext
 from nic1000.designations.models import Membership, Reevaluation, ReevaluationPeriod
 from nic1000.designations.reevaluations import Ratings, reevaluation_file, reevaluation_period_open
-from nic1000.demo.context import DemoContext
 from nic1000.monitoring.services import membership_remove
 from nic1000.monitoring.services.reevaluations import reevaluation_decide
 from nic1000.rounds.models import Round
 from nic1000.rounds.refills import refilled_in
 
-CONTINUED_PER_PERIOD = 3  # members re-evaluated well besides the removed ones (kept small: the demo is a sample)
+CONTINUED_PER_PERIOD = (
+    3  # members re-evaluated well besides the removed ones (kept small: the demo is a sample)
+)
 
 
 def _half(day: dt.date) -> str:
@@ -56,27 +58,41 @@ def reevaluate(
         if officer is None:
             membership_remove(membership=m, reason=reason, note=note, acting_user=ctx.office)
             continue
-        low = Ratings(1, 2, 1, 2, innovation_effort_comment=note, financial_comment="매출 감소, 영업손실 지속")
-        r = reevaluation_file(period=period, membership=m, ratings=low, recommendation="remove", acting_user=officer)
+        low = Ratings(
+            1, 2, 1, 2, innovation_effort_comment=note, financial_comment="매출 감소, 영업손실 지속"
+        )
+        r = reevaluation_file(
+            period=period, membership=m, ratings=low, recommendation="remove", acting_user=officer
+        )
         reevaluation_decide(
-            reevaluation=r, decision="remove", reason=reason, note=f"금융위 결정: {note}", acting_user=ctx.office
+            reevaluation=r,
+            decision="remove",
+            reason=reason,
+            note=f"금융위 결정: {note}",
+            acting_user=ctx.office,
         )
     candidates = [m for m in others if m.body.code in officers and m.status == Membership.Status.ACTIVE]
     n = min(CONTINUED_PER_PERIOD, len(candidates))
     for i in sorted(int(i) for i in rng.choice(len(candidates), size=n, replace=False)) if n else []:
         m = candidates[i]
         scores = [int(x) for x in np.clip(rng.normal(4, 0.6, size=4).round(), 3, 5)]
-        good = Ratings(*scores, growth_comment="수출 확대, 신규 수주", non_financial_comment="고용 증가")
+        good = Ratings(
+            innovation_effort=scores[0],
+            growth=scores[1],
+            financial=scores[2],
+            non_financial=scores[3],
+            growth_comment="수출 확대, 신규 수주",
+            non_financial_comment="고용 증가",
+        )
         r = reevaluation_file(
-            period=period, membership=m, ratings=good, recommendation="continue", acting_user=officers[m.body.code]
+            period=period,
+            membership=m,
+            ratings=good,
+            recommendation="continue",
+            acting_user=officers[m.body.code],
         )
         reevaluation_decide(reevaluation=r, decision="continue", note="지정 유지", acting_user=ctx.office)
     return len(remove)
-
-
-def refill_for(*, vacancies: int, room: int) -> int:
-    """The places a body refills in the demo: its vacancies, within the room between its minimum and maximum."""
-    return max(0, min(vacancies, room))
 
 
 def run(ctx: DemoContext) -> dict[str, int]:

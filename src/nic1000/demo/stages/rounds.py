@@ -30,10 +30,10 @@ from nic1000.demo import history
 from nic1000.demo.clock import SimulatedClock, simulated_clock
 from nic1000.demo.context import DemoContext
 from nic1000.demo.names import SECTORS
+from nic1000.demo.stages import designations as designations_stage
 from nic1000.designations.models import Membership
 from nic1000.designations.selectors import active_memberships
 from nic1000.monitoring.selectors import vacancies_by_body_for_next_round
-from nic1000.demo.stages import designations as designations_stage
 from nic1000.registry.models import Body, Company
 from nic1000.rounds import refills
 from nic1000.rounds import selectors as rounds_selectors
@@ -460,18 +460,16 @@ def _quota_rows(
     ceilings = {code: max(floors[code], n + vacancies.get(code, 0)) for code, n in targets.items()}
     while sum(min(by_body.get(c, 0), ceilings[c]) for c in plan.bodies) < n_select:
         ceilings = {c: n + 1 for c, n in ceilings.items()}  # bodies short of candidates: others take more
-    # The vacancies are places to refill on top of each body's base maximum (and of the total).
+    # Each body's historical count includes the places it refills: its vacancies are given as places to refill
+    # (the optimiser adds them to the body's and the total maximum), the rest are new places.
     own = refills.vacancies_for(round=rnd)
-    refill = {
-        c: designations_stage.refill_for(
-            vacancies=min(own.get(c, 0), vacancies.get(c, 0)), room=ceilings[c] - floors[c]
-        )
-        for c in plan.bodies
-    }
+    refill = {c: min(own.get(c, 0), vacancies.get(c, 0)) for c in plan.bodies}
+    base_max = {c: max(0, ceilings[c] - vacancies.get(c, 0) - refill[c]) for c in plan.bodies}
     base = n_select - sum(refill.values())
     rows = [setup_services.QuotaInput("total", "", base, base)]
     rows += [
-        setup_services.QuotaInput("body", c, floors[c], ceilings[c] - refill[c], refill[c]) for c in plan.bodies
+        setup_services.QuotaInput("body", c, min(floors[c], base_max[c]), base_max[c], refill[c])
+        for c in plan.bodies
     ]
     rows += [
         setup_services.QuotaInput("sector", key, min(n, int(by_sector.get(key, 0) * sector_share)), None)

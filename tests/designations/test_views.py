@@ -87,33 +87,3 @@ def test_period_form_errors_rerender(personas, due) -> None:  # type: ignore[no-
     assert r.status_code == 422 and "2027H1" in r.content.decode()
     r = office.post("/monitoring/reevaluations/open/", {"half": "x", "due_on": "2099-01-01"})
     assert r.status_code == 422
-
-
-def test_list_queries_do_not_grow_with_rows(personas, due) -> None:  # type: ignore[no-untyped-def]
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    from nic1000.designations.models import ReevaluationPeriod
-    from tests.monitoring.factories import member
-
-    period = ReevaluationPeriod.objects.get()
-
-    def add(n: int) -> None:
-        for _ in range(n):
-            m = member(body="MSS")
-            Reevaluation.objects.create(
-                period=period, membership=m, body=m.body, innovation_effort=3, growth=3, financial=3,
-                non_financial=3, recommendation="continue", filed_by=personas.ministry_mss, filed_at=timezone.now(),
-            )  # fmt: skip
-
-    def count(user) -> int:  # type: ignore[no-untyped-def]
-        client = _client(user)
-        with CaptureQueriesContext(connection) as ctx:
-            assert client.get("/monitoring/reevaluations/").status_code == 200
-        return len(ctx.captured_queries)
-
-    add(1)
-    count(personas.program_office), count(personas.ministry_mss)  # warm the per-process caches
-    few = count(personas.program_office), count(personas.ministry_mss)
-    add(5)
-    assert (count(personas.program_office), count(personas.ministry_mss)) == few

@@ -73,7 +73,7 @@ def due_memberships(*, period: ReevaluationPeriod, body_id: int) -> QuerySet[Mem
     return (
         Membership.objects.filter(body_id=body_id, status=Membership.Status.ACTIVE)
         .exclude(pk__in=done)
-        .select_related("company")
+        .select_related("company", "round")
         .order_by("company__name_ko", "id")
     )
 

@@ -186,3 +186,18 @@ def test_quota_page_starts_from_the_defaults_and_refuses_a_refill_beyond(persona
     bad = client.post(f"/rounds/{rnd.pk}/quotas/", data)
     assert bad.status_code == 422
     assert not Quota.objects.filter(round=rnd).exists()
+
+
+def test_publication_sets_the_designations_end_from_the_programme(personas) -> None:  # type: ignore[no-untyped-def]
+    from nic1000.designations.services import designation_end
+    from nic1000.rounds.services.publication import round_publish
+    from tests.rounds.factories import make_selecting_round
+
+    rnd = make_selecting_round(acting_user=personas.program_office)
+    program_update(
+        program=rnd.program, target_companies=1000, designation_years=2, acting_user=personas.program_office
+    )
+    round_publish(round=rnd, acting_user=personas.program_office)
+    today = timezone.localdate()
+    ends = set(Membership.objects.filter(round=rnd).values_list("ends_on", flat=True))
+    assert ends == {designation_end(selected_on=today, years=2)}

@@ -37,7 +37,21 @@ def build(world: dict[str, Any]) -> None:
         company=p.company_a_obj, period="2026-05", support_status="received", submitted_by=p.company_a,
         submitted_at=now,
     )  # fmt: skip
-    world["monitoring"] = {"membership": m, "case": case, "survey": survey, "run": run}
+    # Re-evaluations: the MSS persona's body nominated company_a (filed) and another company (still due).
+    from nic1000.designations.models import Reevaluation, ReevaluationPeriod
+    from tests.factories import CompanyFactory
+
+    period = ReevaluationPeriod.objects.create(
+        half="2026H1", opened_on=now.date(), due_on=now.date(), opened_by=p.program_office
+    )
+    reevaluation = Reevaluation.objects.create(
+        period=period, membership=m, body=m.body, innovation_effort=3, growth=3, financial=2, non_financial=3,
+        recommendation="continue", filed_by=p.ministry_mss, filed_at=now,
+    )  # fmt: skip
+    due = member(CompanyFactory(name_ko="재평가대상"), body="MSS")
+    world["monitoring"] = {
+        "membership": m, "case": case, "survey": survey, "run": run, "reevaluation": reevaluation, "due": due,
+    }  # fmt: skip
 
 
 def _w(key: str) -> Any:
@@ -137,6 +151,24 @@ CASES = [
         data={"period": "2026-05", "confirmed": "1"},
         ok=frozenset({302}),
     ),
+    Case("monitoring:reevaluation_list", READERS),
+    Case(
+        "monitoring:reevaluation_period_open",
+        {"program_office"},
+        method="POST",
+        data={"half": "2026H2", "due_on": "2099-12-31"},
+        ok=frozenset({302}),
+    ),
+    Case("monitoring:reevaluation_detail", READERS, kwargs=_w("reevaluation")),
+    # The first POST asks to confirm (200); nothing is decided yet.
+    Case(
+        "monitoring:reevaluation_decision",
+        {"program_office"},
+        method="POST",
+        kwargs=_w("reevaluation"),
+        data={"decision": "continue", "note": "keep"},
+    ),
+    Case("monitoring:reevaluation_file", {"ministry_officer"}, kwargs=_w("due")),
     Case("monitoring:statements", {"company"}),
     Case("monitoring:statement_submit", {"company"}),
     # No file: the company gets the form back with the problem marked (422); others are refused.

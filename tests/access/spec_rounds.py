@@ -119,6 +119,15 @@ CASES = [
     ),
     Case("rounds:criteria", PO, kwargs=_round("r_eval")),
     Case("rounds:quotas", PO, kwargs=_round("r_eval")),
+    Case("rounds:program_detail", READERS, kwargs=lambda w: {"pk": w["r_eval"].program_id}),
+    Case(
+        "rounds:program_settings",
+        PO,
+        method="POST",
+        kwargs=lambda w: {"pk": w["r_eval"].program_id},
+        data={"target_companies": "1000", "designation_years": "3"},
+        ok=POST_OK,
+    ),
     Case("rounds:nominate", {"ministry_officer"}, kwargs=_round("r_nom")),
     Case(
         "rounds:nominate",

@@ -148,6 +148,29 @@ def test_company_statement_page(personas) -> None:
     _same_for_n_and_3n(_client(personas.company_a), reverse("monitoring:statements"), add)
 
 
+@pytest.mark.django_db
+def test_reevaluation_list(personas) -> None:  # type: ignore[no-untyped-def]
+    """The office's and a body's view of a half-year's re-evaluations (and what the body has due)."""
+    from nic1000.designations.models import Reevaluation, ReevaluationPeriod
+
+    period = ReevaluationPeriod.objects.create(
+        half="2026H1", opened_on=timezone.localdate(), due_on=timezone.localdate()
+    )
+
+    def add(k: int) -> None:
+        for _ in range(k):
+            m = member(CompanyFactory(), body="MSS")
+            member(CompanyFactory(), body="MSS")  # still due
+            Reevaluation.objects.create(
+                period=period, membership=m, body=m.body, innovation_effort=3, growth=3, financial=3,
+                non_financial=3, recommendation="continue", filed_by=personas.ministry_mss, filed_at=timezone.now(),
+            )  # fmt: skip
+
+    url = reverse("monitoring:reevaluation_list")
+    _same_for_n_and_3n(_client(personas.program_office), url, add)
+    _same_for_n_and_3n(_client(personas.ministry_mss), url, add)
+
+
 def test_the_pages_above_are_every_list_page() -> None:
     """A new list page must get its query-count test here."""
     from nic1000.monitoring import urls
@@ -160,6 +183,7 @@ def test_the_pages_above_are_every_list_page() -> None:
         "removal_list",
         "statements",
         "survey_followup",
+        "reevaluation_list",
     }
     detail_or_form = {
         "run_start", "company_detail", "case_detail", "case_assign", "case_action", "case_transition",
@@ -167,5 +191,6 @@ def test_the_pages_above_are_every_list_page() -> None:
         "statement_upload",
         "risk_calibration", "risk_calibration_change",  # the grade table and the last 20 calibrations
         "case_open", "survey_remind",
+        "reevaluation_period_open", "reevaluation_detail", "reevaluation_decision", "reevaluation_file",
     }  # fmt: skip
     assert {p.name for p in urls.urlpatterns} == lists | detail_or_form

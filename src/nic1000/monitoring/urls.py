@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from nic1000.core.context_processors import register_nav
 from nic1000.core.roles import MONITORING_READERS, Role
-from nic1000.monitoring import views, views_followup
+from nic1000.monitoring import views, views_followup, views_reevaluation
 
 app_name = "monitoring"
 urlpatterns = [
@@ -25,6 +25,15 @@ urlpatterns = [
     path("surveys/<str:kind>/<int:pk>/review/", views.survey_review, name="survey_review"),
     path("removals/", views.removal_list, name="removal_list"),
     path("memberships/<int:pk>/remove/", views.membership_remove, name="membership_remove"),
+    path("reevaluations/", views_reevaluation.reevaluation_list, name="reevaluation_list"),
+    path("reevaluations/open/", views_reevaluation.reevaluation_period_open, name="reevaluation_period_open"),
+    path("reevaluations/<int:pk>/", views_reevaluation.reevaluation_detail, name="reevaluation_detail"),
+    path(
+        "reevaluations/<int:pk>/decide/",
+        views_reevaluation.reevaluation_decision,
+        name="reevaluation_decision",
+    ),
+    path("reevaluations/companies/<int:pk>/", views_reevaluation.reevaluation_file, name="reevaluation_file"),
     path("risk/", views.risk_calibration, name="risk_calibration"),
     path("risk/change/", views.risk_calibration_change, name="risk_calibration_change"),
     path("statements/", views.statements, name="statements"),

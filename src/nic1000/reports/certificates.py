@@ -30,7 +30,7 @@ from nic1000.core.access import has_role
 from nic1000.core.errors import NotFound
 from nic1000.core.identifiers import brn_compact, brn_format
 from nic1000.core.roles import PROGRAMME_READERS, Role
-from nic1000.designations.models import Membership
+from nic1000.designations.models import LIVE_STATES, Membership
 from nic1000.reports.pdf import render_pdf
 
 TEMPLATE = "reports/certificate.html"
@@ -44,7 +44,7 @@ def access_certificate(*, user: User, pk: int) -> Membership:
     """An active designation whose certificate the user may download: programme readers (office, auditors, the
     support group) any, a ministry officer those of their body, a company representative their company's.
     Http404 otherwise (missing, removed and forbidden alike)."""
-    qs = _memberships().filter(pk=pk, status=Membership.Status.ACTIVE)
+    qs = _memberships().filter(pk=pk, status__in=LIVE_STATES)
     if not has_role(user, PROGRAMME_READERS):
         if has_role(user, {Role.MINISTRY_OFFICER}) and user.body_id:
             qs = qs.filter(body_id=user.body_id)
@@ -60,7 +60,7 @@ def access_certificate(*, user: User, pk: int) -> Membership:
 
 def membership_for_brn(*, brn: str) -> Membership:
     """The company's active designation (the command line's certificate)."""
-    membership = _memberships().filter(company__brn=brn_compact(brn), status=Membership.Status.ACTIVE).first()
+    membership = _memberships().filter(company__brn=brn_compact(brn), status__in=LIVE_STATES).first()
     if membership is None:
         raise NotFound(
             _("No active designation for business registration number %(brn)s.") % {"brn": brn_format(brn)},
@@ -159,6 +159,7 @@ def verify_code(code: str) -> Verification:
         return Verification(status="unknown")
     status = {
         Membership.Status.ACTIVE: "valid",
+        Membership.Status.UNDER_REEVALUATION: "valid",
         Membership.Status.REMOVED: "removed",
     }.get(Membership.Status(membership.status), "ended")
     return Verification(

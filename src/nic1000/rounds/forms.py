@@ -24,6 +24,7 @@ from nic1000.rounds.models import (
     Quota,
     RoundSettings,
 )
+from nic1000.rounds.refills import DefaultQuotas
 from nic1000.rounds.services.nominations import EVIDENCE_MAX_BYTES
 from nic1000.rounds.services.reviews import ScoreInput
 from nic1000.rounds.services.setup import CriterionInput, QuotaInput
@@ -41,11 +42,29 @@ class ProgramForm(BoundedTextForm):
         label=_("Target companies"), min_value=1, initial=1000, widget=forms.NumberInput(INPUT)
     )
     starts_on = forms.DateField(label=_("Starts on"), widget=forms.DateInput({"type": "date", **INPUT}))
+    designation_years = forms.IntegerField(
+        label=_("Designation period (years)"),
+        min_value=1,
+        max_value=10,
+        initial=3,
+        widget=forms.NumberInput(INPUT),
+    )
     bodies = forms.ModelMultipleChoiceField(
         label=_("Participating bodies"),
         queryset=Body.objects.filter(active=True),
         required=False,
         widget=forms.CheckboxSelectMultiple,
+    )
+
+
+class ProgramSettingsForm(BoundedTextForm):
+    """The programme's target and designation period (the programme page)."""
+
+    target_companies = forms.IntegerField(
+        label=_("Target of designated companies"), min_value=1, widget=forms.NumberInput(INPUT)
+    )
+    designation_years = forms.IntegerField(
+        label=_("Designation period (years)"), min_value=1, max_value=10, widget=forms.NumberInput(INPUT)
     )
 
 
@@ -232,9 +251,17 @@ class QuotaForm(BoundedTextForm):
     """Total, per body (one pair of fields per participating body) and per sector (lines 'key,min,max')."""
 
     def __init__(
-        self, *args: Any, body_codes: Sequence[str] = (), current: Sequence[Quota] = (), **kwargs: Any
+        self,
+        *args: Any,
+        body_codes: Sequence[str] = (),
+        current: Sequence[Quota] = (),
+        defaults: DefaultQuotas | None = None,
+        **kwargs: Any,
     ) -> None:
-        kwargs["initial"] = self._initial(current)
+        """`defaults` (the target's new places per body and the vacancies) fill a round without quotas yet."""
+        kwargs["initial"] = (
+            self._initial(current) if current or defaults is None else self._defaults(defaults)
+        )
         super().__init__(*args, **kwargs)
         self.body_codes = list(body_codes)
         self.fields["total_min"] = forms.IntegerField(
@@ -256,6 +283,12 @@ class QuotaForm(BoundedTextForm):
                 min_value=0,
                 widget=forms.NumberInput(INPUT),
             )
+            self.fields[f"body_{code}_refill"] = forms.IntegerField(
+                label=format_lazy("{} {}", code, _("Places to refill")),
+                required=False,
+                min_value=0,
+                widget=forms.NumberInput(INPUT),
+            )
         self.fields["sectors"] = forms.CharField(
             label=_("Per sector (one line each: sector,min,max; leave a bound empty for none)"),
             required=False,
@@ -271,11 +304,21 @@ class QuotaForm(BoundedTextForm):
                 initial["total_min"], initial["total_max"] = q.min_count, q.max_count
             elif q.family == Quota.Family.BODY:
                 initial[f"body_{q.key}_min"], initial[f"body_{q.key}_max"] = q.min_count, q.max_count
+                initial[f"body_{q.key}_refill"] = q.refill or None
             else:
                 lo = "" if q.min_count is None else q.min_count
                 hi = "" if q.max_count is None else q.max_count
                 sector_lines.append(f"{q.key},{lo},{hi}")
         initial["sectors"] = "\n".join(sector_lines)
+        return initial
+
+    @staticmethod
+    def _defaults(d: DefaultQuotas) -> dict[str, Any]:
+        initial: dict[str, Any] = {"total_max": d.new_places}
+        for code, n in d.per_body.items():
+            initial[f"body_{code}_max"] = n
+        for code, n in d.refills.items():
+            initial[f"body_{code}_refill"] = n
         return initial
 
     def quotas(self) -> list[QuotaInput]:
@@ -285,13 +328,20 @@ class QuotaForm(BoundedTextForm):
         if d.get("total_min") is not None or d.get("total_max") is not None:
             rows.append(QuotaInput(Quota.Family.TOTAL, "", d.get("total_min"), d.get("total_max")))
         for code in self.body_codes:
-            lo, hi = d.get(f"body_{code}_min"), d.get(f"body_{code}_max")
-            if lo is not None or hi is not None:
-                rows.append(QuotaInput(Quota.Family.BODY, code, lo, hi))
+            lo, hi, refill = (
+                d.get(f"body_{code}_min"),
+                d.get(f"body_{code}_max"),
+                d.get(f"body_{code}_refill"),
+            )
+            if lo is not None or hi is not None or refill:
+                rows.append(QuotaInput(Quota.Family.BODY, code, lo, hi, refill or 0))
         return rows + [QuotaInput(Quota.Family.SECTOR, key, lo, hi) for key, lo, hi in d["sectors"]]
 
-    def body_rows(self) -> list[tuple[str, Any, Any]]:
-        return [(code, self[f"body_{code}_min"], self[f"body_{code}_max"]) for code in self.body_codes]
+    def body_rows(self) -> list[tuple[str, Any, Any, Any]]:
+        return [
+            (code, self[f"body_{code}_min"], self[f"body_{code}_max"], self[f"body_{code}_refill"])
+            for code in self.body_codes
+        ]
 
     def clean_sectors(self) -> list[tuple[str, int | None, int | None]]:
         rows = []

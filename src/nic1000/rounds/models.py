@@ -17,7 +17,11 @@ from nic1000.rounds.workflows import RoundState
 class Program(models.Model):
     name_ko = models.CharField(max_length=200)
     name_en = models.CharField(max_length=200)
-    target_companies = models.PositiveIntegerField(default=1000)
+    target_companies = models.PositiveIntegerField(_("Target of designated companies"), default=1000)
+    # How long a designation's benefits last from publication (the designation's end date, `Membership.ends_on`).
+    designation_years = models.PositiveSmallIntegerField(
+        _("Designation period (years)"), default=3, validators=[MinValueValidator(1), MaxValueValidator(10)]
+    )
     bodies = models.ManyToManyField("registry.Body", blank=True, related_name="programs")
     starts_on = models.DateField()
     ends_on = models.DateField(null=True, blank=True)
@@ -205,6 +209,9 @@ class Quota(models.Model):
     key = models.CharField(max_length=50, blank=True)  # body code or sector key; "" for the total
     min_count = models.PositiveIntegerField(null=True, blank=True)
     max_count = models.PositiveIntegerField(null=True, blank=True)
+    # A body's places to refill: removed designations of its companies since its previous round (at most those
+    # vacancies, `rounds.selectors.vacancies_for`); the optimiser adds them to the body's and the total maximum.
+    refill = models.PositiveIntegerField(_("Places to refill"), default=0)
 
     class Meta:
         ordering = ["round_id", "family", "key"]

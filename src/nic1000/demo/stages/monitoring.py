@@ -22,6 +22,7 @@ from nic1000.accounts.models import User
 from nic1000.core.roles import Role
 from nic1000.demo.clock import simulated_clock
 from nic1000.demo.context import DemoContext
+from nic1000.demo.stages import designations as designations_stage
 from nic1000.designations.selectors import active_memberships
 from nic1000.monitoring import services
 from nic1000.monitoring.models import (
@@ -64,7 +65,7 @@ def run(ctx: DemoContext) -> dict[str, int]:
     warnings = InspectionResult.objects.filter(period=latest, level__in=["warning", "critical"]).count()
     _work_cases(ctx, rng, group)
     surveys = _surveys(ctx, rng, latest, group[0])
-    removals = _removal(office)
+    removals = _removal(ctx)
     return {
         "inspections": len(earlier) + len(periods),
         "warnings": warnings,
@@ -256,15 +257,17 @@ def _surveys(ctx: DemoContext, rng: np.random.Generator, period: str, reviewer: 
     return n
 
 
-def _removal(office: User) -> int:
-    """Up to two members with a critical result are removed at the half-yearly review."""
+def _removal(ctx: DemoContext) -> int:
+    """Up to two members with a critical result are removed at this half-year's re-evaluation (their bodies
+    recommend it, the office decides; `demo.stages.designations.reevaluate`)."""
     critical = InspectionResult.objects.filter(level="critical").values_list("company_id", flat=True)
     victims = list(active_memberships().filter(company_id__in=critical).order_by("company_id")[:2])
-    for m in victims:
-        services.membership_remove(
-            membership=m,
-            reason="going_concern",
-            note="반기 재평가: 완전자본잠식 지속, 계속기업 가치 훼손",
-            acting_user=office,
-        )
-    return len(victims)
+    officers = {u.body.code: u for u in ctx.users.get(Role.MINISTRY_OFFICER, []) if u.body is not None}
+    note = "반기 재평가: 완전자본잠식 지속, 계속기업 가치 훼손"
+    return designations_stage.reevaluate(
+        ctx,
+        day=timezone.localdate(),
+        officers=officers,
+        remove=[(m, "going_concern", note) for m in victims],
+        others=[],
+    )

@@ -31,11 +31,12 @@ from nic1000.demo.clock import SimulatedClock, simulated_clock
 from nic1000.demo.context import DemoContext
 from nic1000.demo.names import SECTORS
 from nic1000.demo.stages import committees
+from nic1000.demo.stages import designations as designations_stage
 from nic1000.designations.models import Membership
 from nic1000.designations.selectors import active_memberships
 from nic1000.monitoring.selectors import vacancies_by_body_for_next_round
-from nic1000.monitoring.services import membership_remove
 from nic1000.registry.models import Body, Company
+from nic1000.rounds import refills
 from nic1000.rounds import selectors as rounds_selectors
 from nic1000.rounds.models import (
     Assignment,
@@ -265,18 +266,23 @@ REMOVAL_REASONS = (
 
 
 def _reevaluate(ctx: DemoContext, rng: np.random.Generator, clock: SimulatedClock) -> int:
-    """A month before the round, about one member in a hundred is removed at the re-evaluation (the places
-    they free are the next round's vacancies)."""
+    """A month before the round, about one member in a hundred is removed at the half-yearly re-evaluation
+    (`demo.stages.designations.reevaluate`; the places they free are the next round's vacancies)."""
     active = list(active_memberships().order_by("id"))
     if len(active) < 20:
         return 0
     start = clock.now()
     clock.set(start - dt.timedelta(days=30))
     picks = sorted(int(i) for i in rng.choice(len(active), size=len(active) // 100, replace=False))
-    for i in picks:
-        reason, note = REMOVAL_REASONS[int(rng.integers(len(REMOVAL_REASONS)))]
-        membership_remove(membership=active[i], reason=reason, note=note, acting_user=ctx.office)
-        clock.advance(hours=1)
+    remove = [(active[i], *REMOVAL_REASONS[int(rng.integers(len(REMOVAL_REASONS)))]) for i in picks]
+    picked = set(picks)
+    designations_stage.reevaluate(
+        ctx,
+        day=timezone.localdate(),
+        officers=_officers(ctx),
+        remove=[(m, str(reason), note) for m, reason, note in remove],
+        others=[m for i, m in enumerate(active) if i not in picked],
+    )
     clock.set(start)
     return len(picks)
 
@@ -314,6 +320,8 @@ def _open_round(ctx: DemoContext, hist: _History, plan: history.RoundPlan, n_can
             name_ko="혁신기업 국가대표 1000",
             name_en="National Innovation Company 1000",
             starts_on=dt.date(2020, 7, 1),
+            # Long enough that the designations of 2020-2022 still hold today, when the finance stage runs.
+            designation_years=10,
             bodies=list(Body.objects.filter(active=True).exclude(kind=Body.Kind.FSC).order_by("sort_order")),
             acting_user=po,
         )
@@ -459,6 +467,7 @@ def _review(
 
 
 def _quota_rows(
+    rnd: Round,
     plan: history.RoundPlan,
     targets: dict[str, int],
     scale: float,
@@ -479,8 +488,17 @@ def _quota_rows(
     ceilings = {code: max(floors[code], n + vacancies.get(code, 0)) for code, n in targets.items()}
     while sum(min(by_body.get(c, 0), ceilings[c]) for c in plan.bodies) < n_select:
         ceilings = {c: n + 1 for c, n in ceilings.items()}  # bodies short of candidates: others take more
-    rows = [setup_services.QuotaInput("total", "", n_select, n_select)]
-    rows += [setup_services.QuotaInput("body", c, floors[c], ceilings[c]) for c in plan.bodies]
+    # Each body's historical count includes the places it refills: its vacancies are given as places to refill
+    # (the optimiser adds them to the body's and the total maximum), the rest are new places.
+    own = refills.vacancies_for(round=rnd)
+    refill = {c: min(own.get(c, 0), vacancies.get(c, 0)) for c in plan.bodies}
+    base_max = {c: max(0, ceilings[c] - vacancies.get(c, 0) - refill[c]) for c in plan.bodies}
+    base = n_select - sum(refill.values())
+    rows = [setup_services.QuotaInput("total", "", base, base)]
+    rows += [
+        setup_services.QuotaInput("body", c, min(floors[c], base_max[c]), base_max[c], refill[c])
+        for c in plan.bodies
+    ]
     rows += [
         setup_services.QuotaInput("sector", key, min(n, int(by_sector.get(key, 0) * sector_share)), None)
         for key, n in history.scaled_sector_minimums(plan, scale).items()
@@ -528,10 +546,10 @@ def _select_and_publish(
     po = ctx.office
     summary = selection_services.scores_aggregate(round=rnd, acting_user=po)
     scored = Candidacy.objects.filter(round=rnd, eligible=True, score__isnull=False)
-    setup_services.quotas_set(round=rnd, rows=_quota_rows(plan, targets, scale, scored), acting_user=po)
+    setup_services.quotas_set(round=rnd, rows=_quota_rows(rnd, plan, targets, scale, scored), acting_user=po)
     run = selection_services.selection_run(round=rnd, acting_user=po)
     if not run.feasible:  # the sector minimums cannot hold with the bodies' counts: the office lowers them
-        rows = _quota_rows(plan, targets, scale, scored, sector_share=0.5)
+        rows = _quota_rows(rnd, plan, targets, scale, scored, sector_share=0.5)
         setup_services.quotas_set(round=rnd, rows=rows, acting_user=po)
         run = selection_services.selection_run_or_raise(round=rnd, acting_user=po)
     overrides = _committee_override(ctx, rnd, scored)

@@ -13,7 +13,7 @@ from nic1000.audit.services import audit_record
 from nic1000.core.access import require_role
 from nic1000.core.errors import Conflict
 from nic1000.core.roles import OFFICE
-from nic1000.designations.services import DesignationEntry, designations_create
+from nic1000.designations.services import DesignationEntry, designation_end, designations_create
 from nic1000.rounds.models import Candidacy, Publication, PublishedSelection, Round
 from nic1000.rounds.services import notices
 from nic1000.rounds.workflows import ROUND, RoundAction, require_round_allows, round_allows
@@ -108,6 +108,7 @@ def _publish_locked(*, rnd: Round, acting_user: User) -> Publication:
         ],
         selected_on=timezone.localdate(now),
         acting_user=acting_user,
+        ends_on=designation_end(selected_on=timezone.localdate(now), years=rnd.program.designation_years),
     )
     notices.tell_published(rnd, candidacies)
     return publication

@@ -80,13 +80,18 @@ def scores_aggregate(*, round: Round, acting_user: User) -> dict[str, Any]:
 
 
 def _quotas(rnd: Round) -> tuple[tuple[int | None, int | None], list[selection_model.GroupQuota]]:
+    """The quotas as the optimiser takes them: a body's places to refill (its vacancies, `Quota.refill`) are
+    extra room on the body's maximum and on the total maximum."""
     total: tuple[int | None, int | None] = (None, None)
     groups: list[selection_model.GroupQuota] = []
-    for q in Quota.objects.filter(round=rnd).order_by("family", "key"):
+    rows = list(Quota.objects.filter(round=rnd).order_by("family", "key"))
+    refills = sum(q.refill for q in rows)
+    for q in rows:
         if q.family == Quota.Family.TOTAL:
-            total = (q.min_count, q.max_count)
+            total = (q.min_count, None if q.max_count is None else q.max_count + refills)
         else:
-            groups.append(selection_model.GroupQuota(q.family, q.key, q.min_count or 0, q.max_count))
+            hi = None if q.max_count is None else q.max_count + q.refill
+            groups.append(selection_model.GroupQuota(q.family, q.key, q.min_count or 0, hi))
     return total, groups
 
 

@@ -7,6 +7,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -29,6 +30,7 @@ from nic1000.rounds.models import (
     Round,
     RoundSettings,
 )
+from nic1000.rounds.refills import vacancies_for
 from nic1000.rounds.services import notices
 from nic1000.rounds.workflows import PAGE_TRANSITIONS, ROUND, RoundAction, require_round_allows
 
@@ -56,6 +58,7 @@ class QuotaInput:
     key: str = ""
     min_count: int | None = None
     max_count: int | None = None
+    refill: int = 0  # a body's places to refill, at most its vacancies (`rounds.refills.vacancies_for`)
 
 
 @transaction.atomic
@@ -68,6 +71,7 @@ def program_create(
     target_companies: int = 1000,
     bodies: Sequence[Body] = (),
     ends_on: dt.date | None = None,
+    designation_years: int = 3,
 ) -> Program:
     require_role(acting_user, OFFICE)
     program = Program(
@@ -76,6 +80,7 @@ def program_create(
         starts_on=starts_on,
         ends_on=ends_on,
         target_companies=target_companies,
+        designation_years=designation_years,
     )
     program.full_clean()
     program.save()
@@ -412,6 +417,7 @@ def _quota_total_problems(
     """Group quotas that the total quota rules out: minimums above its maximum, maximums below its minimum."""
     details: list[ErrorDetail] = []
     if total.max_count is not None:
+        cap = total.max_count + sum(q.refill for q in rows)  # places to refill add to the total
         for family, message in (
             (
                 Quota.Family.BODY,
@@ -423,10 +429,10 @@ def _quota_total_problems(
             ),
         ):
             mins = sum(q.min_count or 0 for q in rows if q.family == family)
-            if mins > total.max_count:
+            if mins > cap:
                 details.append(
                     ErrorDetail(
-                        message=message % {"mins": mins, "max": total.max_count},
+                        message=message % {"mins": mins, "max": cap},
                         field="min_count",
                         code="quota_mins_exceed_total",
                     )
@@ -434,7 +440,7 @@ def _quota_total_problems(
     if total.min_count is not None and body_codes:
         fam = [q for q in rows if q.family == Quota.Family.BODY]
         covers_all = {q.key for q in fam} >= body_codes
-        maxes = sum(q.max_count or 0 for q in fam)
+        maxes = sum((q.max_count or 0) + q.refill for q in fam)
         if fam and covers_all and all(q.max_count is not None for q in fam) and maxes < total.min_count:
             details.append(
                 ErrorDetail(
@@ -457,6 +463,32 @@ def quota_problems(rows: Sequence[QuotaInput], *, body_codes: set[str] | None = 
     return details
 
 
+def refill_problems(rows: Sequence[QuotaInput], *, vacancies: Mapping[str, int]) -> list[ErrorDetail]:
+    """Refills only on a body's quota, never below zero, never beyond the vacancies the body's removals left."""
+    details: list[ErrorDetail] = []
+    for row, q in enumerate(rows):
+        if not q.refill:
+            continue
+        if q.family != Quota.Family.BODY or q.refill < 0:
+            details.append(
+                ErrorDetail(
+                    message=_("Only a body's quota refills places."), row=row, field="refill", value=q.refill
+                )
+            )
+        elif q.refill > vacancies.get(q.key, 0):
+            details.append(
+                ErrorDetail(
+                    message=_("%(body)s: %(refill)d places to refill, but only %(vacancies)d vacancies")
+                    % {"body": q.key, "refill": q.refill, "vacancies": vacancies.get(q.key, 0)},
+                    row=row,
+                    field="refill",
+                    value=q.refill,
+                    code="refill_beyond_vacancies",
+                )
+            )
+    return details
+
+
 @transaction.atomic
 def quotas_set(*, round: Round, rows: Sequence[QuotaInput], acting_user: User) -> list[Quota]:
     """Replace the round's quotas. Quotas that plainly cannot all hold are refused, nothing changes."""
@@ -466,16 +498,30 @@ def quotas_set(*, round: Round, rows: Sequence[QuotaInput], acting_user: User) -
     codes = set(rnd.program.bodies.values_list("code", flat=True)) or set(
         Body.objects.values_list("code", flat=True)
     )
+    refill_details = refill_problems(rows, vacancies=vacancies_for(round=rnd))
+    if refill_details:
+        raise ValidationFailed(
+            _("A body cannot refill more places than its vacancies."),
+            refill_details,
+            code="refill_beyond_vacancies",
+        )
     details = quota_problems(rows, body_codes=codes)
     if details:
         raise ValidationFailed(_("These quotas cannot all hold."), details, code="quotas_infeasible")
-    before = [[q.family, q.key, q.min_count, q.max_count] for q in Quota.objects.filter(round=rnd)]
+    before = [[q.family, q.key, q.min_count, q.max_count, q.refill] for q in Quota.objects.filter(round=rnd)]
     Quota.objects.filter(round=rnd).delete()
     quotas = Quota.objects.bulk_create(
-        Quota(round=rnd, family=q.family, key=q.key, min_count=q.min_count, max_count=q.max_count)
+        Quota(
+            round=rnd,
+            family=q.family,
+            key=q.key,
+            min_count=q.min_count,
+            max_count=q.max_count,
+            refill=q.refill,
+        )
         for q in rows
     )
-    after = [[q.family, q.key, q.min_count, q.max_count] for q in quotas]
+    after = [[q.family, q.key, q.min_count, q.max_count, q.refill] for q in quotas]
     audit_record(
         actor=acting_user,
         action="round.quotas_set",
@@ -486,6 +532,32 @@ def quotas_set(*, round: Round, rows: Sequence[QuotaInput], acting_user: User) -
 
 
 @transaction.atomic
+def program_update(
+    *, program: Program, target_companies: int, designation_years: int, acting_user: User
+) -> Program:
+    """The programme's target of designated companies and the designation period (later designations end
+    `designation_years` after their publication; those made already keep their end date)."""
+    require_role(acting_user, OFFICE)
+    locked = Program.objects.select_for_update().get(pk=program.pk)
+    fields = ["target_companies", "designation_years"]
+    before = snapshot(locked, fields)
+    locked.target_companies, locked.designation_years = target_companies, designation_years
+    try:
+        locked.full_clean()
+    except DjangoValidationError as exc:
+        raise ValidationFailed(
+            _("The programme's settings are not valid."),
+            [ErrorDetail(message=str(m), field=f) for f, ms in exc.message_dict.items() for m in ms],
+            code="program_invalid",
+        ) from None
+    locked.save(update_fields=fields)
+    audit_record(
+        actor=acting_user, action="program.update", obj=locked, changes=diff(before, snapshot(locked, fields))
+    )
+    program.target_companies, program.designation_years = target_companies, designation_years
+    return locked
+
+
 def round_transition(*, round: Round, transition: str, acting_user: User, reason: str = "") -> Round:
     """Fire one of the round page's transitions (publication goes through `publication.round_publish`).
     Who may fire it and what it requires are declared in `rounds.workflows.ROUND`. Opening nominations tells

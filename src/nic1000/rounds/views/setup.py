@@ -15,19 +15,20 @@ from nic1000.core.access import has_role, role_required
 from nic1000.core.errors import ApplicationError
 from nic1000.core.roles import OFFICE
 from nic1000.core.sorting import sort_from
-from nic1000.rounds import pages, selectors
+from nic1000.rounds import pages, refills, selectors
 from nic1000.rounds.exports import ROUND_SORT
 from nic1000.rounds.forms import (
     BodyRulesForm,
     BonusItemForm,
     CriteriaForm,
     ProgramForm,
+    ProgramSettingsForm,
     QuotaForm,
     RoundForm,
     SettingsForm,
     TransitionForm,
 )
-from nic1000.rounds.models import EligibilityRule, Round
+from nic1000.rounds.models import EligibilityRule, Program, Round
 from nic1000.rounds.services import setup as setup_services
 from nic1000.rounds.views import confirmations
 from nic1000.rounds.views.common import AuthedRequest, ask_first, error_status, form_error
@@ -235,11 +236,12 @@ def round_criteria(request: AuthedRequest, pk: int) -> HttpResponse:
 @role_required(OFFICE)
 @recent_second_factor_required
 def round_quotas(request: AuthedRequest, pk: int) -> HttpResponse:
+    """The round's quotas; a round without quotas starts from the target's defaults and the vacancies."""
     rnd = selectors.access_round(user=request.user, pk=pk)
+    codes = selectors.quota_body_codes(round=rnd)
+    defaults = refills.default_quotas(round=rnd, body_codes=codes)
     form = QuotaForm(
-        request.POST or None,
-        body_codes=selectors.quota_body_codes(round=rnd),
-        current=selectors.quotas_of(round=rnd),
+        request.POST or None, body_codes=codes, current=selectors.quotas_of(round=rnd), defaults=defaults
     )
     status = 200
     if request.method == "POST" and form.is_valid():
@@ -255,4 +257,52 @@ def round_quotas(request: AuthedRequest, pk: int) -> HttpResponse:
             return redirect("rounds:detail", pk=rnd.pk)
     elif request.method == "POST":
         status = 422
-    return render(request, "rounds/quotas.html", {"round": rnd, "form": form}, status=status)
+    context = {
+        "round": rnd,
+        "form": form,
+        "defaults": defaults,
+        "refills": refills.refill_rows(round=rnd, body_codes=codes),
+    }
+    return render(request, "rounds/quotas.html", context, status=status)
+
+
+# --- the programme: progress toward the target, its settings ---------------------------------------------------
+
+
+def _program_page(
+    request: AuthedRequest, program: Program, form: ProgramSettingsForm | None, status: int = 200
+) -> HttpResponse:
+    context = {
+        "program": program,
+        "progress": refills.programme_progress(program=program),
+        "form": form
+        or ProgramSettingsForm(
+            initial={
+                "target_companies": program.target_companies,
+                "designation_years": program.designation_years,
+            }
+        ),
+        "can_edit": has_role(request.user, OFFICE),
+    }
+    return render(request, "rounds/program.html", context, status=status)
+
+
+@role_required(selectors.ROUND_READERS)
+def program_detail(request: AuthedRequest, pk: int) -> HttpResponse:
+    return _program_page(request, refills.access_program(pk=pk), None)
+
+
+@role_required(OFFICE)
+@require_POST
+def program_settings(request: AuthedRequest, pk: int) -> HttpResponse:
+    program = refills.access_program(pk=pk)
+    form = ProgramSettingsForm(request.POST)
+    if not form.is_valid():
+        return _program_page(request, program, form, status=422)
+    try:
+        setup_services.program_update(program=program, acting_user=request.user, **form.cleaned_data)
+    except ApplicationError as exc:
+        form_error(form, exc)
+        return _program_page(request, program, form, status=error_status(exc))
+    messages.success(request, _("Programme settings saved."))
+    return redirect("rounds:program_detail", pk=program.pk)

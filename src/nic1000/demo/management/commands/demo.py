@@ -7,7 +7,8 @@
         loads the demo if the database holds none, prints the logins, starts the background worker and
         serves http://127.0.0.1:8000 until interrupted (what `make demo` runs).
 
-Stages run in order (STAGES): the registry, then the five rounds (2020–2022), policy finance, monitoring and appeals, each a module of
+Stages run in order (STAGES): the registry, then the five rounds (2020–2022, with the half-yearly re-evaluations), policy
+finance, monitoring, appeals and the designations' counts (re-evaluations, places refilled), each a module of
 nic1000.demo.stages (see nic1000.demo.context for what a stage may do).
 """
 
@@ -30,7 +31,7 @@ from django.db import transaction
 from nic1000.accounts.models import User
 from nic1000.demo.context import DEMO_PASSWORD, DemoContext, DemoLogin
 from nic1000.demo.history import DEFAULT_COMPANIES
-from nic1000.demo.stages import appeals, finance, monitoring, registry, rounds
+from nic1000.demo.stages import appeals, designations, finance, monitoring, registry, rounds
 from nic1000.finance.models import Product, RoutingRule
 from nic1000.finance.reference import load_products
 from nic1000.registry.models import Body, Company, Institution, KsicCode
@@ -44,6 +45,7 @@ STAGES: dict[str, Stage] = {
     "finance": finance.run,
     "monitoring": monitoring.run,
     "appeals": appeals.run,
+    "designations": designations.run,
 }
 
 

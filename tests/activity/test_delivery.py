@@ -324,3 +324,22 @@ def test_the_mail_command_sends_what_is_due_and_a_test_message(settings: Any) ->
     settings.EMAIL_BACKEND = DOWN
     with pytest.raises(CommandError, match="Connection refused"):
         call_command("mail", "test", "ops@example.kr")
+
+
+def test_notices_at_the_same_instant_each_get_their_one_email(monkeypatch: Any) -> None:
+    """Under a frozen clock (the demo's simulated one) two notices of one kind to one user at the same instant,
+    with and without a dedupe key, each get one e-mail and nothing fails on the one-per-channel rule."""
+    frozen = timezone.now()
+    monkeypatch.setattr(timezone, "now", lambda: frozen)
+    u = _user("same_instant", email="same@example.kr")
+    _tell([u])
+    _tell([u])
+    for key in ("assigned-1", "assigned-2", "assigned-1"):
+        notify(
+            recipients=[u],
+            kind="round.assigned",
+            title=gettext_noop("Your password was changed"),
+            dedupe_key=key,
+        )
+    assert Notification.objects.filter(recipient=u).count() == 4
+    assert NotificationDelivery.objects.filter(notification__recipient=u).count() == 4

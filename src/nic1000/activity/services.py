@@ -151,7 +151,10 @@ def notify(
             # Only the rows written now (a recipient told before under this key keeps the older one).
             created = list(
                 Notification.objects.filter(
-                    recipient_id__in=[r.recipient_id for r in rows], kind=kind, created_at=now
+                    recipient_id__in=[r.recipient_id for r in rows],
+                    kind=kind,
+                    dedupe_key=dedupe_key,
+                    created_at=now,
                 ).only("pk", "recipient_id")
             )
         deliveries_enqueue(deliveries_create(notifications=created, channels=channels, now=now))

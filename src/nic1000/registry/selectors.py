@@ -17,6 +17,7 @@ from nic1000.accounts.models import User
 from nic1000.core.access import has_role
 from nic1000.core.identifiers import brn_compact
 from nic1000.core.roles import REGISTRY_READERS, Role
+from nic1000.audit.models import AuditEntry
 from nic1000.registry.models import Company
 
 _HANGUL = re.compile("[\u1100-\u11ff\u3130-\u318f\uac00-\ud7a3]")
@@ -102,3 +103,20 @@ def access_company(*, user: Reader, pk: int) -> Company:
         return companies_visible(user=user).select_related("ksic").get(pk=pk)
     except (Company.DoesNotExist, ValueError, TypeError):
         raise Http404("No such company") from None
+
+
+HISTORY_LIMIT = 30
+
+
+def company_history(*, company: Company, limit: int = HISTORY_LIMIT) -> list[AuditEntry]:
+    """The newest audit entries of a company's record: the company itself, its patents and technologies (current
+    ones by id, removed ones by the company id they had). Three queries."""
+    patent_ids = [str(i) for i in company.patents.values_list("pk", flat=True)[:1000]]
+    tech_ids = [str(i) for i in company.technologies.values_list("pk", flat=True)[:1000]]
+    condition = (
+        Q(object_type="registry.company", object_id=str(company.pk))
+        | Q(object_type="registry.patent", object_id__in=patent_ids)
+        | Q(object_type="registry.coretechnology", object_id__in=tech_ids)
+        | Q(action__in=("patent.remove", "technology.remove"), changes__company_id__before=company.pk)
+    )
+    return list(AuditEntry.objects.filter(condition).order_by("-seq")[:limit])

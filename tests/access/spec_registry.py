@@ -41,7 +41,6 @@ CASES = [
 ]
 
 
-
 # A company's own record: its representative only; another company's record is not found (404).
 def build(world: dict) -> None:
     from tests.factories import CoreTechnologyFactory, PatentFactory
@@ -73,8 +72,14 @@ CASES += [
     Case("registry:patent_edit", set(), kwargs=_other_patent, label="another company"),
     # The first POST asks to confirm (200); nothing is removed.
     Case("registry:patent_remove", _REP, kwargs=_own_patent, method="POST"),
-    Case("registry:patent_remove", set(), kwargs=_other_patent, method="POST", label="another company",
-         data={"confirmed": "1"}),  # fmt: skip
+    Case(
+        "registry:patent_remove",
+        set(),
+        kwargs=_other_patent,
+        method="POST",
+        label="another company",
+        data={"confirmed": "1"},
+    ),
     Case("registry:technology_add", _REP, kwargs=_own),
     Case("registry:technology_edit", _REP, kwargs=_own_technology),
     Case("registry:technology_remove", _REP, kwargs=_own_technology, method="POST"),

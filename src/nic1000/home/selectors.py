@@ -225,9 +225,9 @@ def ministry_lines(*, user: User, now: dt.datetime | None = None) -> list[Line]:
     """The nomination window of each round taking nominations (closing date, places left in the body's quota)
     and the body's nominations in rounds under way by state. Four queries."""
     now = now or timezone.now()
-    if not user.body_id:
-        return []
     body = user.body
+    if body is None:
+        return []
     lines: list[Line] = []
     rounds = _active_rounds()
     ids = [r.pk for r in rounds]
@@ -462,10 +462,10 @@ def auditor_lines(*, user: User, now: dt.datetime | None = None) -> list[Line]:
         }
     )
     day = timezone.localdate(since).isoformat()
-    for i, (prefix, label) in enumerate(SENSITIVE_ACTIONS):
+    for i, (prefix, what) in enumerate(SENSITIVE_ACTIONS):
         lines.append(
             Line(
-                label=str(label),
+                label=str(what),
                 url=_url("audit:list", f"action={prefix}&since={day}"),
                 count=counts[f"n{i}"],
                 note=_("last %(days)s days") % {"days": RECENT_DAYS},

@@ -47,7 +47,9 @@ def _own_company(acting_user: User, company: Company) -> None:
 def nominating_bodies(*, company: Company) -> list[Body]:
     """The bodies that nominated the company: of its active designation, else of its nominations (read through
     the relations the later apps declare, without importing them)."""
-    designated = list(Body.objects.filter(memberships__company=company, memberships__status="active").distinct())
+    designated = list(
+        Body.objects.filter(memberships__company=company, memberships__status="active").distinct()
+    )
     if designated:
         return designated
     return list(Body.objects.filter(nominations__candidacy__company=company).distinct())
@@ -197,7 +199,9 @@ def technology_save(
             _("The technology has problems."),
             details=[
                 ErrorDetail(
-                    message=_("the company already has a technology of this name"), field="name", code="duplicate"
+                    message=_("the company already has a technology of this name"),
+                    field="name",
+                    code="duplicate",
                 )
             ],
         )

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.db import models
 from django.db.models import Model
 
 from nic1000.core.text import BoundedTextForm
@@ -36,7 +37,9 @@ TECHNOLOGY_SPEC = (
 
 
 def _field(model: type[Model], name: str, required: bool, kind: str) -> forms.Field:
-    label = model._meta.get_field("ksic_id" if name == "ksic" else name).verbose_name
+    model_field = model._meta.get_field("ksic_id" if name == "ksic" else name)
+    assert isinstance(model_field, models.Field)  # the record's fields are concrete
+    label = model_field.verbose_name
     if kind == "region":
         return forms.ChoiceField(label=label, required=required, choices=[("", "—"), *Region.choices],
                                  widget=forms.Select(attrs=SELECT))  # fmt: skip
@@ -51,7 +54,9 @@ def _field(model: type[Model], name: str, required: bool, kind: str) -> forms.Fi
         "date": forms.DateInput(attrs=DATE, format="%Y-%m-%d"),
         "number": forms.NumberInput(attrs={**INPUT, "min": "0"}),
     }
-    return forms.CharField(label=label, required=required, widget=widgets.get(kind, forms.TextInput(attrs=INPUT)))
+    return forms.CharField(
+        label=label, required=required, widget=widgets.get(kind, forms.TextInput(attrs=INPUT))
+    )
 
 
 class _SpecForm(BoundedTextForm):

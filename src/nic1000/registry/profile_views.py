@@ -132,9 +132,7 @@ def patent_remove(request: HttpRequest, pk: int, item: int) -> HttpResponse:
             ),
         )
     profile.patent_remove(company=company, acting_user=user, patent=patent)
-    messages.success(
-        request, _("The patent %(number)s was removed.") % {"number": patent.application_number}
-    )
+    messages.success(request, _("The patent %(number)s was removed.") % {"number": patent.application_number})
     return redirect(_detail(company))
 
 

@@ -14,10 +14,10 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from nic1000.accounts.models import User
+from nic1000.audit.models import AuditEntry
 from nic1000.core.access import has_role
 from nic1000.core.identifiers import brn_compact
 from nic1000.core.roles import REGISTRY_READERS, Role
-from nic1000.audit.models import AuditEntry
 from nic1000.registry.models import Company
 
 _HANGUL = re.compile("[\u1100-\u11ff\u3130-\u318f\uac00-\ud7a3]")

@@ -24,7 +24,17 @@ from nic1000.registry.statement_items import ITEM_NAMES, statement_problems
 
 # What a company representative may change about their own company.
 COMPANY_REP_FIELDS = frozenset(
-    {"name_ko", "name_en", "address", "employees", "website", "representative", "region", "founded_on", "ksic"}
+    {
+        "name_ko",
+        "name_en",
+        "address",
+        "employees",
+        "website",
+        "representative",
+        "region",
+        "founded_on",
+        "ksic",
+    }
 )
 _COMPANY_ROLE = frozenset({Role.COMPANY})
 _AUDIT_FIELDS = [

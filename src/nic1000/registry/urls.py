@@ -16,7 +16,9 @@ urlpatterns = [
     path("companies/<int:pk>/patents/<int:item>/", profile_views.patent_edit, name="patent_edit"),
     path("companies/<int:pk>/patents/<int:item>/remove/", profile_views.patent_remove, name="patent_remove"),
     path("companies/<int:pk>/technologies/new/", profile_views.technology_add, name="technology_add"),
-    path("companies/<int:pk>/technologies/<int:item>/", profile_views.technology_edit, name="technology_edit"),
+    path(
+        "companies/<int:pk>/technologies/<int:item>/", profile_views.technology_edit, name="technology_edit"
+    ),
     path(
         "companies/<int:pk>/technologies/<int:item>/remove/",
         profile_views.technology_remove,

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -98,7 +98,8 @@ def _model_values(model: type[Patent] | type[CoreTechnology], converted: dict[st
     for name, value in converted.items():
         if value is None:
             f = model._meta.get_field(name)
-            value = f.get_default() if f.has_default() else ""  # type: ignore[union-attr]
+            assert isinstance(f, models.Field)  # the record's fields are concrete
+            value = None if f.null else (f.get_default() if f.has_default() else "")
         out[name] = value
     return out
 

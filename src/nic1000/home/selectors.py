@@ -19,7 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 
 from nic1000.accounts.models import User
 from nic1000.audit.models import AuditEntry, ChainVerification
@@ -391,7 +391,7 @@ def company_lines(*, user: User, now: dt.datetime | None = None) -> list[Line]:
                 % {"round": membership.round.name, "body": membership.body.name_ko},
                 url=_url("registry:company_detail", pk=company_id),
                 deadline=membership.selected_on,
-                note=_("since"),
+                note=pgettext("designated", "since"),
             )
         )
     lines.append(Line(label=_("Your company's profile, patents and technologies"),

@@ -55,6 +55,16 @@ def nominating_bodies(*, company: Company) -> list[Body]:
     return list(Body.objects.filter(nominations__candidacy__company=company).distinct())
 
 
+# What changed, as the officers read it (msgids worded in each reader's language).
+_CHANGED = {
+    "profile": gettext_noop("%(company)s changed its profile. The company's page shows its history."),
+    "patents": gettext_noop("%(company)s changed its patents. The company's page shows its history."),
+    "technologies": gettext_noop(
+        "%(company)s changed its core technologies. The company's page shows its history."
+    ),
+}
+
+
 def _tell_nominating_officers(company: Company, what: str) -> None:
     bodies = nominating_bodies(company=company)
     if not bodies:
@@ -65,8 +75,8 @@ def _tell_nominating_officers(company: Company, what: str) -> None:
         recipients=list(officers),
         kind="registry.profile_changed",
         title=gettext_noop("%(company)s updated its company record"),
-        body=gettext_noop("Changed: %(what)s. The company's page shows its history."),
-        params={"company": company.name_ko, "what": what},
+        body=_CHANGED[what],
+        params={"company": company.name_ko},
         link=reverse("registry:company_detail", kwargs={"pk": company.pk}),
         dedupe_key=f"registry.profile_changed:{company.pk}:{what}:{day}",
     )
@@ -85,10 +95,10 @@ def company_profile_update(*, company: Company, acting_user: User, **fields: Any
     return updated
 
 
-def _read(values: dict[str, Any], fields: Any, *, what: str) -> dict[str, Any]:
+def _read(values: dict[str, Any], fields: Any, *, message: str) -> dict[str, Any]:
     converted, problems = values_convert(values, fields, FieldContext(), require=True)
     if problems:
-        raise ValidationFailed(_("The %(what)s has problems.") % {"what": what}, details=problems)
+        raise ValidationFailed(message, details=problems)
     return converted
 
 
@@ -124,7 +134,10 @@ def patent_save(
     if patent is not None and patent.company_id != company.pk:
         raise NotFound(_("Patent not found."), code="not_found")
     converted = _model_values(
-        Patent, _read({k: values.get(k) for k in PATENT_NAMES}, PATENT_FIELDS[1:], what=_("patent"))
+        Patent,
+        _read(
+            {k: values.get(k) for k in PATENT_NAMES}, PATENT_FIELDS[1:], message=_("The patent has problems.")
+        ),
     )
     if converted.get("status") in (None, ""):
         converted["status"] = Patent.Status.REGISTERED if converted.get("granted_on") else Patent.Status.FILED
@@ -190,7 +203,11 @@ def technology_save(
         raise NotFound(_("Technology not found."), code="not_found")
     converted = _model_values(
         CoreTechnology,
-        _read({k: values.get(k) for k in TECHNOLOGY_NAMES}, TECHNOLOGY_FIELDS[1:], what=_("technology")),
+        _read(
+            {k: values.get(k) for k in TECHNOLOGY_NAMES},
+            TECHNOLOGY_FIELDS[1:],
+            message=_("The technology has problems."),
+        ),
     )
     same_name = CoreTechnology.objects.filter(company=company, name=converted["name"])
     if technology is not None:

@@ -213,3 +213,11 @@ def test_readers_see_the_history_but_no_edit_buttons(personas: Any) -> None:
         .content.decode()
     )
     assert "technology.remove" in html and 'data-testid="edit-profile"' not in html
+
+
+def test_history_reads_as_labels_not_codes(personas: Any) -> None:
+    profile.patent_save(company=personas.company_a_obj, acting_user=personas.company_a, values=PATENT)
+    [row] = company_history(company=personas.company_a_obj)
+    shown = {c.label: (c.before, c.after) for c in row.changes}
+    assert shown["Status"] == ("–", "Filed") and shown["Claims"] == ("–", "12")
+    assert "company" not in {c.label.lower() for c in row.changes}  # keys are not part of the record

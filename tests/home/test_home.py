@@ -132,6 +132,17 @@ def test_ministry_counts_only_its_body(personas: Any) -> None:
     _links_work(p.ministry_mss, lines)
 
 
+def test_ministry_queries_do_not_grow(personas: Any) -> None:
+    p = personas
+    rnd = make_round(acting_user=p.program_office, state="nominating")
+    Quota.objects.create(round=rnd, family=Quota.Family.BODY, key="MSS", max_count=5)
+    make_candidacy(rnd, by=p.ministry_mss)
+    few = _queries(S.ministry_lines, p.ministry_mss)
+    for _ in range(5):
+        make_candidacy(rnd, by=p.ministry_mss)
+    assert _queries(S.ministry_lines, p.ministry_mss) == few
+
+
 # ---------------------------------------------------------------------------------------------- evaluator
 
 
@@ -186,6 +197,7 @@ def test_company_counts_only_its_own(personas: Any) -> None:
     assert _by_label(lines, "waiting for your information").count == 1
     assert _by_label(lines, "Financial statements for").count == 1  # designated, no statement for the year
     assert _by_label(lines, "Monthly status survey").count == 1
+    assert _by_label(lines, "Six-monthly difficulty survey").count == 1
     designation = _by_label(lines, "Designated in")
     assert designation.count is None and designation.deadline is not None
     MonthlySurvey.objects.create(

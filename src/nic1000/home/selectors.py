@@ -26,8 +26,15 @@ from nic1000.audit.models import AuditEntry, ChainVerification
 from nic1000.core.roles import Role
 from nic1000.designations.models import Membership
 from nic1000.finance.models import Application
-from nic1000.monitoring.models import AlertLevel, InspectionResult, InspectionRun, MonthlySurvey, SupportCase
-from nic1000.monitoring.periods import due_fiscal_year, period_of
+from nic1000.monitoring.models import (
+    AlertLevel,
+    DifficultySurvey,
+    InspectionResult,
+    InspectionRun,
+    MonthlySurvey,
+    SupportCase,
+)
+from nic1000.monitoring.periods import due_fiscal_year, half_of, period_of
 from nic1000.monitoring.selectors import latest_period
 from nic1000.registry.models import FinancialStatement
 from nic1000.rounds.models import Assignment, Candidacy, CommitteeDecision, Nomination, Quota, Review, Round
@@ -106,7 +113,7 @@ def _active_rounds() -> list[Round]:
 
 def office_lines(*, user: User, now: dt.datetime | None = None) -> list[Line]:
     """Rounds under way (stage, next deadline), candidacies short of evaluators, late reviews, decisions and
-    publications waiting, inspections pending or running, support cases past due. Six queries."""
+    publications waiting, inspections pending or running, support cases past due."""
     now = now or timezone.now()
     today = timezone.localdate(now)
     lines: list[Line] = []
@@ -187,7 +194,7 @@ def office_lines(*, user: User, now: dt.datetime | None = None) -> list[Line]:
 
 
 def _cases_due(*, today: dt.date, now: dt.datetime, include_soon: bool) -> list[Line]:
-    """Open support cases past their due date (and, for the support group, due within a week). One query."""
+    """Open support cases past their due date (and, for the support group, due within a week)."""
     soon = today + dt.timedelta(days=SOON_DAYS)
     agg = SupportCase.objects.filter(state__in=OPEN_CASE_STATES, due_on__isnull=False).aggregate(
         past=Count("id", filter=Q(due_on__lt=today)),
@@ -223,7 +230,7 @@ def _cases_due(*, today: dt.date, now: dt.datetime, include_soon: bool) -> list[
 
 def ministry_lines(*, user: User, now: dt.datetime | None = None) -> list[Line]:
     """The nomination window of each round taking nominations (closing date, places left in the body's quota)
-    and the body's nominations in rounds under way by state. Four queries."""
+    and the body's nominations in rounds under way by state."""
     now = now or timezone.now()
     body = user.body
     if body is None:
@@ -287,7 +294,7 @@ def ministry_lines(*, user: User, now: dt.datetime | None = None) -> list[Line]:
 
 
 def evaluator_lines(*, user: User, now: dt.datetime | None = None) -> list[Line]:
-    """Assignments to score (with the earliest scoring deadline) and drafts not yet submitted. One query."""
+    """Assignments to score (with the earliest scoring deadline) and drafts not yet submitted."""
     now = now or timezone.now()
     agg = Assignment.objects.filter(
         evaluator__user_id=user.pk, active=True, round__state=RoundState.EVALUATING
@@ -315,7 +322,7 @@ def evaluator_lines(*, user: User, now: dt.datetime | None = None) -> list[Line]
 
 def institution_lines(*, user: User, now: dt.datetime | None = None) -> list[Line]:
     """Applications newly routed to the institution, information requests the company answered, approved
-    applications not yet disbursed (earliest date the money is needed). One query."""
+    applications not yet disbursed (earliest date the money is needed)."""
     now = now or timezone.now()
     if not user.institution_id:
         return []
@@ -349,7 +356,7 @@ def institution_lines(*, user: User, now: dt.datetime | None = None) -> list[Lin
 
 def company_lines(*, user: User, now: dt.datetime | None = None) -> list[Line]:
     """Applications waiting for the company's information, the statements and monthly survey due (for a
-    designated company) and its designation. Four queries."""
+    designated company) and its designation."""
     now = now or timezone.now()
     company_id = user.company_id
     if not company_id:
@@ -385,6 +392,15 @@ def company_lines(*, user: User, now: dt.datetime | None = None) -> list[Line]:
                 count=0 if has_survey else 1,
             )
         )
+        half = half_of(timezone.localdate(now))
+        has_difficulty = DifficultySurvey.objects.filter(company_id=company_id, half=half).exists()
+        lines.append(
+            Line(
+                label=_("Six-monthly difficulty survey for %(half)s") % {"half": half},
+                url=_url("monitoring:difficulty_survey"),
+                count=0 if has_difficulty else 1,
+            )
+        )
         lines.append(
             Line(
                 label=_("Designated in %(round)s, nominated by %(body)s")
@@ -403,8 +419,7 @@ def company_lines(*, user: User, now: dt.datetime | None = None) -> list[Line]:
 
 
 def support_lines(*, user: User, now: dt.datetime | None = None) -> list[Line]:
-    """Companies at warning or critical in the latest inspection with no open case, and cases due or past due.
-    Three queries."""
+    """Companies at warning or critical in the latest inspection with no open case, and cases due or past due."""
     now = now or timezone.now()
     period = latest_period()
     open_case = SupportCase.objects.filter(company_id=OuterRef("company_id"), state__in=OPEN_CASE_STATES)
@@ -433,7 +448,7 @@ def support_lines(*, user: User, now: dt.datetime | None = None) -> list[Line]:
 
 def auditor_lines(*, user: User, now: dt.datetime | None = None) -> list[Line]:
     """The last verification of the chain (when, result) and the sensitive actions of the last 30 days by
-    kind. Two queries."""
+    kind."""
     now = now or timezone.now()
     last = ChainVerification.objects.order_by("-at", "-id").first()
     verify_url = _url("audit:verify")

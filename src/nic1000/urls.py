@@ -6,6 +6,7 @@ from nic1000.core import views as core_views
 from nic1000.ops.views import HealthzView
 
 urlpatterns = [
+    path("", include("nic1000.home.urls")),
     path("", include("nic1000.core.urls")),
     path("", include("nic1000.activity.urls")),
     path("accounts/", include("nic1000.accounts.urls")),

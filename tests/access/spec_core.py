@@ -3,7 +3,6 @@
 from tests.access.spec import EVERYONE, SIGNED_IN, Case
 
 CASES = [
-    Case("core:home", EVERYONE),
     Case("core:notifications", SIGNED_IN),
     # Another user's notification is not found (the persona has none with this id).
     Case("core:notification_read", set(), method="POST", kwargs={"pk": 999999}),
@@ -47,6 +46,8 @@ CASES = [
     Case("accounts:password_reset_confirm", EVERYONE, kwargs={"uidb64": "MQ", "token": "set-password"}),
     Case("accounts:password_reset_complete", EVERYONE),
     Case("audit:list", {"program_office", "auditor"}),
+    Case("audit:verify", {"program_office", "auditor"}),
+    Case("audit:verify", {"program_office", "auditor"}, method="POST", ok=frozenset({302}), label="run"),
 ]
 
 API_CASES = [

@@ -39,3 +39,48 @@ CASES = [
     Case("registry:template", {"program_office"}, kwargs={"kind": "companies"}),
     Case("registry:template", set(), kwargs={"kind": "nonsense"}, label="unknown kind"),
 ]
+
+
+# A company's own record: its representative only; another company's record is not found (404).
+def build(world: dict) -> None:
+    from tests.factories import CoreTechnologyFactory, PatentFactory
+
+    a = world["personas"].company_a_obj
+    world["own_patent"] = PatentFactory(company=a)
+    world["own_technology"] = CoreTechnologyFactory(company=a)
+    world["other_patent"] = PatentFactory(company=world["personas"].company_b_obj)
+
+
+def _own_patent(w: dict) -> dict:
+    return {"pk": w["personas"].company_a_obj.pk, "item": w["own_patent"].pk}
+
+
+def _own_technology(w: dict) -> dict:
+    return {"pk": w["personas"].company_a_obj.pk, "item": w["own_technology"].pk}
+
+
+def _other_patent(w: dict) -> dict:
+    return {"pk": w["personas"].company_b_obj.pk, "item": w["other_patent"].pk}
+
+
+_REP = {"company"}
+CASES += [
+    Case("registry:company_edit", _REP, kwargs=_own),
+    Case("registry:company_edit", set(), kwargs=_other, label="another company"),
+    Case("registry:patent_add", _REP, kwargs=_own),
+    Case("registry:patent_edit", _REP, kwargs=_own_patent),
+    Case("registry:patent_edit", set(), kwargs=_other_patent, label="another company"),
+    # The first POST asks to confirm (200); nothing is removed.
+    Case("registry:patent_remove", _REP, kwargs=_own_patent, method="POST"),
+    Case(
+        "registry:patent_remove",
+        set(),
+        kwargs=_other_patent,
+        method="POST",
+        label="another company",
+        data={"confirmed": "1"},
+    ),
+    Case("registry:technology_add", _REP, kwargs=_own),
+    Case("registry:technology_edit", _REP, kwargs=_own_technology),
+    Case("registry:technology_remove", _REP, kwargs=_own_technology, method="POST"),
+]

@@ -104,13 +104,13 @@ def test_company_user_gets_no_search(world: dict[str, Any]) -> None:
     c = Client()
     c.force_login(rep)
     assert c.get(reverse("search:search"), {"q": world["a"].name_ko}).status_code == 403
-    assert 'data-testid="global-search"' not in c.get(reverse("core:home")).content.decode()
+    assert 'data-testid="global-search"' not in c.get(reverse("home:home")).content.decode()
 
 
 def test_staff_header_has_the_box_and_the_page_groups_results(world: dict[str, Any]) -> None:
     c = Client()
     c.force_login(world["p"].program_office)
-    assert 'data-testid="global-search"' in c.get(reverse("core:home")).content.decode()
+    assert 'data-testid="global-search"' in c.get(reverse("home:home")).content.decode()
     html = c.get(reverse("search:search"), {"q": world["a"].name_ko}).content.decode()
     for group in ("search-companies", "search-applications", "search-cases", "search-candidacies"):
         assert f'data-testid="{group}"' in html

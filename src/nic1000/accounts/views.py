@@ -139,7 +139,7 @@ def login_otp(request: HttpRequest) -> HttpResponse:
 @require_POST
 def logout_view(request: HttpRequest) -> HttpResponse:
     logout(request)
-    return redirect("core:home")
+    return redirect("home:home")
 
 
 @login_only

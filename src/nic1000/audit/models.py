@@ -74,3 +74,30 @@ class AuditHead(models.Model):
     seq = models.BigIntegerField(default=0)
     hash = models.CharField(max_length=64, default="0" * 64)
     legacy_seq = models.BigIntegerField(default=0)
+
+
+class ChainVerification(models.Model):
+    """One run of the chain's verification from the audit pages (or the command): when, by whom, how many rows,
+    and the first bad row if any. The latest says when the trail was last known to be intact."""
+
+    at = models.DateTimeField(db_index=True)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+    )
+    by_label = models.CharField(max_length=150)
+    rows_checked = models.BigIntegerField(default=0)
+    ok = models.BooleanField()
+    first_bad_seq = models.BigIntegerField(null=True, blank=True)
+    problems = models.JSONField(default=list, blank=True)  # [{"seq", "message"}], at most PROBLEMS_KEPT
+    seconds = models.FloatField(default=0.0)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+
+    def __str__(self) -> str:
+        return f"verification {self.at:%Y-%m-%d %H:%M} {'ok' if self.ok else 'broken'}"

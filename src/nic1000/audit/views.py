@@ -4,13 +4,16 @@ from collections.abc import Sequence
 from typing import Any
 
 from django import forms
+from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_http_methods
 
 from nic1000.audit.models import AuditEntry
 from nic1000.audit.selectors import AUDIT_SORT, audit_entry_list, audit_filter_choices
+from nic1000.audit.verification import chain_verify, last_verifications
 from nic1000.core.access import role_required
 from nic1000.core.listing import local_naive, rows_of, wants_xlsx, xlsx_response
 from nic1000.core.pagination import paginate
@@ -18,6 +21,8 @@ from nic1000.core.roles import OFFICE_AND_AUDIT
 from nic1000.core.sorting import sort_from
 
 INPUT = {"class": "krds-input"}
+# An export larger than this is refused (narrow the filters): one sheet, built in memory.
+EXPORT_MAX_ROWS = 100_000
 
 
 class AuditFilterForm(forms.Form):
@@ -66,7 +71,38 @@ def audit_list(request: HttpRequest) -> HttpResponse:
     sort = sort_from(request.GET, AUDIT_SORT)
     qs = sort.apply(audit_entry_list(**{k: v for k, v in filters.items() if v}))
     if wants_xlsx(request):
-        return _audit_xlsx(qs)
+        n = qs.count()
+        if n <= EXPORT_MAX_ROWS:
+            return _audit_xlsx(qs)
+        messages.error(
+            request,
+            _("%(n)s entries match these filters; an export holds at most %(max)s. Narrow the filters (dates, "
+              "action) and export again.") % {"n": f"{n:,}", "max": f"{EXPORT_MAX_ROWS:,}"},
+        )  # fmt: skip
+        query = request.GET.copy()
+        query.pop("format", None)
+        return redirect(f"{request.path}?{query.urlencode()}")
     page = paginate(qs, request.GET.get("page"), 50)
     context = {"form": form, "page_obj": page, "sort": sort}
     return render(request, "audit/list.html", context)
+
+
+@role_required(OFFICE_AND_AUDIT)
+@require_http_methods(["GET", "POST"])
+def verify(request: HttpRequest) -> HttpResponse:
+    """The chain's verification: the last runs, and a button that runs it now (POST)."""
+    if request.method == "POST":
+        user = request.user
+        assert user.is_authenticated  # role_required lets only signed-in users through
+        run = chain_verify(acting_user=user)
+        if run.ok:
+            messages.success(
+                request, _("The audit chain is intact: %(n)s rows checked.") % {"n": f"{run.rows_checked:,}"}
+            )
+        else:
+            messages.error(
+                request,
+                _("The audit chain is broken: the first bad row is %(seq)s.") % {"seq": run.first_bad_seq},
+            )
+        return redirect("audit:verify")
+    return render(request, "audit/verify.html", {"runs": last_verifications()})

@@ -4,7 +4,6 @@ from nic1000.core import views
 
 app_name = "core"
 urlpatterns = [
-    path("", views.home, name="home"),
     path("notifications/", views.notifications, name="notifications"),
     path("notifications/<int:pk>/read/", views.notification_read, name="notification_read"),
 ]

@@ -5,14 +5,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from nic1000.core.access import login_only, public
+from nic1000.core.access import login_only
 from nic1000.core.models import Notification
 from nic1000.core.pagination import paginate
-
-
-@public
-def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "core/home.html")
 
 
 @login_only

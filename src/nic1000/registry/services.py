@@ -24,7 +24,17 @@ from nic1000.registry.statement_items import ITEM_NAMES, statement_problems
 
 # What a company representative may change about their own company.
 COMPANY_REP_FIELDS = frozenset(
-    {"name_en", "address", "employees", "website", "representative", "region", "founded_on", "ksic"}
+    {
+        "name_ko",
+        "name_en",
+        "address",
+        "employees",
+        "website",
+        "representative",
+        "region",
+        "founded_on",
+        "ksic",
+    }
 )
 _COMPANY_ROLE = frozenset({Role.COMPANY})
 _AUDIT_FIELDS = [
@@ -109,7 +119,7 @@ def _check_company_change(acting_user: User | None, company: Company, fields: di
 @transaction.atomic
 def company_update(*, company: Company, acting_user: User | None, **fields: Any) -> Company:
     """Change some fields of a company (the programme office; a representative for their own company, not
-    its BRN, name or SME/listing status)."""
+    its BRN or SME/listing status: a change of name is real, the BRN stays the key)."""
     _check_company_change(acting_user, company, fields)
     locked = Company.objects.select_for_update().get(pk=company.pk)
     ctx = FieldContext()

@@ -215,6 +215,9 @@ def company_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "delinquent_years": [s.fiscal_year for s in statements if s.credit_delinquency],
         "trends": _ratio_trends(statements),
         "is_reader": has_role(request.user, REGISTRY_READERS),
+        # The representative edits its own record (registry.profile_views); everyone who sees it, its history.
+        "is_own": has_role(request.user, {Role.COMPANY}) and getattr(request.user, "company_id", None) == pk,
+        "history": selectors.company_history(company=company),
     }
     return render(request, "registry/company_detail.html", context)
 

@@ -128,12 +128,13 @@ def test_insert_select_copies_rows_and_returns_the_new_ones() -> None:
             b=Value(""),
             lk=Value(""),
             dk=Value(""),
+            ia=Value(True),
         )
     )
     with transaction.atomic():
         made = insert_select(
             Notification,
-            ("recipient_id", "created_at", "kind", "title", "body", "link", "dedupe_key"),
+            ("recipient_id", "created_at", "kind", "title", "body", "link", "dedupe_key", "in_app"),
             select,
             returning=("id", "recipient_id", "title"),
         )

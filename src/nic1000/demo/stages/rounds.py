@@ -207,10 +207,10 @@ def _hold_round(
     nominations += max(0, call_counts.get("call_applications", 0) - 1)  # the call's accepted applications
     ctx.out(f"  nominations: {nominations} ({n_candidacies} candidacies){lap()}")
     clock.advance(days=14, hours=8)  # nominations have closed
-    _assign(ctx, rng, rnd, hist, companies)
-    if committee:
+    if committee:  # the committee assigns its own members before the evaluation starts
         pairs = committees.committee_assign(ctx, rnd, officers[committees.COMMITTEE_BODY])
         ctx.out(f"  {committees.COMMITTEE_BODY}'s committee assigned: {pairs} pairs")
+    _assign(ctx, rng, rnd, hist, companies)
     ctx.out(f"  assignment done{lap()}")
     replaced = _declare_conflicts(ctx, rnd)
     ctx.out(f"  evaluation started: 2 conflicts declared, {replaced} evaluators replaced{lap()}")

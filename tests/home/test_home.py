@@ -281,3 +281,45 @@ def test_each_role_sees_its_own_list_in_bounded_queries(personas: Any, role: str
 def test_the_public_sees_the_programme_and_the_login(db: None) -> None:
     html = Client().get("/").content.decode()
     assert 'data-testid="todo"' not in html and "/accounts/login/" in html
+
+
+def test_office_sees_failed_emails_and_appeals_ministry_its_call_applications(personas: Any) -> None:
+    from nic1000.activity.services import notify
+    from nic1000.appeals.services import appeal_file
+    from nic1000.calls.services import call_application_submit
+    from nic1000.core.models import NotificationDelivery
+    from tests.appeals.factories import decisions_for
+    from tests.calls.factories import make_call, pdf, xlsx
+
+    personas.support.email = "support@example.kr"
+    personas.support.save()
+    notify(recipients=[personas.support], kind="inspection", title="x")
+    NotificationDelivery.objects.update(status=NotificationDelivery.Status.FAILED)
+    decisions = decisions_for(personas)
+    appeal_file(kind="refusal", target_id=decisions.refusal.pk, reasons="r", acting_user=personas.company_a)
+    appeal_file(
+        kind="non_selection",
+        target_id=decisions.non_selection.pk,
+        reasons="r",
+        acting_user=personas.company_a,
+    )
+    office = S.office_lines(user=personas.program_office, now=NOW)
+    assert _by_label(office, "could not be sent").count == 1
+    assert _by_label(office, "Appeals waiting").count == 1  # the refusal is KDB's to decide
+    assert (
+        _by_label(S.institution_lines(user=personas.institution_kdb, now=NOW), "Appeals waiting").count == 1
+    )
+    assert (
+        _by_label(S.institution_lines(user=personas.institution_ibk, now=NOW), "Appeals waiting").count == 0
+    )
+    rnd = make_round(acting_user=personas.program_office, state="nominating", number=9)
+    call = make_call(round=rnd, by=personas.ministry_mss)
+    call_application_submit(
+        call=call,
+        statement="AI",
+        documents={"사업계획서": pdf(), "재무제표": xlsx()},
+        acting_user=personas.company_b,
+    )
+    assert _by_label(S.ministry_lines(user=personas.ministry_mss, now=NOW), "to be screened").count == 1
+    assert _by_label(S.ministry_lines(user=personas.ministry_motie, now=NOW), "to be screened").count == 0
+    _links_work(personas.program_office, office)

@@ -10,7 +10,7 @@ from typing import Any
 from django.db.models import QuerySet
 from django.http import Http404
 
-from nic1000.appeals.models import Appeal, AppealDocument
+from nic1000.appeals.models import OPEN_STATES, Appeal, AppealDocument
 from nic1000.appeals.workflows import APPEAL, state_label
 from nic1000.core.access import has_role
 from nic1000.core.models import StateChange
@@ -75,6 +75,17 @@ def is_decider(*, appeal: Appeal, user: Any) -> bool:
             has_role(user, {Role.INSTITUTION_OFFICER}) and user.institution_id == appeal.institution_id
         )
     return has_role(user, {Role.PROGRAM_OFFICE})
+
+
+def appeals_to_decide(*, user: Any) -> QuerySet[Appeal]:
+    """Open appeals this user's body decides (the rule of `is_decider`, as a query): an institution's officers
+    its refusals, the programme office every other decision."""
+    open_appeals = Appeal.objects.filter(state__in=OPEN_STATES)
+    if has_role(user, {Role.INSTITUTION_OFFICER}):
+        return open_appeals.filter(institution_id=user.institution_id)
+    if has_role(user, {Role.PROGRAM_OFFICE}):
+        return open_appeals.filter(institution__isnull=True)
+    return open_appeals.none()
 
 
 @dataclass(frozen=True)

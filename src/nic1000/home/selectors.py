@@ -22,7 +22,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
 
 from nic1000.accounts.models import User
+from nic1000.appeals.selectors import appeals_to_decide
 from nic1000.audit.models import AuditEntry, ChainVerification
+from nic1000.calls.models import CallApplication
+from nic1000.calls.workflows import APPLICATION as CALL_APPLICATION
+from nic1000.core.models import NotificationDelivery
 from nic1000.core.roles import Role
 from nic1000.designations.models import Membership
 from nic1000.finance.models import Application
@@ -190,7 +194,25 @@ def office_lines(*, user: User, now: dt.datetime | None = None) -> list[Line]:
     ).count()
     lines.append(Line(label=_("Inspections pending or running"), url=_url("monitoring:run_list"), count=runs))
     lines += _cases_due(today=today, now=now, include_soon=False)
+    lines.append(_appeals_waiting(user))
+    failed = NotificationDelivery.objects.filter(status=NotificationDelivery.Status.FAILED).count()
+    lines.append(
+        Line(
+            label=_("E-mails that could not be sent"),
+            url=_url("activity:outbox", "status=failed"),
+            count=failed,
+            urgency=LATE if failed else NORMAL,
+        )
+    )
     return lines
+
+
+def _appeals_waiting(user: User) -> Line:
+    """Appeals this user's body must decide (the office's, or an institution's refusals), not yet decided."""
+    waiting = appeals_to_decide(user=user).count()
+    return Line(
+        label=_("Appeals waiting for a decision"), url=_url("appeals:queue"), count=waiting, urgency=SOON
+    )
 
 
 def _cases_due(*, today: dt.date, now: dt.datetime, include_soon: bool) -> list[Line]:
@@ -287,6 +309,16 @@ def ministry_lines(*, user: User, now: dt.datetime | None = None) -> list[Line]:
                 % {"ineligible": row["ineligible"], "selected": row["selected"]},
             )
         )
+    to_screen = CallApplication.objects.filter(
+        call__body_id=user.body_id or 0, state=CALL_APPLICATION.initial
+    ).count()
+    lines.append(
+        Line(
+            label=_("Applications to your calls waiting to be screened"),
+            url=_url("calls:list", "scope=mine"),
+            count=to_screen,
+        )
+    )
     return lines
 
 
@@ -348,6 +380,7 @@ def institution_lines(*, user: User, now: dt.datetime | None = None) -> list[Lin
             deadline=agg["needed_by"],
             urgency=urgency_of(agg["needed_by"], now=now) if agg["to_disburse"] else NORMAL,
         ),
+        _appeals_waiting(user),
     ]
 
 

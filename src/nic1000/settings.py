@@ -269,6 +269,11 @@ FILE_UPLOAD_HANDLERS = [
 # that nothing serves (not MEDIA_ROOT, not STATIC_ROOT); only finance's download view reads it.
 FINANCE_DOCUMENT_MAX_BYTES = env_int("FINANCE_DOCUMENT_MAX_BYTES", 10 * 1024 * 1024)
 FINANCE_DOCUMENT_ROOT = Path(os.environ.get("FINANCE_DOCUMENT_ROOT", DATA_DIR / "private" / "finance"))
+# Appeal documents, private in the same way (only the appeals' download view reads them).
+APPEALS_FILES_DIR = Path(os.environ.get("APPEALS_FILES_DIR", DATA_DIR / "private" / "appeals"))
+# Reminders (rounds' daily jobs): days before the scoring deadline and before nominations close.
+ROUNDS_REVIEW_DUE_DAYS = env_int("ROUNDS_REVIEW_DUE_DAYS", 3)
+ROUNDS_NOMINATIONS_CLOSING_DAYS = env_int("ROUNDS_NOMINATIONS_CLOSING_DAYS", 3)
 # ---- end of uploads and free text ---------------------------------------------------------------------------
 
 TASKS = {

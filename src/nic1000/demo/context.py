@@ -118,12 +118,14 @@ class DemoContext:
         )
         return self.adopt_user(user, role=role, binding=binding)
 
-    def adopt_user(self, user: User, *, role: str, binding: str = "") -> User:
+    def adopt_user(self, user: User, *, role: str, binding: str = "", pool: bool = True) -> User:
         """A user a service created (a committee member, an invited representative) joins the demo's logins
-        with the demo password."""
+        with the demo password; `pool=False` keeps it out of the users the stages draw on for that role (a
+        body's committee member is not in the central panel's pool)."""
         if self._password_hash is None:
             self._password_hash = make_password(self.password)
         demo_password_set(user=user, password_hash=self._password_hash, acting_user=self.program_office)
-        self.users.setdefault(role, []).append(user)
+        if pool:
+            self.users.setdefault(role, []).append(user)
         self.logins.append(DemoLogin(username=user.username, role=role, binding=binding))
         return user

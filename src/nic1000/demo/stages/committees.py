@@ -55,7 +55,7 @@ def committee_setup(
             ],
             acting_user=officer,
         )
-        ctx.adopt_user(profile.user, role=Role.EVALUATOR, binding=COMMITTEE_BODY)
+        ctx.adopt_user(profile.user, role=Role.EVALUATOR, binding=COMMITTEE_BODY, pool=False)
     return wanted - existing
 
 

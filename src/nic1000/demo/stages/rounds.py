@@ -183,9 +183,11 @@ def _hold_round(
     chosen = _choose_candidates(ctx, rng, plan, targets)
     n_candidacies = sum(len(ids) for ids in chosen.values())
     _evaluator_pool(ctx, rng, hist, max(len(hist.profiles), history.evaluators_needed(n_candidacies)))
-    rnd = _open_round(ctx, hist, plan, n_candidacies)
-    officers = _officers(ctx)
     committee = plan.number == committees.COMMITTEE_ROUND and committees.COMMITTEE_BODY in plan.bodies
+    # A round with a body's own committee asks no minimum load: the committee and the central panel each cover
+    # only their part of the candidacies (a small registry's committee has few to share).
+    rnd = _open_round(ctx, hist, plan, n_candidacies, min_load=not committee)
+    officers = _officers(ctx)
     if committee:
         n_body = len(chosen[committees.COMMITTEE_BODY])
         added = committees.committee_setup(
@@ -311,7 +313,9 @@ def _choose_candidates(
     return chosen
 
 
-def _open_round(ctx: DemoContext, hist: _History, plan: history.RoundPlan, n_candidacies: int) -> Round:
+def _open_round(
+    ctx: DemoContext, hist: _History, plan: history.RoundPlan, n_candidacies: int, *, min_load: bool = True
+) -> Round:
     """The round with the announced criteria (MOTIE's own bonus items where MOTIE takes part), its eligibility
     rules on from round 4; nominations open. The programme is created with the first round."""
     po = ctx.office
@@ -327,6 +331,7 @@ def _open_round(ctx: DemoContext, hist: _History, plan: history.RoundPlan, n_can
         )
     now = timezone.now()
     load_min, load_max = history.load_bounds(candidacies=n_candidacies, evaluators=len(hist.profiles))
+    load_min = load_min if min_load else 0
     rnd = setup_services.round_create(
         program=hist.program,
         number=plan.number,
@@ -393,8 +398,12 @@ def _assign(
 ) -> None:
     """A few declared relationships (detected as conflicts), the optimal assignment; the evaluation starts."""
     profiles = hist.profiles
-    for e in profiles[:: max(1, len(profiles) // 10)]:
-        company = nominated[int(rng.integers(len(nominated)))]
+    declaring = profiles[:: max(1, len(profiles) // 10)]
+    # Each declared relationship names a different company: a small round's few evaluators must still cover
+    # every candidacy.
+    picks = rng.choice(len(nominated), size=min(len(declaring), len(nominated)), replace=False)
+    for e, pick in zip(declaring, picks, strict=False):
+        company = nominated[int(pick)]
         kind = ("employment", "shareholding", "advisory")[int(rng.integers(3))]
         evaluator_services.evaluator_relationship_add(
             evaluator=e, company=company, kind=kind, acting_user=e.user

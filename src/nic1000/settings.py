@@ -205,6 +205,10 @@ EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "nic1000 <noreply@localhost>")
+# The address links in e-mails point at (invitations, notifications).
+SITE_URL = os.environ.get("SITE_URL", "http://localhost:8000")
+# An invitation link (accounts.Invitation) works this many days.
+INVITATION_EXPIRY_DAYS = env_int("INVITATION_EXPIRY_DAYS", 7)
 # ---- end of accounts' block ----------------------------------------------------------------------------------
 
 LANGUAGE_CODE = "ko"

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
 from nic1000.accounts.models import User
+from nic1000.accounts.selectors import may_invite_representative
 from nic1000.core.access import has_role, role_required
 from nic1000.core.errors import ApplicationError
 from nic1000.core.identifiers import brn_format
@@ -215,6 +216,7 @@ def company_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "delinquent_years": [s.fiscal_year for s in statements if s.credit_delinquency],
         "trends": _ratio_trends(statements),
         "is_reader": has_role(request.user, REGISTRY_READERS),
+        "can_invite": may_invite_representative(user=request.user, company_id=company.pk),
     }
     return render(request, "registry/company_detail.html", context)
 

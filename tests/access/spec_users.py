@@ -47,9 +47,16 @@ def _evaluator(w: World) -> dict[str, int]:
 
 CASES = [
     Case("accounts:users", PO),
-    Case("accounts:users", PO, query="role=company&active=yes&binding=body:MSS&q=rep&sort=role", label="filtered"),
+    Case(
+        "accounts:users",
+        PO,
+        query="role=company&active=yes&binding=body:MSS&q=rep&sort=role",
+        label="filtered",
+    ),
     Case("accounts:user_detail", PO, kwargs=_evaluator),
-    Case("accounts:user_deactivate", PO, method="POST", kwargs=_evaluator, data={"confirmed": "1"}, ok=POST_OK),
+    Case(
+        "accounts:user_deactivate", PO, method="POST", kwargs=_evaluator, data={"confirmed": "1"}, ok=POST_OK
+    ),
     Case("accounts:user_reactivate", PO, method="POST", kwargs=_pk("u_inactive"), ok=POST_OK),
     Case(
         "accounts:user_role_change",
@@ -89,9 +96,13 @@ CASES = [
         label="send",
     ),
     Case("accounts:invitation_resend", INVITERS, method="POST", kwargs=_pk("u_inv"), ok=POST_OK),
-    Case("accounts:invitation_resend", PO, method="POST", kwargs=_pk("u_inv_other"), ok=POST_OK, label="other"),
+    Case(
+        "accounts:invitation_resend", PO, method="POST", kwargs=_pk("u_inv_other"), ok=POST_OK, label="other"
+    ),
     Case("accounts:invitation_revoke", INVITERS, method="POST", kwargs=_pk("u_inv"), ok=POST_OK),
-    Case("accounts:invitation_revoke", PO, method="POST", kwargs=_pk("u_inv_other"), ok=POST_OK, label="other"),
+    Case(
+        "accounts:invitation_revoke", PO, method="POST", kwargs=_pk("u_inv_other"), ok=POST_OK, label="other"
+    ),
     # The link is the credential: anyone holding it sees the page; a made-up link is refused for everyone.
     Case("accounts:invitation_accept", EVERYONE, kwargs=lambda w: {"token": w["u_token"]}),
     Case(

@@ -51,12 +51,12 @@ def user_deactivate(*, user: User, acting_user: User, reason: str = "") -> User:
     """The account can no longer sign in (nothing is deleted; it can be reactivated)."""
     require_role(acting_user, OFFICE)
     locked = _lock(user)
-    _not_self(locked, acting_user, "deactivate")
     if not locked.is_active:
         raise Conflict(
             _("%(user)s is already deactivated.") % {"user": locked.username}, code="already_inactive"
         )
     _keeps_an_office(locked)
+    _not_self(locked, acting_user, "deactivate")
     locked.is_active = False
     locked.save(update_fields=["is_active"])
     audit_record(
@@ -117,10 +117,10 @@ def user_role_change(
     require_role(acting_user, OFFICE)
     binding = binding_for_role(role=role, body=body, institution=institution, company=company)
     locked = _lock(user)
-    _not_self(locked, acting_user, "role")
-    before = snapshot(locked, _AUDITED)
     if role != locked.role:
         _keeps_an_office(locked)
+    _not_self(locked, acting_user, "role")
+    before = snapshot(locked, _AUDITED)
     locked.role = role
     locked.body = binding["body"]
     locked.institution = binding["institution"]

@@ -52,11 +52,16 @@ _INVITERS = OFFICE | {Role.MINISTRY_OFFICER}
 _ENROLMENT = "nic1000_invitation_totp"  # session: invitation id → the authenticator secret being enrolled
 
 
+# The services name the company; the forms ask for its registration number.
+_FORM_FIELD = {"company": "company_brn"}
+
+
 def _form_error(form: forms.Form, exc: ApplicationError) -> None:
     """A domain error on the form: each detail on its field when the form has it, the rest on top."""
-    placed = [d for d in exc.details if d.field and d.field in form.fields]
+    fields = {d.field: _FORM_FIELD.get(d.field, d.field) for d in exc.details if d.field}
+    placed = [d for d in exc.details if d.field and fields[d.field] in form.fields]
     for d in placed:
-        form.add_error(d.field, d.message or exc.message)
+        form.add_error(fields[d.field or ""], d.message or exc.message)
     if not placed:
         form.add_error(None, exc.message)
 

@@ -20,6 +20,7 @@ from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.core.validators import validate_email
 from django.db import transaction
+from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -102,15 +103,19 @@ def _check_email(email: str) -> str:
         raise ValidationFailed(
             msg, details=[ErrorDetail(message=msg, field="email")], code="email_invalid"
         ) from None
-    if User.objects.filter(email__iexact=email).exists():
-        msg = _("An account with this e-mail address exists already.")
-        raise Conflict(msg, details=[ErrorDetail(message=msg, field="email")], code="email_in_use")
     return email
 
 
-def _check_username(username: str) -> None:
-    if User.objects.filter(username__iexact=username).exists():
-        msg = _("The user name %(name)s is taken.") % {"name": username}
+def _check_free(*, email: str, username: str) -> None:
+    """No account has this e-mail address or user name yet (one query)."""
+    taken = User.objects.filter(Q(email__iexact=email) | Q(username__iexact=username)).values_list(
+        "email", "username"
+    )
+    for other_email, other_username in taken[:2]:
+        if other_email.lower() == email.lower():
+            msg = _("An account with this e-mail address exists already.")
+            raise Conflict(msg, details=[ErrorDetail(message=msg, field="email")], code="email_in_use")
+        msg = _("The user name %(name)s is taken.") % {"name": other_username}
         raise Conflict(msg, details=[ErrorDetail(message=msg, field="username")], code="username_taken")
 
 
@@ -171,7 +176,7 @@ def invitation_create(
             raise NotFound(_("No such company."), code="company_not_found")
     email = _check_email(email)
     username = (username or "").strip()
-    _check_username(username or email)
+    _check_free(email=email, username=username or email)
     now = now or timezone.now()
     for older in Invitation.objects.select_for_update().filter(
         email__iexact=email, accepted_at__isnull=True, revoked_at__isnull=True
@@ -189,7 +194,8 @@ def invitation_create(
         expires_at=now + timedelta(days=settings.INVITATION_EXPIRY_DAYS),
         **binding,
     )
-    invitation.full_clean()
+    # The bindings and the inviter are rows already; the token's hash is new (the database keeps it unique).
+    invitation.full_clean(exclude=["body", "institution", "company", "invited_by"], validate_unique=False)
     invitation.save()
     audit_record(
         actor=acting_user,
@@ -279,7 +285,12 @@ def invitation_accept(
     used, withdrawn or expired link, a weak password or a wrong code creates nothing.
     `password_hash`: an already hashed password instead (the demo hashes its one password once)."""
     now = now or timezone.now()
-    invitation = Invitation.objects.select_for_update().filter(token_hash=token_hash(token or "")).first()
+    invitation = (
+        Invitation.objects.select_for_update(of=("self",))
+        .select_related("invited_by", "body", "institution", "company")
+        .filter(token_hash=token_hash(token or ""))
+        .first()
+    )
     refusal = invitation_refusal(invitation, now=now)
     if invitation is None or refusal:
         messages = {
@@ -290,9 +301,7 @@ def invitation_accept(
         }
         raise Conflict(messages[refusal], code=f"invitation_{refusal}")
     username = invitation.account_username
-    _check_username(username)
-    if User.objects.filter(email__iexact=invitation.email).exists():
-        raise Conflict(_("An account with this e-mail address exists already."), code="email_in_use")
+    _check_free(email=invitation.email, username=username)
     user = user_create(
         username=username,
         password=None,

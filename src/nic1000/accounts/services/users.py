@@ -129,7 +129,7 @@ def user_role_change(
     changes = diff(before, snapshot(locked, _AUDITED))
     if not changes:
         raise Conflict(_("Nothing to change: this is the user's role and binding already."), code="unchanged")
-    locked.full_clean(exclude=["password"])
+    locked.full_clean(exclude=["password"], validate_constraints=False)  # User.clean says the same
     locked.save(update_fields=["role", "body", "institution", "company", "is_staff"])
     audit_record(actor=acting_user, action="user.role_change", obj=locked, changes=changes)
     notify(

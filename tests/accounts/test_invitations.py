@@ -270,6 +270,10 @@ def test_invitations_refuse_bad_input(personas: Any) -> None:
         {"email": "c@example.org", "role": "company", "company_brn": "999-99-99999"},
     )
     assert r.status_code == 422
+    # A representative without a company: the error stands on the company's field.
+    r = c.post("/accounts/invitations/new/", {"email": "c@example.org", "role": "company"})
+    assert r.status_code == 422
+    assert r.context["form"].errors["company_brn"]
     r = c.post(
         "/accounts/invitations/new/",
         {"email": "m@example.org", "role": "ministry_officer", "body": body("MSS").pk},

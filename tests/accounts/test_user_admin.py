@@ -3,6 +3,7 @@ irreversible ones asked first; the office never locks itself out nor removes the
 
 from __future__ import annotations
 
+import io
 from typing import Any
 
 import pytest
@@ -170,6 +171,12 @@ def test_the_user_list_filters_and_its_query_count_does_not_grow(personas: Any) 
     page = c.get(f"/accounts/users/?q={personas.company_a_obj.name_ko}").content.decode()
     assert ">rep_a<" in page and ">rep_b<" not in page
     assert c.get("/accounts/users/?role=nonsense&sort=evil&page=abc").status_code == 200
+    r = c.get("/accounts/users/?format=xlsx&role=evaluator")
+    assert r.status_code == 200 and r["Content-Type"].startswith("application/vnd.openxmlformats")
+    from openpyxl import load_workbook
+
+    rows = list(load_workbook(io.BytesIO(r.content)).active.iter_rows(values_only=True))
+    assert sorted(row[0] for row in rows[1:]) == ["eval1", "eval2"]
 
     def count() -> int:
         with CaptureQueriesContext(connection) as ctx:

@@ -8,16 +8,19 @@ what was done afterwards.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_otp.util import random_hex
@@ -44,6 +47,7 @@ from nic1000.accounts.services import users as user_services
 from nic1000.core.access import public, role_required
 from nic1000.core.confirm import Confirmation, confirmation_page, is_confirmed
 from nic1000.core.errors import ApplicationError
+from nic1000.core.listing import local_naive, rows_of, wants_xlsx, xlsx_response
 from nic1000.core.pagination import paginate
 from nic1000.core.roles import OFFICE, Role
 from nic1000.core.sorting import sort_from
@@ -73,6 +77,18 @@ def _binding_label(obj: User | Invitation) -> str:
 # --- the user list and one user --------------------------------------------------------------------------------
 
 
+def _users_xlsx(qs: QuerySet[User]) -> HttpResponse:
+    header = [_("User name"), _("Name"), _("Role"), _("Bound to"), _("E-mail address"),
+              pgettext("user filter", "Status"), _("Second factor"), _("Last signed in")]  # fmt: skip
+
+    def row(u: User) -> Sequence[object]:
+        return [u.username, u.display_name, u.get_role_display(), _binding_label(u), u.email,
+                _("Active") if u.is_active else _("Deactivated"), _("Enrolled") if getattr(u, "has_2fa", False) else "",
+                local_naive(u.last_login)]  # fmt: skip
+
+    return xlsx_response(name="users", header=header, rows=rows_of(qs, row))
+
+
 @role_required(OFFICE)
 def user_list(request: AuthedRequest) -> HttpResponse:
     form = UserFilterForm(request.GET or None)
@@ -82,8 +98,12 @@ def user_list(request: AuthedRequest) -> HttpResponse:
     qs = selectors.user_list(
         role=f.get("role", ""), binding=f.get("binding", ""), active=active, q=f.get("q", "")
     )
-    qs = qs.annotate(has_2fa=Exists(TOTPDevice.objects.filter(user=OuterRef("pk"), confirmed=True)))
-    page = paginate(sort.apply(qs), request.GET.get("page"), 50)
+    qs = sort.apply(
+        qs.annotate(has_2fa=Exists(TOTPDevice.objects.filter(user=OuterRef("pk"), confirmed=True)))
+    )
+    if wants_xlsx(request):
+        return _users_xlsx(qs)
+    page = paginate(qs, request.GET.get("page"), 50)
     context = {
         "form": form,
         "page_obj": page,

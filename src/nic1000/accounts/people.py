@@ -70,6 +70,11 @@ def _form_error(form: forms.Form, exc: ApplicationError) -> None:
         form.add_error(None, exc.message)
 
 
+def _role_text(role: object, binding: str) -> str:
+    """A role with whom it acts for: "Ministry officer · 중소벤처기업부 (MSS)", or the role alone."""
+    return f"{role} · {binding}" if binding else str(role)
+
+
 def _binding_label(obj: User | Invitation) -> str:
     return str(obj.body or obj.institution or obj.company or "")
 
@@ -157,11 +162,10 @@ def user_deactivate(request: AuthedRequest, pk: int) -> HttpResponse:
             Confirmation(
                 title=_("Deactivate %(user)s?") % {"user": target.username},
                 consequences=[
-                    _("%(user)s (%(role)s %(binding)s) can no longer sign in; open sessions end at once.")
+                    _("%(user)s (%(role)s) can no longer sign in; open sessions end at once.")
                     % {
                         "user": target.username,
-                        "role": target.get_role_display(),
-                        "binding": _binding_label(target),
+                        "role": _role_text(target.get_role_display(), _binding_label(target)),
                     },
                     _("Nothing they made is deleted; the programme office can reactivate the account."),
                     _("They are told by notification."),
@@ -219,13 +223,11 @@ def user_role_change(request: AuthedRequest, pk: int) -> HttpResponse:
             Confirmation(
                 title=_("Change the role of %(user)s?") % {"user": target.username},
                 consequences=[
-                    _("%(user)s changes from %(old)s %(old_binding)s to %(new)s %(new_binding)s.")
+                    _("%(user)s changes from %(old)s to %(new)s.")
                     % {
                         "user": target.username,
-                        "old": target.get_role_display(),
-                        "old_binding": _binding_label(target),
-                        "new": new_role.label,
-                        "new_binding": new_binding,
+                        "old": _role_text(target.get_role_display(), _binding_label(target)),
+                        "new": _role_text(new_role.label, new_binding),
                     },
                     _("They lose at once what the old role could see and do."),
                     _("They are told by notification."),
@@ -249,8 +251,8 @@ def user_role_change(request: AuthedRequest, pk: int) -> HttpResponse:
         return _user_page(request, target, role_form=form, status=409 if exc.status == 409 else 422)
     messages.success(
         request,
-        _("%(user)s is now %(role)s %(binding)s and was told.")
-        % {"user": target.username, "role": new_role.label, "binding": new_binding},
+        _("%(user)s is now %(role)s and was told.")
+        % {"user": target.username, "role": _role_text(new_role.label, new_binding)},
     )
     return redirect(_detail_url(target))
 

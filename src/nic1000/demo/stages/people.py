@@ -10,9 +10,10 @@ a representative (the registry stage's `company01`…) get none.
 from __future__ import annotations
 
 import hashlib
+import time
 
 from django.db import transaction
-from django_otp.oath import totp
+from django_otp.oath import TOTP
 
 from nic1000.accounts.models import User
 from nic1000.accounts.services.invitations import invitation_accept, invitation_create
@@ -28,9 +29,12 @@ def demo_totp_key(seed: int, username: str) -> str:
     return hashlib.sha256(f"nic1000-demo-totp:{seed}:{username}".encode()).hexdigest()[:40]
 
 
-def totp_code(key_hex: str) -> str:
-    """The current 6-digit code of an authenticator secret (30-second steps, as django-otp's TOTP devices)."""
-    return f"{totp(bytes.fromhex(key_hex), 30, 0, 6, 0):06d}"
+def totp_code(key_hex: str, *, steps_back: int = 0) -> str:
+    """The 6-digit code of an authenticator secret now (or `steps_back` 30-second steps ago), as django-otp's
+    TOTP devices compute it."""
+    t = TOTP(bytes.fromhex(key_hex), step=30, t0=0, digits=6, drift=0)
+    t.time = time.time() - 30 * steps_back
+    return f"{t.token():06d}"
 
 
 def run(ctx: DemoContext) -> dict[str, int]:
@@ -67,7 +71,12 @@ def _representatives(ctx: DemoContext) -> int:
         )
         key = demo_totp_key(ctx.seed, username)
         accepted = invitation_accept(
-            token=issued.token, password_hash=ctx.password_hash, totp_key=key, totp_code=totp_code(key)
+            # The previous step's code (the device accepts one step either side): a code counts once, so the
+            # current one still signs in at once (`nic1000 demo --totp`).
+            token=issued.token,
+            password_hash=ctx.password_hash,
+            totp_key=key,
+            totp_code=totp_code(key, steps_back=1),
         )
         ctx.users.setdefault(Role.COMPANY, []).append(accepted.user)
         ctx.logins.append(DemoLogin(username=username, role=Role.COMPANY, binding=company.name_ko))

@@ -208,6 +208,8 @@ EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "nic1000 <noreply@localhost>")
+# An invitation link (accounts.Invitation) works this many days.
+INVITATION_EXPIRY_DAYS = env_int("INVITATION_EXPIRY_DAYS", 7)
 # ---- end of accounts' block ----------------------------------------------------------------------------------
 
 LANGUAGE_CODE = "ko"

@@ -108,6 +108,9 @@ def test_the_office_resets_a_second_factor_audited_and_the_user_is_told(personas
     c = Client()
     c.force_login(personas.program_office)
     r = c.post("/accounts/two-factor/reset/", {"username": "eval1"})
+    assert r.status_code == 200 and 'data-testid="confirm"' in r.content.decode()  # asks first
+    assert TOTPDevice.objects.filter(user=personas.evaluator).exists()
+    r = c.post("/accounts/two-factor/reset/", {"username": "eval1", "confirmed": "1"})
     assert r.status_code == 302
     assert not TOTPDevice.objects.filter(user=personas.evaluator).exists()
     entry = AuditEntry.objects.get(action="user.2fa_reset")

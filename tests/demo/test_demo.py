@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import io
 import json
+import re
 from typing import Any
 
 import numpy as np
@@ -26,6 +28,14 @@ N = 40
 
 def _summary(stdout: str) -> dict[str, int]:
     return json.loads(stdout.strip().splitlines()[-1])
+
+
+def _logins_file(stdout: str) -> list[dict[str, str]]:
+    """The logins file the output names ("... listed in PATH")."""
+    match = re.search(r"are listed in (\S+\.csv)", stdout)
+    assert match, stdout[-2000:]
+    with open(match.group(1), encoding="utf-8-sig", newline="") as f:
+        return list(csv.DictReader(f))
 
 
 def test_generator_is_deterministic() -> None:
@@ -116,13 +126,19 @@ def test_demo_command_loads_through_the_services(reference_data: None) -> None:
     assert AuditEntry.objects.filter(action__startswith="user.").exists()
     for s in FinancialStatement.objects.all()[:200]:
         assert not statement_problems(s.items())
-    # Every role has a demo user who can log in with the printed password.
+    # Every role has a demo user who can log in with the printed password; the printed table names one login
+    # per role, the logins file every one.
     text = out.getvalue()
     assert DEMO_PASSWORD in text
+    logins = _logins_file(text)
+    assert {r["username"] for r in logins} == set(
+        User.objects.filter(email__endswith="@demo.nic1000.kr").values_list("username", flat=True)
+    )
+    table = text.split("what to try", 1)[1]
     for role in Role.values:
         user: Any = User.objects.filter(role=role, email__endswith="@demo.nic1000.kr").first()
         assert user is not None, role
-        assert user.username in text
+        assert f"  {role} " in table, role
         assert Client().login(username=user.username, password=DEMO_PASSWORD), role
     # A second run refuses rather than loading over the data.
     with pytest.raises(CommandError, match="already holds"):
@@ -160,6 +176,33 @@ def test_the_whole_demo_runs_on_the_smallest_registry(reference_data: None) -> N
     assert summary["selected"] == places == summary["designated"] == Membership.objects.count()
     assert summary["candidacies"] == Candidacy.objects.count() > places
     assert summary["applications"] > 0 and summary["approved"] > 0
+    # Every selected company has a representative, most invited by the ministry that nominated it; the invited
+    # ones sign in with the demo password and the code `nic1000 demo --totp` prints.
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from nic1000.accounts.models import Invitation, User
+
+    selected = set(Membership.objects.values_list("company_id", flat=True))
+    represented = set(User.objects.filter(role="company").values_list("company_id", flat=True))
+    assert selected <= represented
+    assert summary["company_users"] == User.objects.filter(role="company").count() >= len(selected)
+    invited = Invitation.objects.filter(accepted_user__isnull=False).select_related(
+        "accepted_user", "invited_by"
+    )
+    assert summary["invitations"] == invited.count() > 0
+    assert all(i.invited_by.role == "ministry_officer" for i in invited)
+    rep = invited.first().accepted_user  # type: ignore[union-attr]
+    assert TOTPDevice.objects.filter(user=rep, confirmed=True).exists()
+    logins = {r["username"]: r for r in _logins_file(out.getvalue())}
+    assert logins[rep.username]["totp_secret"] and logins[rep.username]["role"] == "company"
+    code = io.StringIO()
+    call_command("demo", "--totp", rep.username, stdout=code)
+    c = Client()
+    r = c.post("/accounts/login/", {"username": rep.username, "password": DEMO_PASSWORD})
+    assert r.status_code == 302 and r["Location"].endswith("/accounts/login/otp/")
+    assert c.post("/accounts/login/otp/", {"token": code.getvalue().strip()}).status_code == 302
+    assert int(c.session["_auth_user_id"]) == rep.pk
+    assert "Selected companies: " in out.getvalue()
     # Half-yearly inspections from three years back (June 2023 when run in 2026), then the last four months.
     recent = _periods(4)
     expected = _half_years(before=recent[0]) + recent

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
@@ -71,3 +73,72 @@ class PasswordResetRequest(models.Model):
     email = models.CharField(max_length=254, db_index=True)
     ip = models.GenericIPAddressField(null=True, blank=True, db_index=True)
     at = models.DateTimeField(db_index=True)
+
+
+class Invitation(models.Model):
+    """An e-mailed, one-time invitation to open an account with a role and its binding.
+
+    Only a hash of the link's token is stored: the token itself is in the e-mail alone. An invitation is open
+    until it is accepted, revoked (by hand, or by a newer invitation to the same address) or expires."""
+
+    email = models.EmailField(_("E-mail address"))
+    # The user name the account gets (blank: the e-mail address).
+    username = models.CharField(_("User name"), max_length=150, blank=True)
+    display_name = models.CharField(_("Name"), max_length=100, blank=True)
+    role = models.CharField(_("Role"), max_length=30, choices=Role.choices)
+    body = models.ForeignKey(
+        "registry.Body",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("Ministry or agency"),
+    )
+    institution = models.ForeignKey(
+        "registry.Institution",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("Institution"),
+    )
+    company = models.ForeignKey(
+        "registry.Company",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="invitations",
+        verbose_name=_("Company"),
+    )
+    invited_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_user = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.PROTECT, related_name="accepted_invitations"
+    )
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["email", "accepted_at", "revoked_at"], name="invitation_open_by_email")
+        ]
+
+    def __str__(self) -> str:
+        return self.email
+
+    @property
+    def account_username(self) -> str:
+        """The user name the account will have."""
+        return self.username or self.email
+
+    def state_at(self, now: datetime) -> str:
+        """One of "accepted", "revoked", "expired" or "open"."""
+        if self.accepted_at is not None:
+            return "accepted"
+        if self.revoked_at is not None:
+            return "revoked"
+        if self.expires_at <= now:
+            return "expired"
+        return "open"

@@ -14,6 +14,7 @@ from functools import wraps
 from typing import Any, TypeVar
 from urllib.parse import urlencode, urlparse
 
+import segno
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
@@ -33,6 +34,15 @@ def second_factor_verified(request: HttpRequest, device: Device) -> None:
     """This session has just proved `device` (django-otp's login plus the time, for recency)."""
     otp_login(request, device)
     request.session[_VERIFIED_AT] = int(time.time())
+
+
+def enrolment_context(config_url: str) -> dict[str, str]:
+    """What an enrolment page shows of an authenticator not yet confirmed: its QR code and its secret (never
+    once it is confirmed)."""
+    return {
+        "qr_svg": segno.make(config_url, error="m").svg_inline(scale=4),
+        "secret": config_url.split("secret=")[1].split("&")[0],
+    }
 
 
 def session_is_verified(request: HttpRequest) -> bool:

@@ -3,7 +3,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, cast
 
-import segno
 from axes.handlers.proxy import AxesProxyHandler
 from django.conf import settings
 from django.contrib import messages
@@ -12,7 +11,7 @@ from django.contrib.auth import views as auth_views
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse_lazy
+from django.urls import reverse, reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -31,13 +30,16 @@ from nic1000.accounts.forms import (
 )
 from nic1000.accounts.http import AuthedRequest
 from nic1000.accounts.models import User
+from nic1000.accounts.people import second_factor_reset_confirmation
 from nic1000.accounts.second_factor import (
+    enrolment_context,
     recent_second_factor_required,
     second_factor_verified,
     session_is_verified,
 )
 from nic1000.accounts.throttle import account_attempt_lock, client_ip
 from nic1000.core.access import login_only, public, role_required
+from nic1000.core.confirm import confirmation_page, is_confirmed
 from nic1000.core.models import ProgramSetting
 from nic1000.core.roles import OFFICE, STAFF_ROLES
 
@@ -172,17 +174,10 @@ def twofactor(request: AuthedRequest) -> HttpResponse:
             return redirect(_next_url(request))
         form.add_error("token", _("The code is wrong or has expired."))
     # The secret is shown only here, while enrolling this (unconfirmed) device; never once it is confirmed.
-    qr_svg = segno.make(device.config_url, error="m").svg_inline(scale=4)
     return render(
         request,
         "accounts/twofactor.html",
-        {
-            "form": form,
-            "enrolled": False,
-            "qr_svg": qr_svg,
-            "secret": device.config_url.split("secret=")[1].split("&")[0],
-            "next": _next_url(request),
-        },
+        {"form": form, "enrolled": False, "next": _next_url(request), **enrolment_context(device.config_url)},
     )
 
 
@@ -212,6 +207,13 @@ def second_factor_reset(request: AuthedRequest) -> HttpResponse:
         target = User.objects.filter(username=form.cleaned_data["username"]).first()
         if target is None:
             messages.error(request, _("No user has this user name."))
+        elif not is_confirmed(request):
+            return confirmation_page(
+                request,
+                second_factor_reset_confirmation(
+                    request, target, cancel_url=reverse("accounts:program_settings")
+                ),
+            )
         else:
             removed = services.second_factor_reset(user=target, acting_user=request.user)
             if removed:

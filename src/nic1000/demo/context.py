@@ -85,6 +85,13 @@ class DemoContext:
             raise RuntimeError("the registry stage creates the programme office first")
         return self.program_office
 
+    @property
+    def password_hash(self) -> str:
+        """The demo password, hashed once for every demo user."""
+        if self._password_hash is None:
+            self._password_hash = make_password(self.password)
+        return self._password_hash
+
     def rng_for(self, stage: str) -> np.random.Generator:
         """An independent, reproducible random stream for one stage."""
         return np.random.default_rng([self.seed, zlib.crc32(stage.encode("utf-8"))])
@@ -122,9 +129,7 @@ class DemoContext:
         """A user a service created (a committee member, an invited representative) joins the demo's logins
         with the demo password; `pool=False` keeps it out of the users the stages draw on for that role (a
         body's committee member is not in the central panel's pool)."""
-        if self._password_hash is None:
-            self._password_hash = make_password(self.password)
-        demo_password_set(user=user, password_hash=self._password_hash, acting_user=self.program_office)
+        demo_password_set(user=user, password_hash=self.password_hash, acting_user=self.program_office)
         if pool:
             self.users.setdefault(role, []).append(user)
         self.logins.append(DemoLogin(username=user.username, role=role, binding=binding))

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
 from nic1000.accounts.models import User
+from nic1000.accounts.selectors import may_invite_representative
 from nic1000.core.access import has_role, role_required
 from nic1000.core.errors import ApplicationError
 from nic1000.core.identifiers import brn_format
@@ -218,6 +219,7 @@ def company_detail(request: HttpRequest, pk: int) -> HttpResponse:
         # The representative edits its own record (registry.profile_views); everyone who sees it, its history.
         "is_own": has_role(request.user, {Role.COMPANY}) and getattr(request.user, "company_id", None) == pk,
         "history": selectors.company_history(company=company),
+        "can_invite": may_invite_representative(user=request.user, company_id=company.pk),
     }
     return render(request, "registry/company_detail.html", context)
 

@@ -207,6 +207,14 @@ def _nominated_by_own_body(user: User) -> Exists:
     return Exists(Nomination.objects.filter(candidacy=OuterRef("pk"), body_id=_own_body_id(user)))
 
 
+def companies_nominated_by(body_id: int) -> QuerySet[Company]:
+    """The companies a body nominated in any round (its officers may invite their representatives; registered
+    with accounts in `rounds.apps`)."""
+    return Company.objects.filter(
+        Exists(Nomination.objects.filter(candidacy__company=OuterRef("pk"), body_id=body_id))
+    )
+
+
 def _company_match(q: str, prefix: str) -> Q:
     """A company by name (either language) or BRN (with or without dashes)."""
     return (

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from nic1000.accounts.models import User
+from nic1000.accounts.selectors import may_invite_representative
 from nic1000.core.access import has_role, role_required
 from nic1000.core.errors import ApplicationError, ErrorDetail, ValidationFailed
 from nic1000.core.listing import wants_xlsx
@@ -156,7 +157,11 @@ def candidacy_list(request: AuthedRequest, pk: int) -> HttpResponse:
 @role_required(Role.MINISTRY_OFFICER, Role.EVALUATOR, OFFICE_AND_AUDIT)
 def candidacy_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     c = selectors.access_candidacy(user=request.user, pk=pk)
-    context: dict[str, Any] = {"c": c, "file": selectors.candidacy_file(candidacy=c)}
+    context: dict[str, Any] = {
+        "c": c,
+        "file": selectors.candidacy_file(candidacy=c),
+        "can_invite": may_invite_representative(user=request.user, company_id=c.company_id),
+    }
     if has_role(request.user, OFFICE_AND_AUDIT):
         context["evaluation"] = pages.candidacy_evaluation(candidacy=c)
     if has_role(request.user, OFFICE):

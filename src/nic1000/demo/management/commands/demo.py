@@ -7,9 +7,15 @@
         loads the demo if the database holds none, prints the logins, starts the background worker and
         serves http://127.0.0.1:8000 until interrupted (what `make demo` runs).
 
-Stages run in order (STAGES): the registry, then the five rounds (2020–2022, with the half-yearly re-evaluations), policy
-finance, monitoring, appeals and the designations' counts (re-evaluations, places refilled), each a module of
-nic1000.demo.stages (see nic1000.demo.context for what a stage may do).
+    nic1000 demo --totp USERNAME
+        prints the current authenticator code of a demo user (the representatives invited by the people stage
+        sign in with one).
+
+The logins are printed as one per role with what to try, and written in full to demo-logins.csv in the data
+directory (--logins-file PATH). Stages run in order (STAGES): the registry, then the five rounds (2020–2022,
+with the half-yearly re-evaluations), the people (a representative for every selected company, invited and
+accepted), policy finance, monitoring, appeals and the designations' counts (re-evaluations, places refilled),
+each a module of nic1000.demo.stages (see nic1000.demo.context for what a stage may do).
 """
 
 from __future__ import annotations
@@ -21,17 +27,30 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable, Mapping
+from pathlib import Path
 from types import FrameType
 from typing import Any
 
+from django.conf import settings
 from django.core.management import call_command, get_commands
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from nic1000.accounts.models import User
-from nic1000.demo.context import DEMO_PASSWORD, DemoContext, DemoLogin
+from nic1000.core.models import Notification, NotificationDelivery
+from nic1000.core.roles import Role
+from nic1000.demo.context import DEMO_PASSWORD, DemoContext
 from nic1000.demo.history import DEFAULT_COMPANIES
-from nic1000.demo.stages import appeals, designations, finance, monitoring, registry, rounds
+from nic1000.demo.logins import (
+    LOGINS_FILE_NAME,
+    highlights,
+    login_rows,
+    selected_companies,
+    write_logins_file,
+)
+from nic1000.demo.stages import appeals, designations, finance, monitoring, people, registry, rounds
+from nic1000.demo.stages.people import DEMO_DOMAIN, totp_code
 from nic1000.finance.models import Product, RoutingRule
 from nic1000.finance.reference import load_products
 from nic1000.registry.models import Body, Company, Institution, KsicCode
@@ -42,6 +61,7 @@ Stage = Callable[[DemoContext], Mapping[str, float]]
 STAGES: dict[str, Stage] = {
     "registry": registry.run,
     "rounds": rounds.run,
+    "people": people.run,
     "finance": finance.run,
     "monitoring": monitoring.run,
     "appeals": appeals.run,
@@ -51,26 +71,6 @@ STAGES: dict[str, Stage] = {
 
 def demo_loaded() -> bool:
     return Company.objects.exists()
-
-
-def demo_logins() -> list[DemoLogin]:
-    """The demo users in the database (for --serve on an already loaded database)."""
-    order = {role: i for i, role in enumerate(
-        ["program_office", "ministry_officer", "evaluator", "institution_officer", "company", "support_group",
-         "auditor"]
-    )}  # fmt: skip
-    users = User.objects.filter(email__endswith="@demo.nic1000.kr").select_related(
-        "body", "institution", "company"
-    )
-    out = []
-    for u in sorted(users, key=lambda u: (order.get(u.role, 99), u.username)):
-        binding = (
-            (u.body and u.body.code)
-            or (u.institution and u.institution.code)
-            or (u.company and u.company.name_ko)
-        )
-        out.append(DemoLogin(username=u.username, role=u.role, binding=binding or ""))
-    return out
 
 
 def run_demo(
@@ -115,6 +115,9 @@ def run_demo(
                 summary[key] = summary.get(key, 0) + int(value)
         out(f"stage {name}: done in {time.perf_counter() - started:.1f} s")
     summary["users"] = User.objects.count()
+    summary["notifications"] = Notification.objects.count()
+    summary["emails"] = NotificationDelivery.objects.count()
+    summary["company_users"] = User.objects.filter(role=Role.COMPANY).count()
     first = ("companies", "patents", "statements", "users", "rounds", "designated")
     ordered = {k: summary[k] for k in first if k in summary}
     ordered.update({k: v for k, v in summary.items() if k not in ordered})
@@ -133,7 +136,18 @@ class Command(BaseCommand):
         group.add_argument("--serve", dest="serve", action="store_true", help="serve on 127.0.0.1:8000")
         group.add_argument("--no-serve", dest="serve", action="store_false", help="load and exit (default)")
         parser.set_defaults(serve=False)
-        parser.add_argument("--addr", default="127.0.0.1:8000", help="address for --serve")
+        parser.add_argument("--addr", default="127.0.0.1:8000", help="address for --serve (host:port)")
+        parser.add_argument(
+            "--logins-file",
+            default=None,
+            help=f"where to write every demo login as CSV (default: {LOGINS_FILE_NAME} in the data directory)",
+        )
+        parser.add_argument(
+            "--totp",
+            metavar="USERNAME",
+            default=None,
+            help="print the current authenticator code of a demo user (invited ones sign in with one) and exit",
+        )
         parser.add_argument(
             "--stages",
             default=",".join(STAGES),
@@ -145,6 +159,9 @@ class Command(BaseCommand):
         self.stdout.flush()
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["totp"]:
+            self._out(self._totp(options["totp"]))
+            return
         if options["companies"] < 1:
             raise CommandError("--companies must be at least 1")
         stages = {s.strip() for s in options["stages"].split(",") if s.strip()} | {"registry"}
@@ -166,7 +183,7 @@ class Command(BaseCommand):
             )
         summary: dict[str, float] | None = None
         if not loaded:
-            summary, ctx = run_demo(
+            summary, _ctx = run_demo(
                 seed=options["seed"],
                 companies=options["companies"],
                 fast=options["fast"],
@@ -174,13 +191,12 @@ class Command(BaseCommand):
                 stages=tuple(stages),
                 keep_going=options["serve"],
             )
-            logins = ctx.logins
         else:
             self._out("The database already holds the demo; not loading it again.")
-            logins = demo_logins()
         if options["serve"] and summary is not None:
             self._out(json.dumps(summary, ensure_ascii=False, separators=(",", ":")))
-        self._print_logins(logins)
+        path = Path(options["logins_file"] or Path(settings.DATA_DIR) / LOGINS_FILE_NAME)
+        self._print_logins(path)
         if options["serve"]:
             self._serve(options["addr"])
             return
@@ -193,13 +209,33 @@ class Command(BaseCommand):
         load_reference_data(KsicCode, Body, Institution)
         load_products(Institution, Product, RoutingRule)  # loaded by a migration, so gone with the flush
 
-    def _print_logins(self, logins: list[DemoLogin]) -> None:
+    def _print_logins(self, path: Path) -> None:
+        """One login per role with what to try, the selected companies, and every login written to `path`."""
+        rows = login_rows()
+        write_logins_file(path, rows)
         self._out("")
-        self._out(f"Demo logins (password for every user: {DEMO_PASSWORD})")
-        self._out(f"  {'username':<20} {'role':<20} binding")
-        for login in logins:
-            self._out(f"  {login.username:<20} {login.role:<20} {login.binding}")
+        self._out(
+            f"Demo logins (password for every user: {DEMO_PASSWORD}); all {len(rows)} are listed in {path}"
+        )
+        self._out(f"  {'role':<20} {'username':<16} what to try")
+        for h in highlights():
+            self._out(f"  {h.role:<20} {h.username:<16} {h.try_this}")
+        selected, examples = selected_companies()
+        if selected:
+            shown = ", ".join(f"{name} ({user})" if user else name for name, user in examples)
+            self._out(
+                f"Selected companies: {selected}, each with a representative (role company in the list), "
+                f"e.g. {shown}. Invited representatives sign in with a code: nic1000 demo --totp USERNAME"
+            )
         self._out("")
+
+    def _totp(self, username: str) -> str:
+        device = TOTPDevice.objects.filter(
+            user__username=username, user__email__endswith=f"@{DEMO_DOMAIN}", confirmed=True
+        ).first()
+        if device is None:
+            raise CommandError(f"{username} is not a demo user with an authenticator")
+        return totp_code(device.key)
 
     def _serve(self, addr: str) -> None:
         worker_cmd = "worker" if "worker" in get_commands() else "db_worker"

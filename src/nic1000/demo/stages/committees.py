@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from nic1000.accounts.models import User
 from nic1000.calls import services as call_services
-from nic1000.calls.models import Call
+from nic1000.calls.models import Call, CallApplication
 from nic1000.core.roles import Role
 from nic1000.demo.context import DemoContext
 from nic1000.registry.models import Body, Company
@@ -106,7 +106,7 @@ def call_round(
         acting_user=officer,
     )
     companies = Company.objects.in_bulk(chosen)
-    applications = []
+    applications: list[CallApplication] = []
     for cid in chosen:
         company = companies[cid]
         eligible, _reasons, _member = call_services.application_self_check(call=call, company=company)

@@ -459,7 +459,7 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
                     _("Welcome, %(name)s: your account is ready and your authenticator is enrolled.")
                     % {"name": accepted.user},
                 )
-                return redirect("core:home")
+                return redirect("home:home")
     preview = TOTPDevice(user=User(username=invitation.account_username), key=key, name="authenticator")
     context = {
         "invitation": invitation,

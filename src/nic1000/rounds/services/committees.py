@@ -161,7 +161,9 @@ def committee_member_set_active(
     *, profile: EvaluatorProfile, active: bool, acting_user: User
 ) -> EvaluatorProfile:
     """A body's officer takes a member out of its committee's pool (or back): later solves leave them out."""
-    locked = EvaluatorProfile.objects.select_for_update().select_related("body").get(pk=profile.pk)
+    locked = (
+        EvaluatorProfile.objects.select_for_update(of=("self",)).select_related("body").get(pk=profile.pk)
+    )
     if locked.body is None:
         raise Forbidden(_("The central panel is managed by the programme office."), code="central_member")
     _require_own_body(acting_user, locked.body)

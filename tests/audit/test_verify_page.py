@@ -53,9 +53,13 @@ def test_verify_records_the_run_and_audits_it(personas: Any) -> None:
 
 def test_verify_shows_the_first_bad_row(personas: Any) -> None:
     _write(4, personas.program_office)
-    # Tamper behind the application's back (the model refuses; raw SQL does not, on SQLite).
+    # Tamper behind the application's back (the model refuses; on PostgreSQL the guard trigger is lifted first).
     with connection.cursor() as cur:
+        if connection.vendor == "postgresql":
+            cur.execute("ALTER TABLE audit_auditentry DISABLE TRIGGER audit_entry_append_only")
         cur.execute("UPDATE audit_auditentry SET action = 'forged' WHERE seq = 2")
+        if connection.vendor == "postgresql":
+            cur.execute("ALTER TABLE audit_auditentry ENABLE TRIGGER audit_entry_append_only")
     c = _client(personas.auditor)
     r = c.post("/audit/verify/", follow=True)
     html = r.content.decode()

@@ -18,21 +18,28 @@ ARGS = [
 ]
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _end_leftover_sessions(django_db_setup: None, django_db_blocker: Any) -> Any:
+    """Once the browser tests are over, end the live server's leftover database sessions on PostgreSQL: a request
+    thread of the server can leave its connection open, and PostgreSQL refuses to drop a test database that still
+    has a session. Done once at the end: ended between tests, a session this process still used was cut under
+    the next test ("terminating connection due to administrator command")."""
+    yield
+    with django_db_blocker.unblock():
+        from django.db import connection
+
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                    " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                )
+
+
 @pytest.fixture
 def request_connections(transactional_db: None, live_server: Any) -> Any:
-    """After the walk, end the live server's leftover database sessions on PostgreSQL: a request thread of the
-    server can leave its connection open (last seen: the public API's count query), and PostgreSQL refuses to
-    drop a test database that still has a session, so the run ended with a teardown warning and a leftover
-    database."""
+    """What a browser walk needs of the database: a real transaction per request and the live server."""
     yield
-    from django.db import connection
-
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
-                " WHERE datname = current_database() AND pid <> pg_backend_pid()"
-            )
 
 
 @pytest.fixture

@@ -45,7 +45,7 @@ AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.m
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 390, "height": 844}
 PER_ROUTE = 2  # examples of one route (same pattern, other ids or query values) in the discovering pass
-MAX_PAGES = 90  # per role, a guard against a crawl that never ends
+MAX_PAGES = 140  # per role, a guard against a crawl that never ends
 DOWNLOAD_SUFFIXES = (".xlsx", ".csv", ".pdf", ".zip")
 DOWNLOAD_WORDS = {"export", "download", "xlsx", "csv", "pdf"}
 # Not pages of this application's interface: Django's admin (its own look), the JSON API (checked by its tests;

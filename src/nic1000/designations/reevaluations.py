@@ -193,15 +193,17 @@ def reevaluation_file(
 
 def _tell_decided(reevaluation: Reevaluation, decision: str) -> None:
     m = reevaluation.membership
-    word = (
-        gettext_noop("continued") if decision == Reevaluation.Decision.CONTINUE else gettext_noop("removed")
+    title = (
+        gettext_noop("Re-evaluation of %(half)s decided: %(company)s stays designated")
+        if decision == Reevaluation.Decision.CONTINUE
+        else gettext_noop("Re-evaluation of %(half)s decided: %(company)s is removed from the programme")
     )
     notify(
         recipients=[*_company_reps(m.company_id), *_officers_of([reevaluation.body_id])],
         kind="designation.reevaluated",
-        title=gettext_noop("Re-evaluation of %(half)s decided: %(company)s, designation %(decision)s"),
+        title=title,
         body=gettext_noop("The programme office decided on the half-yearly re-evaluation."),
-        params={"half": reevaluation.period.half, "company": m.company.name_ko, "decision": word},
+        params={"half": reevaluation.period.half, "company": m.company.name_ko},
         link=reverse("monitoring:reevaluation_detail", kwargs={"pk": reevaluation.pk}),
         dedupe_key=f"reevaluated-{reevaluation.pk}",
     )

@@ -308,7 +308,8 @@ class Removal(models.Model):
         ordering = ["-removed_at", "-id"]
 
     def __str__(self) -> str:
-        return f"removal of membership {self.membership_id}"
+        # Stored in the audit trail as written (hashed): a name, not English words the reader cannot translate.
+        return f"#{self.pk} {self.membership.company.name_ko}"
 
 
 class RiskCalibration(models.Model):

@@ -29,7 +29,6 @@ import os
 import re
 import time
 from collections import Counter, defaultdict
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -54,20 +53,6 @@ DOWNLOAD_WORDS = {"export", "download", "xlsx", "csv", "pdf"}
 SKIP_PREFIXES = ("/admin/", "/static/", "/media/")
 
 pytestmark = [pytest.mark.browser]
-
-
-@pytest.fixture
-def request_connections(transactional_db: None, live_server: Any) -> Iterator[None]:
-    """End the live server's leftover PostgreSQL sessions (see tests/browser/test_round_walk.py)."""
-    yield
-    from django.db import connection
-
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
-                " WHERE datname = current_database() AND pid <> pg_backend_pid()"
-            )
 
 
 # ------------------------------------------------------------------------------------------ what is checked

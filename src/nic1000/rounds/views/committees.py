@@ -126,9 +126,7 @@ def committee_member_add(request: AuthedRequest, pk: int, code: str) -> HttpResp
 @role_required(MANAGERS)
 @require_POST
 def committee_member_active(request: AuthedRequest, pk: int, code: str, member: int) -> HttpResponse:
-    rnd = selectors.access_round(user=request.user, pk=pk)
-    body = pages.access_round_body(user=request.user, round=rnd, code=code)
-    profile = EvaluatorProfile.objects.filter(pk=member, body=body).select_related("user").first()
+    profile = _member(request, pk, code, member)
     if profile is None:
         return _page(request, pk, code, status=404)
     try:
@@ -137,7 +135,14 @@ def committee_member_active(request: AuthedRequest, pk: int, code: str, member: 
         )
     except ApplicationError as exc:
         messages.error(request, exc.message)
-    return redirect("rounds:committee", pk=rnd.pk, code=code)
+    return redirect("rounds:committee", pk=pk, code=code)
+
+
+def _member(request: AuthedRequest, pk: int, code: str, member: int) -> EvaluatorProfile | None:
+    """A member of the body's committee in this round's terms (None when the body has no such member)."""
+    rnd = selectors.access_round(user=request.user, pk=pk)
+    body = pages.access_round_body(user=request.user, round=rnd, code=code)
+    return EvaluatorProfile.objects.filter(pk=member, body=body).select_related("user").first()
 
 
 @role_required(MANAGERS)
@@ -229,9 +234,7 @@ def committee_decide(request: AuthedRequest, pk: int, code: str) -> HttpResponse
 @role_required(MANAGERS)
 @require_POST
 def committee_member_link(request: AuthedRequest, pk: int, code: str, member: int) -> HttpResponse:
-    rnd = selectors.access_round(user=request.user, pk=pk)
-    body = pages.access_round_body(user=request.user, round=rnd, code=code)
-    profile = EvaluatorProfile.objects.filter(pk=member, body=body).select_related("user").first()
+    profile = _member(request, pk, code, member)
     if profile is None:
         return _page(request, pk, code, status=404)
     try:
@@ -243,4 +246,4 @@ def committee_member_link(request: AuthedRequest, pk: int, code: str, member: in
             request,
             _("A new link to choose a password was sent to %(email)s.") % {"email": profile.user.email},
         )
-    return redirect("rounds:committee", pk=rnd.pk, code=code)
+    return redirect("rounds:committee", pk=pk, code=code)
